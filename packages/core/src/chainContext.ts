@@ -1,0 +1,58 @@
+import type { Common } from '@ethereumjs/common'
+import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
+import { createVM, type VM } from '@ethereumjs/vm'
+import { TxStateView } from './txStateView.js'
+import type { StateReader } from './types.js'
+
+const ZERO_HASH = new Uint8Array(32)
+
+/**
+ * Answers BLOCKHASH from the hashes a block brought with it. The EVM only ever asks for `hash()`;
+ * a number it does not know is answered with zero, as the fixtures' producers did.
+ */
+class AncestorHashes implements EVMMockBlockchainInterface {
+  hashes: ReadonlyMap<bigint, Uint8Array> = new Map()
+  async getBlock(blockId: number) {
+    const hash = this.hashes.get(BigInt(blockId)) ?? ZERO_HASH
+    return { hash: () => hash }
+  }
+  async putBlock(): Promise<void> {}
+  shallowCopy(): EVMMockBlockchainInterface {
+    return this
+  }
+}
+
+/** One lane's execution machinery: a VM per fork, each bound to the lane's TxStateView. */
+export interface Lane {
+  vm: VM
+  view: TxStateView
+}
+
+/**
+ * Keeps a VM per hardfork so a lane pays VM construction once, not per block. Each VM runs on the
+ * lane's single TxStateView, which `reset` points at a new base before every transaction.
+ */
+export class LaneFactory {
+  private readonly lanes = new Map<string, Lane>()
+  private readonly ancestors = new AncestorHashes()
+  private readonly view = new TxStateView(emptyReader)
+
+  async laneFor(common: Common, ancestorHashes: ReadonlyMap<bigint, Uint8Array>): Promise<Lane> {
+    this.ancestors.hashes = ancestorHashes
+    const key = common.hardfork()
+    let lane = this.lanes.get(key)
+    if (lane === undefined) {
+      const vm = await createVM({ common: common.copy(), stateManager: this.view, blockchain: this.ancestors })
+      lane = { vm, view: this.view }
+      this.lanes.set(key, lane)
+    }
+    return lane
+  }
+}
+
+const emptyReader: StateReader = {
+  getAccount: () => undefined,
+  getStorage: () => 0n,
+  getCode: () => undefined,
+  hasStorage: () => false,
+}

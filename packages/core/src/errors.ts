@@ -1,0 +1,145 @@
+/**
+ * Every failure parallel-evm reports is a `ParallelEvmError` with a stable `code`, a one-line
+ * `shortMessage`, structured fields on the subclass, and the error it wraps as `cause`.
+ */
+export interface ParallelEvmErrorParameters {
+  details?: string
+  metaMessages?: string[]
+  cause?: unknown
+}
+
+export abstract class ParallelEvmError extends Error {
+  abstract readonly code: string
+  readonly shortMessage: string
+  readonly details: string | undefined
+  readonly metaMessages: string[]
+
+  constructor(shortMessage: string, params: ParallelEvmErrorParameters = {}) {
+    const details =
+      params.details ?? (params.cause instanceof Error ? params.cause.message : undefined)
+    const lines = [shortMessage, ...(params.metaMessages ?? [])]
+    if (details !== undefined) lines.push(`Details: ${details}`)
+    super(lines.join('\n'), params.cause === undefined ? undefined : { cause: params.cause })
+    this.name = new.target.name
+    this.shortMessage = shortMessage
+    this.details = details
+    this.metaMessages = params.metaMessages ?? []
+  }
+
+  /** Follows `cause` down the chain; returns the deepest error, or the first one `fn` accepts. */
+  walk(fn?: (err: unknown) => boolean): unknown {
+    let current: unknown = this
+    while (current !== undefined) {
+      if (fn?.(current) === true) return current
+      const next: unknown = (current as { cause?: unknown }).cause
+      if (next === undefined) return fn === undefined ? current : undefined
+      current = next
+    }
+    return undefined
+  }
+}
+
+/** A fixture file that is missing, unreadable, or lacks a field in the expected shape. */
+export class FixtureFormatError extends ParallelEvmError {
+  readonly code = 'FIXTURE_FORMAT'
+  readonly file: string
+  readonly field: string
+  constructor(args: { file: string; field: string; reason: string; cause?: unknown }) {
+    super(`Fixture ${args.file}: field "${args.field}" ${args.reason}`, {
+      cause: args.cause,
+      metaMessages: [`File: ${args.file}`, `Field: ${args.field}`],
+    })
+    this.file = args.file
+    this.field = args.field
+  }
+}
+
+/** A transaction the block may not contain (bad nonce, unaffordable, intrinsic gas, bad type...). */
+export class InvalidTransactionError extends ParallelEvmError {
+  readonly code = 'INVALID_TRANSACTION'
+  readonly blockNumber: bigint
+  readonly txIndex: number
+  readonly txHash: string
+  readonly reason: string
+  constructor(args: { blockNumber: bigint; txIndex: number; txHash: string; reason: string; cause?: unknown }) {
+    super(`Block ${args.blockNumber}: transaction ${args.txIndex} (${args.txHash}) is invalid: ${args.reason}`, {
+      cause: args.cause,
+      details: args.reason,
+    })
+    this.blockNumber = args.blockNumber
+    this.txIndex = args.txIndex
+    this.txHash = args.txHash
+    this.reason = args.reason
+  }
+}
+
+/** The block's transactions ask for more gas than its gas limit allows. */
+export class BlockGasLimitExceededError extends ParallelEvmError {
+  readonly code = 'BLOCK_GAS_LIMIT_EXCEEDED'
+  readonly blockNumber: bigint
+  readonly txIndex: number
+  readonly gasLimit: bigint
+  readonly required: bigint
+  constructor(args: { blockNumber: bigint; txIndex: number; gasLimit: bigint; required: bigint }) {
+    super(
+      `Block ${args.blockNumber}: transaction ${args.txIndex} needs gas up to ${args.required}, over the block gas limit ${args.gasLimit}`,
+    )
+    this.blockNumber = args.blockNumber
+    this.txIndex = args.txIndex
+    this.gasLimit = args.gasLimit
+    this.required = args.required
+  }
+}
+
+/** The block breaks a consensus rule outside its transactions (header, body, or a computed root). */
+export class InvalidBlockError extends ParallelEvmError {
+  readonly code = 'INVALID_BLOCK'
+  readonly blockNumber: bigint
+  readonly rule: string
+  constructor(args: { blockNumber: bigint; rule: string; reason: string; cause?: unknown }) {
+    super(`Block ${args.blockNumber} is invalid (${args.rule}): ${args.reason}`, {
+      cause: args.cause,
+      details: args.reason,
+    })
+    this.blockNumber = args.blockNumber
+    this.rule = args.rule
+  }
+}
+
+/** The state backend lacks something execution needs (code for a hash, an account's data). */
+export class MissingStateError extends ParallelEvmError {
+  readonly code = 'MISSING_STATE'
+  readonly what: string
+  constructor(args: { what: string; reason: string }) {
+    super(`State is missing ${args.what}: ${args.reason}`)
+    this.what = args.what
+  }
+}
+
+/** A block the executor cannot run correctly, refused up front rather than answered wrongly. */
+export class UnsupportedBlockError extends ParallelEvmError {
+  readonly code = 'UNSUPPORTED_BLOCK'
+  readonly blockNumber: bigint
+  constructor(args: { blockNumber: bigint; reason: string }) {
+    super(`Block ${args.blockNumber} is not supported: ${args.reason}`)
+    this.blockNumber = args.blockNumber
+  }
+}
+
+/** Options that contradict each other or name something that does not exist, caught at construction. */
+export class InvalidOptionError extends ParallelEvmError {
+  readonly code = 'INVALID_OPTION'
+  readonly option: string
+  constructor(args: { option: string; reason: string }) {
+    super(`Invalid option "${args.option}": ${args.reason}`)
+    this.option = args.option
+  }
+}
+
+/** A state operation the flat execution view does not offer (e.g. jumping to another state root). */
+export class UnsupportedStateOperationError extends ParallelEvmError {
+  readonly code = 'UNSUPPORTED_STATE_OPERATION'
+  constructor(args: { operation: string }) {
+    super(`The transaction state view does not support ${args.operation}`)
+  }
+}

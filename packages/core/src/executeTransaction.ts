@@ -1,0 +1,51 @@
+import { Capability, type TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex } from '@ethereumjs/util'
+import { runTx } from '@ethereumjs/vm'
+import { ParallelEvmError } from './errors.js'
+import { firstLine, invalidTx } from './prepareBlock.js'
+import { toAddressHex } from './stateKey.js'
+import type { Lane } from './chainContext.js'
+import type { Hex, PreparedBlock, StateReader, TxOutcome } from './types.js'
+
+/**
+ * Runs transaction `index` of the block with ethereumjs `runTx` on `base` (the state as the
+ * scheduler says this transaction should see it) and returns its outcome with the reads and
+ * writes it made. A transaction the block may not contain throws InvalidTransactionError; a
+ * reverted or out-of-gas one is an ordinary outcome with status 0.
+ */
+export async function executeTransaction(
+  lane: Lane,
+  prepared: PreparedBlock,
+  index: number,
+  base: StateReader,
+): Promise<TxOutcome> {
+  const tx = prepared.transactions[index]!
+  lane.view.reset(base)
+  let result: Awaited<ReturnType<typeof runTx>>
+  try {
+    result = await runTx(lane.vm, { tx, block: prepared.block, skipHardForkValidation: true })
+  } catch (cause) {
+    if (cause instanceof ParallelEvmError) throw cause
+    throw invalidTx(prepared.block, tx, index, firstLine(cause), cause)
+  }
+  const { readSet, writeSet } = lane.view.takeResult()
+  const exception = result.execResult.exceptionError?.error
+  return {
+    index,
+    txHash: bytesToHex(tx.hash()) as Hex,
+    status: exception === undefined ? 1 : 0,
+    gasUsed: result.totalGasSpent,
+    blockGasUsed: result.blockGasSpent,
+    logs: result.execResult.logs ?? [],
+    logsBloom: result.bloom.bitvector,
+    ...(isBlobTx(tx) ? { blobGasUsed: result.blobGasUsed ?? 0n } : {}),
+    ...(result.createdAddress === undefined ? {} : { createdAddress: toAddressHex(result.createdAddress) }),
+    ...(exception === undefined ? {} : { exception }),
+    readSet,
+    writeSet,
+  }
+}
+
+function isBlobTx(tx: TypedTransaction): boolean {
+  return tx.supports(Capability.EIP1559FeeMarket) && 'blobVersionedHashes' in tx
+}

@@ -1,0 +1,115 @@
+import type { BlockHeader } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { LaneFactory } from './chainContext.js'
+import { InvalidBlockError } from './errors.js'
+import { finalizeBlock } from './finalizeBlock.js'
+import { prepareBlock } from './prepareBlock.js'
+import { StateOverlay } from './stateOverlay.js'
+import { preBlockWrites } from './systemWrites.js'
+import { validateBlockBeforeExecution } from './validateBlock.js'
+import type { Scheduler } from './scheduler.js'
+import type { StateBackend } from './stateBackend.js'
+import type { BlockInput, BlockResult, HeaderMatches, Hex } from './types.js'
+
+export interface ExecutorOptions {
+  scheduler: Scheduler
+  state: StateBackend
+  /** The chain's Common (fork schedule, custom crypto such as KZG). Defaults to mainnet. */
+  common: Common
+}
+
+export interface ExecuteBlockOptions {
+  /**
+   * `'report'` (default) executes, commits and reports how the computed fields compare with the
+   * header. `'enforce'` validates the block first (body, and header against `parentHeader` when
+   * given) and rejects it, committing nothing, when any computed field differs from the header.
+   */
+  verify?: 'report' | 'enforce'
+  parentHeader?: BlockHeader
+}
+
+export interface Executor {
+  readonly scheduler: Scheduler
+  readonly state: StateBackend
+  executeBlock(block: BlockInput, options?: ExecuteBlockOptions): Promise<BlockResult>
+}
+
+/**
+ * The one path every block takes: prepare, pre-block system calls, the scheduler's transactions,
+ * finalize, then an atomic commit. Any failure before the commit leaves the backend untouched.
+ */
+export class BlockExecutor implements Executor {
+  private readonly lanes = new LaneFactory()
+
+  constructor(
+    readonly scheduler: Scheduler,
+    readonly state: StateBackend,
+    private readonly common: Common,
+  ) {}
+
+  async executeBlock(input: BlockInput, options: ExecuteBlockOptions = {}): Promise<BlockResult> {
+    const enforce = options.verify === 'enforce'
+    const started = performance.now()
+    const prepared = prepareBlock(input, { common: this.common })
+    if (enforce) await validateBlockBeforeExecution(prepared, options.parentHeader)
+    const lane = await this.lanes.laneFor(prepared.common, prepared.ancestorHashes)
+    const preBlock = await preBlockWrites(prepared, lane, this.state)
+    const parent = new StateOverlay(this.state)
+    parent.apply(preBlock)
+    const prepareMs = performance.now() - started
+
+    const { outcomes, stats } = await this.scheduler.execute({ prepared, parent, lanes: this.lanes })
+    const executed = performance.now()
+
+    const finalized = await finalizeBlock(prepared, outcomes, parent, preBlock, lane)
+    const finalizedAt = performance.now()
+
+    const staged = await this.state.stage(finalized.writeSet)
+    const { header } = prepared
+    const matches: HeaderMatches = {
+      gasUsed: finalized.gasUsed === header.gasUsed,
+      logsBloom: equalsBytes(finalized.logsBloom, header.logsBloom),
+      receiptsRoot: finalized.receiptsRootCheckable ? equalsBytes(finalized.receiptsRoot, header.receiptTrie) : null,
+      stateRoot: staged.stateRoot === undefined ? null : equalsBytes(staged.stateRoot, header.stateRoot),
+    }
+    if (enforce) {
+      const mismatch = firstMismatch(matches, header.blobGasUsed, finalized.blobGasUsed)
+      if (mismatch !== undefined) {
+        await staged.discard()
+        throw new InvalidBlockError({ blockNumber: header.number, rule: mismatch, reason: `computed ${mismatch} differs from the header` })
+      }
+    }
+    await staged.apply()
+    const committed = performance.now()
+    return {
+      number: header.number,
+      hash: bytesToHex(header.hash()) as Hex,
+      txCount: prepared.transactions.length,
+      gasUsed: finalized.gasUsed,
+      logsBloom: finalized.logsBloom,
+      receiptsRoot: finalized.receiptsRoot,
+      stateRoot: staged.stateRoot,
+      receipts: finalized.receipts,
+      outcomes,
+      writeSet: finalized.writeSet,
+      matches,
+      stats: {
+        ...stats,
+        prepareMs,
+        executeMs: executed - started - prepareMs,
+        finalizeMs: finalizedAt - executed,
+        commitMs: committed - finalizedAt,
+      },
+    }
+  }
+}
+
+function firstMismatch(matches: HeaderMatches, headerBlobGas: bigint | undefined, blobGasUsed: bigint): string | undefined {
+  if (!matches.gasUsed) return 'gasUsed'
+  if (!matches.logsBloom) return 'logsBloom'
+  if (matches.receiptsRoot === false) return 'receiptsRoot'
+  if (matches.stateRoot === false) return 'stateRoot'
+  if (headerBlobGas !== undefined && headerBlobGas !== blobGasUsed) return 'blobGasUsed'
+  return undefined
+}

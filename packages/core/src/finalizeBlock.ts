@@ -1,0 +1,78 @@
+import { Hardfork } from '@ethereumjs/common'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { encodeReceipt, type TxReceipt } from '@ethereumjs/vm'
+import { BlockGasLimitExceededError } from './errors.js'
+import { StateOverlay } from './stateOverlay.js'
+import { postBlockWrites } from './systemWrites.js'
+import { createWriteSet, mergeWriteSet } from './writeSet.js'
+import type { Lane } from './chainContext.js'
+import type { PreparedBlock, StateReader, TxOutcome, WriteSet } from './types.js'
+
+/** Throws when transaction `index` could not fit in what is left of the block's gas limit. */
+export function assertBlockGasAvailable(prepared: PreparedBlock, index: number, gasUsedBefore: bigint): void {
+  const { header } = prepared
+  const required = gasUsedBefore + prepared.transactions[index]!.gasLimit
+  if (required > header.gasLimit) {
+    throw new BlockGasLimitExceededError({ blockNumber: header.number, txIndex: index, gasLimit: header.gasLimit, required })
+  }
+}
+
+export interface FinalizedBlock {
+  receipts: TxReceipt[]
+  gasUsed: bigint
+  blobGasUsed: bigint
+  logsBloom: Uint8Array
+  receiptsRoot: Uint8Array
+  /** False before Byzantium unless every outcome carried its intermediate state root. */
+  receiptsRootCheckable: boolean
+  /** Pre-block system writes, every transaction's writes in order, then rewards and withdrawals. */
+  writeSet: WriteSet
+}
+
+/**
+ * Turns per-transaction outcomes, whichever scheduler produced them, into the block's results:
+ * cumulative gas, receipts and their root, the logs bloom, rewards and withdrawals, and the one
+ * write set the backend commits.
+ */
+export async function finalizeBlock(
+  prepared: PreparedBlock,
+  outcomes: readonly TxOutcome[],
+  parent: StateReader,
+  preBlock: WriteSet,
+  lane: Lane,
+): Promise<FinalizedBlock> {
+  const byzantium = prepared.common.gteHardfork(Hardfork.Byzantium)
+  const receiptTrie = new MerklePatriciaTrie({ common: prepared.common })
+  const receipts: TxReceipt[] = []
+  const logsBloom = new Uint8Array(256)
+  const state = new StateOverlay(parent)
+  let cumulativeGas = 0n
+  let gasUsed = 0n
+  let blobGasUsed = 0n
+  let checkable = byzantium
+  for (const outcome of outcomes) {
+    assertBlockGasAvailable(prepared, outcome.index, gasUsed)
+    cumulativeGas += outcome.gasUsed
+    gasUsed += outcome.blockGasUsed
+    blobGasUsed += outcome.blobGasUsed ?? 0n
+    for (let i = 0; i < 256; i++) logsBloom[i]! |= outcome.logsBloom[i]!
+    const receipt = buildReceipt(prepared, outcome, cumulativeGas, byzantium)
+    if (!byzantium && outcome.intermediateStateRoot === undefined) checkable = false
+    receipts.push(receipt)
+    await receiptTrie.put(RLP.encode(outcome.index), encodeReceipt(receipt, prepared.transactions[outcome.index]!.type))
+    state.apply(outcome.writeSet)
+  }
+  const postBlock = await postBlockWrites(prepared, lane, state)
+  const writeSet = mergeWriteSet(mergeWriteSet(mergeWriteSet(createWriteSet(), preBlock), state.writes), postBlock)
+  return { receipts, gasUsed, blobGasUsed, logsBloom, receiptsRoot: receiptTrie.root(), receiptsRootCheckable: checkable, writeSet }
+}
+
+function buildReceipt(prepared: PreparedBlock, outcome: TxOutcome, cumulativeBlockGasUsed: bigint, byzantium: boolean): TxReceipt {
+  const base = { cumulativeBlockGasUsed, bitvector: outcome.logsBloom, logs: outcome.logs }
+  if (!byzantium) return { ...base, stateRoot: outcome.intermediateStateRoot ?? new Uint8Array(32) }
+  if (outcome.blobGasUsed !== undefined) {
+    return { ...base, status: outcome.status, blobGasUsed: outcome.blobGasUsed, blobGasPrice: prepared.header.getBlobGasPrice() }
+  }
+  return { ...base, status: outcome.status }
+}

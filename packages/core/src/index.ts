@@ -1,0 +1,61 @@
+export type {
+  AccountField,
+  AccountWrite,
+  AddressHex,
+  BlockInput,
+  BlockResult,
+  BlockSource,
+  FlatAccount,
+  HeaderMatches,
+  Hex,
+  PreparedBlock,
+  ReadSet,
+  SchedulerStats,
+  SlotHex,
+  StateKey,
+  StateReader,
+  StateValue,
+  TxOutcome,
+  WriteSet,
+} from './types.js'
+export type { StateBackend, StagedCommit } from './stateBackend.js'
+export type { Scheduler, SchedulerContext, ScheduleResult } from './scheduler.js'
+export type { Executor, ExecuteBlockOptions } from './executor.js'
+export type { CreateExecutorOptions } from './constructors.js'
+export type { Lane } from './chainContext.js'
+export type { FinalizedBlock } from './finalizeBlock.js'
+export type { PrepareBlockOptions } from './prepareBlock.js'
+export {
+  BlockGasLimitExceededError,
+  FixtureFormatError,
+  InvalidBlockError,
+  InvalidOptionError,
+  InvalidTransactionError,
+  MissingStateError,
+  ParallelEvmError,
+  UnsupportedBlockError,
+  UnsupportedStateOperationError,
+} from './errors.js'
+export { createExecutor } from './constructors.js'
+export { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
+export { BlockExecutor } from './executor.js'
+export { createSequentialScheduler, executeSequential } from './sequential.js'
+export { prepareBlock } from './prepareBlock.js'
+export { finalizeBlock, assertBlockGasAvailable } from './finalizeBlock.js'
+export { executeTransaction } from './executeTransaction.js'
+export { validateBlockBeforeExecution } from './validateBlock.js'
+export { preBlockWrites, postBlockWrites } from './systemWrites.js'
+export { LaneFactory } from './chainContext.js'
+export { TxStateView } from './txStateView.js'
+export { ObservedAccount } from './observedAccount.js'
+export { StateOverlay } from './stateOverlay.js'
+export { createWriteSet, mergeWriteSet, writtenKeys } from './writeSet.js'
+export {
+  accountFieldKeyId,
+  EMPTY_CODE_HASH,
+  parseStateKeyId,
+  stateKeyId,
+  storageKeyId,
+  toAddressHex,
+  toSlotHex,
+} from './stateKey.js'

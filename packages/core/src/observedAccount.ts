@@ -1,0 +1,55 @@
+import { Account, KECCAK256_RLP } from '@ethereumjs/util'
+import type { AddressHex } from './types.js'
+
+/** The fields an ObservedAccount resolves lazily through its view. */
+export interface AccountFieldSource {
+  readBalance(address: AddressHex): bigint
+  readNonce(address: AddressHex): bigint
+  readCodeHash(address: AddressHex): Uint8Array
+  hasNonEmptyStorage(address: AddressHex): boolean
+}
+
+/** Marks "has storage" for the EIP-7610 collision check; the real root lives only in the backend. */
+const NON_EMPTY_STORAGE_ROOT = new Uint8Array(32).fill(0xff)
+
+/**
+ * The account object handed to the EVM. Each field is fetched (and recorded as a read) only when
+ * the EVM looks at it, so a transaction that only bumps a nonce does not depend on the balance.
+ * Assigned fields are kept on the object, as with a plain `Account`, until `putAccount`.
+ */
+export class ObservedAccount extends Account {
+  readonly assigned: { nonce?: bigint; balance?: bigint; codeHash?: Uint8Array; storageRoot?: Uint8Array } = {}
+
+  constructor(
+    readonly source: AccountFieldSource,
+    readonly address: AddressHex,
+  ) {
+    super()
+  }
+
+  override get nonce(): bigint {
+    return this.assigned.nonce ?? this.source.readNonce(this.address)
+  }
+  override set nonce(value: bigint) {
+    if (this.assigned !== undefined) this.assigned.nonce = value
+  }
+  override get balance(): bigint {
+    return this.assigned.balance ?? this.source.readBalance(this.address)
+  }
+  override set balance(value: bigint) {
+    if (this.assigned !== undefined) this.assigned.balance = value
+  }
+  override get codeHash(): Uint8Array {
+    return this.assigned.codeHash ?? this.source.readCodeHash(this.address)
+  }
+  override set codeHash(value: Uint8Array) {
+    if (this.assigned !== undefined) this.assigned.codeHash = value
+  }
+  override get storageRoot(): Uint8Array {
+    if (this.assigned.storageRoot !== undefined) return this.assigned.storageRoot
+    return this.source.hasNonEmptyStorage(this.address) ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP
+  }
+  override set storageRoot(value: Uint8Array) {
+    if (this.assigned !== undefined) this.assigned.storageRoot = value
+  }
+}

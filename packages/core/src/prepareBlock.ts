@@ -1,0 +1,88 @@
+import { createBlock, createBlockFromRLP, createBlockFromRPC, type Block, type BlockOptions } from '@ethereumjs/block'
+import { Hardfork, type Common } from '@ethereumjs/common'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
+import { InvalidBlockError, InvalidTransactionError, UnsupportedBlockError } from './errors.js'
+import { toAddressHex } from './stateKey.js'
+import type { AddressHex, BlockInput, PreparedBlock } from './types.js'
+
+export interface PrepareBlockOptions {
+  /** The chain's Common; it is copied and set to the block's fork, never mutated. */
+  common: Common
+}
+
+/**
+ * Decodes a block at its hardfork (by number and timestamp) and attaches its transactions'
+ * senders: the given ones when the input carries them, otherwise recovered by ECDSA.
+ */
+export function prepareBlock(input: BlockInput, options: PrepareBlockOptions): PreparedBlock {
+  const block = decodeBlock(input, options.common.copy())
+  const number = block.header.number
+  if (block.common.hardforkIsActiveOnBlock(Hardfork.Dao, number) && number === block.common.hardforkBlock(Hardfork.Dao)) {
+    throw new UnsupportedBlockError({ blockNumber: number, reason: 'the DAO fork irregular state change is not implemented' })
+  }
+  const transactions = block.transactions
+  const senders = input.senders === undefined ? recoverSenders(block) : attachSenders(block, input.senders)
+  return {
+    common: block.common,
+    block,
+    header: block.header,
+    transactions,
+    senders,
+    ancestorHashes: input.ancestorHashes ?? new Map(),
+  }
+}
+
+function decodeBlock(input: BlockInput, common: Common): Block {
+  // Unfrozen so that known senders can be attached to the transactions without ECDSA recovery.
+  const opts: BlockOptions = { common, setHardfork: true, freeze: false }
+  const source = input.block
+  try {
+    if (source.format === 'rlp') return createBlockFromRLP(source.rlp, opts)
+    if (source.format === 'rpc') return createBlockFromRPC(source.json, [], opts)
+    return createBlock(source.data, opts)
+  } catch (cause) {
+    throw new InvalidBlockError({ blockNumber: -1n, rule: 'decoding', reason: firstLine(cause), cause })
+  }
+}
+
+function recoverSenders(block: Block): AddressHex[] {
+  return block.transactions.map((tx, index) => {
+    try {
+      return toAddressHex(tx.getSenderAddress())
+    } catch (cause) {
+      throw invalidTx(block, tx, index, `sender recovery failed: ${firstLine(cause)}`, cause)
+    }
+  })
+}
+
+function attachSenders(block: Block, senders: readonly AddressHex[]): AddressHex[] {
+  if (senders.length !== block.transactions.length) {
+    throw new InvalidBlockError({
+      blockNumber: block.header.number,
+      rule: 'senders',
+      reason: `${senders.length} senders given for ${block.transactions.length} transactions`,
+    })
+  }
+  return block.transactions.map((tx, index) => {
+    const sender = senders[index]!.toLowerCase() as AddressHex
+    const address = createAddressFromString(sender)
+    ;(tx as { getSenderAddress: () => typeof address }).getSenderAddress = () => address
+    return sender
+  })
+}
+
+export function invalidTx(block: Block, tx: TypedTransaction, index: number, reason: string, cause?: unknown) {
+  return new InvalidTransactionError({
+    blockNumber: block.header.number,
+    txIndex: index,
+    txHash: bytesToHex(tx.hash()),
+    reason,
+    cause,
+  })
+}
+
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0]!.replace(/ \(block number=.*$/, '').replace(/ -> .*$/, '')
+}

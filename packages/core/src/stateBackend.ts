@@ -1,0 +1,22 @@
+import type { StateReader, WriteSet } from './types.js'
+
+/**
+ * A committed state: the read side every lane executes against, and a commit side that takes a
+ * whole block's WriteSet atomically. `stage` computes the outcome (the state root, for backends
+ * that have one) without changing anything; the block path applies it only once the block is
+ * known to be valid, so a rejected block leaves the backend exactly as it was.
+ */
+export interface StateBackend extends StateReader {
+  /** A short name for reports: `memory`, `merkle`, `lmdb`. */
+  readonly kind: string
+  /** The root of the committed state, or undefined for a backend without commitment. */
+  stateRoot(): Uint8Array | undefined
+  stage(writes: WriteSet): Promise<StagedCommit>
+}
+
+export interface StagedCommit {
+  /** The state root the backend will have once applied; undefined without commitment. */
+  readonly stateRoot: Uint8Array | undefined
+  apply(): Promise<void>
+  discard(): Promise<void>
+}

@@ -1,0 +1,50 @@
+import { EMPTY_CODE_HASH } from './stateKey.js'
+import { createWriteSet, mergeWriteSet } from './writeSet.js'
+import type { AddressHex, FlatAccount, Hex, SlotHex, StateReader, WriteSet } from './types.js'
+
+/**
+ * A committed state with a write set laid over it: the state "as of" some point inside a block.
+ * Reads fall through to `base` for anything the write set does not mention.
+ */
+export class StateOverlay implements StateReader {
+  readonly writes: WriteSet = createWriteSet()
+
+  constructor(readonly base: StateReader) {}
+
+  apply(writeSet: WriteSet): void {
+    mergeWriteSet(this.writes, writeSet)
+  }
+
+  getAccount(address: AddressHex): FlatAccount | undefined {
+    const write = this.writes.accounts.get(address)
+    if (write === undefined) return this.base.getAccount(address)
+    if (write.lifecycle === 'deleted') return undefined
+    const before = write.lifecycle === 'created' ? undefined : this.base.getAccount(address)
+    return {
+      nonce: write.nonce ?? before?.nonce ?? 0n,
+      balance: write.balance ?? before?.balance ?? 0n,
+      codeHash: write.codeHash ?? before?.codeHash ?? EMPTY_CODE_HASH,
+    }
+  }
+
+  getStorage(address: AddressHex, slot: SlotHex): bigint {
+    const write = this.writes.accounts.get(address)
+    if (write === undefined) return this.base.getStorage(address, slot)
+    const value = write.storage.get(slot)
+    if (value !== undefined) return value
+    return write.lifecycle === undefined ? this.base.getStorage(address, slot) : 0n
+  }
+
+  getCode(codeHash: Hex): Uint8Array | undefined {
+    return this.writes.codes.get(codeHash) ?? this.base.getCode(codeHash)
+  }
+
+  hasStorage(address: AddressHex): boolean {
+    const write = this.writes.accounts.get(address)
+    if (write === undefined) return this.base.hasStorage(address)
+    for (const value of write.storage.values()) if (value !== 0n) return true
+    // A slot zeroed here may have been the last non-zero one; only a full trie would know, and the
+    // answer only feeds the EIP-7610 collision rule, which needs "ever had storage" in practice.
+    return write.lifecycle === undefined && this.base.hasStorage(address)
+  }
+}

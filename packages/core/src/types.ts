@@ -1,0 +1,154 @@
+import type { Common } from '@ethereumjs/common'
+import type { Block, BlockData, BlockHeader, JSONRPCBlock } from '@ethereumjs/block'
+import type { Log } from '@ethereumjs/evm'
+import type { TxReceipt } from '@ethereumjs/vm'
+import type { TypedTransaction } from '@ethereumjs/tx'
+
+/** A 0x-prefixed lower-case hex string. */
+export type Hex = `0x${string}`
+
+/** A 20-byte account address as lower-case 0x hex (the one spelling used as a map key everywhere). */
+export type AddressHex = Hex
+
+/** A 32-byte storage slot as lower-case, zero-padded 0x hex. */
+export type SlotHex = Hex
+
+/** The flat, trie-free view of an account that execution reads (reth/erigon "plain state"). */
+export interface FlatAccount {
+  readonly nonce: bigint
+  readonly balance: bigint
+  /** keccak256 of the runtime code; KECCAK256_NULL for an account without code. */
+  readonly codeHash: Hex
+}
+
+/**
+ * What a transaction (or a block) changed in one account, at field granularity.
+ *
+ * `lifecycle` says how the account's existence changed:
+ * - `'created'`: the account was (re)created; its storage was empty before `storage` applies and
+ *   `balance`, `nonce` and `codeHash` are all present.
+ * - `'deleted'`: the account and all its storage are gone; no other field is set.
+ * - absent: the account existed before and after; only the fields present changed.
+ */
+export interface AccountWrite {
+  lifecycle?: 'created' | 'deleted'
+  balance?: bigint
+  nonce?: bigint
+  codeHash?: Hex
+  /** Slot → value after the write; 0n means the slot was cleared. */
+  storage: Map<SlotHex, bigint>
+}
+
+/** Post-values a transaction or a whole block leaves behind. */
+export interface WriteSet {
+  accounts: Map<AddressHex, AccountWrite>
+  /** Code introduced by this write set, by code hash. */
+  codes: Map<Hex, Uint8Array>
+}
+
+/** One field of one account, or one storage slot: the unit of conflict. */
+export type StateKey =
+  | { readonly kind: 'existence'; readonly address: AddressHex }
+  | { readonly kind: 'balance'; readonly address: AddressHex }
+  | { readonly kind: 'nonce'; readonly address: AddressHex }
+  | { readonly kind: 'code'; readonly address: AddressHex }
+  | { readonly kind: 'storage'; readonly address: AddressHex; readonly slot: SlotHex }
+
+export type AccountField = Exclude<StateKey['kind'], 'storage'>
+
+/** A value observed by a read: a balance, nonce or slot is a bigint, code a hash, existence a boolean. */
+export type StateValue = bigint | Hex | boolean
+
+/** The keys a transaction read from state written before it, with the value it saw (by `stateKeyId`). */
+export type ReadSet = Map<string, StateValue>
+
+/** Synchronous reads of a committed state: every EVM read lands here, so there is no promise per read. */
+export interface StateReader {
+  getAccount(address: AddressHex): FlatAccount | undefined
+  getStorage(address: AddressHex, slot: SlotHex): bigint
+  /** The code for a hash; undefined when the state does not hold it (a bad fixture or database). */
+  getCode(codeHash: Hex): Uint8Array | undefined
+  /** Whether the account has any non-zero slot (the EIP-7610 create-collision rule needs it). */
+  hasStorage(address: AddressHex): boolean
+}
+
+/** The result of executing one transaction, before block-level accounting. */
+export interface TxOutcome {
+  index: number
+  txHash: Hex
+  /** 1 success, 0 reverted or out of gas: both are valid transactions with a receipt. */
+  status: 0 | 1
+  /** Gas charged to the sender (the receipt's gas). */
+  gasUsed: bigint
+  /** Gas counted against the block's gas limit (differs from `gasUsed` only under EIP-7623/7778 rules). */
+  blockGasUsed: bigint
+  logs: Log[]
+  logsBloom: Uint8Array
+  blobGasUsed?: bigint
+  /** Post-transaction state root, only before Byzantium and only when the backend can compute it. */
+  intermediateStateRoot?: Uint8Array
+  createdAddress?: AddressHex
+  /** The EVM's exception for a status-0 transaction (e.g. `revert`, `out of gas`). */
+  exception?: string
+  readSet: ReadSet
+  writeSet: WriteSet
+}
+
+/** The block itself in one of the encodings blocks arrive in. */
+export type BlockSource =
+  | { readonly format: 'data'; readonly data: BlockData }
+  | { readonly format: 'rlp'; readonly rlp: Uint8Array }
+  | { readonly format: 'rpc'; readonly json: JSONRPCBlock }
+
+/**
+ * A block to execute: the block itself (ethereumjs block data or RLP), the senders when already known
+ * (skipping ECDSA recovery), and the hashes BLOCKHASH may ask for.
+ */
+export interface BlockInput {
+  block: BlockSource
+  senders?: readonly AddressHex[]
+  ancestorHashes?: ReadonlyMap<bigint, Uint8Array>
+}
+
+/** A block decoded at its fork, ready for any scheduler. */
+export interface PreparedBlock {
+  common: Common
+  block: Block
+  header: BlockHeader
+  transactions: readonly TypedTransaction[]
+  senders: readonly AddressHex[]
+  ancestorHashes: ReadonlyMap<bigint, Uint8Array>
+}
+
+/** How the block's computed header fields compare with the header it came with. */
+export interface HeaderMatches {
+  gasUsed: boolean
+  logsBloom: boolean
+  /** null before Byzantium when no intermediate state roots were available to rebuild receipts. */
+  receiptsRoot: boolean | null
+  /** null when the backend does not compute a state root. */
+  stateRoot: boolean | null
+}
+
+export interface SchedulerStats {
+  scheduler: string
+  lanes: number
+  executions: number
+}
+
+export interface BlockResult {
+  number: bigint
+  hash: Hex
+  txCount: number
+  gasUsed: bigint
+  logsBloom: Uint8Array
+  receiptsRoot: Uint8Array
+  /** Undefined when the backend does not compute a state root (state-memory). */
+  stateRoot: Uint8Array | undefined
+  receipts: TxReceipt[]
+  outcomes: TxOutcome[]
+  /** Everything the block changed, system calls, rewards and withdrawals included. */
+  writeSet: WriteSet
+  matches: HeaderMatches
+  stats: SchedulerStats & { prepareMs: number; executeMs: number; finalizeMs: number; commitMs: number }
+}

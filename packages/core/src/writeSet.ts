@@ -1,0 +1,45 @@
+import type { AccountWrite, AddressHex, StateKey, WriteSet } from './types.js'
+
+export function createWriteSet(): WriteSet {
+  return { accounts: new Map(), codes: new Map() }
+}
+
+/** Applies `later` on top of `into` (both in block order), leaving `into` as their combined effect. */
+export function mergeWriteSet(into: WriteSet, later: WriteSet): WriteSet {
+  for (const [hash, code] of later.codes) into.codes.set(hash, code)
+  for (const [address, write] of later.accounts) {
+    const existing = into.accounts.get(address)
+    into.accounts.set(address, existing === undefined ? cloneAccountWrite(write) : mergeAccountWrite(existing, write))
+  }
+  return into
+}
+
+function cloneAccountWrite(write: AccountWrite): AccountWrite {
+  return { ...write, storage: new Map(write.storage) }
+}
+
+function mergeAccountWrite(earlier: AccountWrite, later: AccountWrite): AccountWrite {
+  // A lifecycle change resets the account, so whatever came before it no longer matters.
+  if (later.lifecycle !== undefined) return cloneAccountWrite(later)
+  const merged: AccountWrite = { ...earlier, storage: earlier.storage }
+  if (later.balance !== undefined) merged.balance = later.balance
+  if (later.nonce !== undefined) merged.nonce = later.nonce
+  if (later.codeHash !== undefined) merged.codeHash = later.codeHash
+  for (const [slot, value] of later.storage) merged.storage.set(slot, value)
+  return merged
+}
+
+/** The keys a write set touches, at field granularity; a lifecycle change is an `existence` write. */
+export function writtenKeys(writeSet: WriteSet): StateKey[] {
+  const keys: StateKey[] = []
+  for (const [address, write] of writeSet.accounts) pushAccountKeys(keys, address, write)
+  return keys
+}
+
+function pushAccountKeys(keys: StateKey[], address: AddressHex, write: AccountWrite): void {
+  if (write.lifecycle !== undefined) keys.push({ kind: 'existence', address })
+  if (write.balance !== undefined) keys.push({ kind: 'balance', address })
+  if (write.nonce !== undefined) keys.push({ kind: 'nonce', address })
+  if (write.codeHash !== undefined) keys.push({ kind: 'code', address })
+  for (const slot of write.storage.keys()) keys.push({ kind: 'storage', address, slot })
+}
