@@ -94,10 +94,11 @@ export class BlockGasLimitExceededError extends ParallelEvmError {
 /** The block breaks a consensus rule outside its transactions (header, body, or a computed root). */
 export class InvalidBlockError extends ParallelEvmError {
   readonly code = 'INVALID_BLOCK'
-  readonly blockNumber: bigint
+  /** Undefined when the block could not even be decoded far enough to know its number. */
+  readonly blockNumber: bigint | undefined
   readonly rule: string
-  constructor(args: { blockNumber: bigint; rule: string; reason: string; cause?: unknown }) {
-    super(`Block ${args.blockNumber} is invalid (${args.rule}): ${args.reason}`, {
+  constructor(args: { blockNumber: bigint | undefined; rule: string; reason: string; cause?: unknown }) {
+    super(`Block ${args.blockNumber ?? '(undecodable)'} is invalid (${args.rule}): ${args.reason}`, {
       cause: args.cause,
       details: args.reason,
     })

@@ -85,6 +85,7 @@ export class BlockExecutor implements Executor {
     return {
       number: header.number,
       hash: bytesToHex(header.hash()) as Hex,
+      header,
       txCount: prepared.transactions.length,
       gasUsed: finalized.gasUsed,
       logsBloom: finalized.logsBloom,

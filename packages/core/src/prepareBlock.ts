@@ -42,8 +42,20 @@ function decodeBlock(input: BlockInput, common: Common): Block {
     if (source.format === 'rpc') return createBlockFromRPC(source.json, [], opts)
     return createBlock(source.data, opts)
   } catch (cause) {
-    throw new InvalidBlockError({ blockNumber: -1n, rule: 'decoding', reason: firstLine(cause), cause })
+    throw new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
   }
+}
+
+/** The number a block claims, read without decoding it, so a decoding error can still name it. */
+function declaredNumber(input: BlockInput): bigint | undefined {
+  const source = input.block
+  try {
+    if (source.format === 'rpc') return BigInt(source.json.number)
+    if (source.format === 'data') return source.data.header?.number === undefined ? undefined : BigInt(source.data.header.number as bigint)
+  } catch {
+    // The number itself is malformed; the decoding error says so.
+  }
+  return undefined
 }
 
 function recoverSenders(block: Block): AddressHex[] {

@@ -139,6 +139,8 @@ export interface SchedulerStats {
 export interface BlockResult {
   number: bigint
   hash: Hex
+  /** The executed block's header, e.g. the parent header for validating the next block. */
+  header: BlockHeader
   txCount: number
   gasUsed: bigint
   logsBloom: Uint8Array

@@ -1,0 +1,58 @@
+import { createBlockFromRPC, type JSONRPCBlock } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { MerkleStateManager } from '@ethereumjs/statemanager'
+import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { createVM, runBlock, type RunBlockResult } from '@ethereumjs/vm'
+import type { AddressHex, WriteSet } from '@parallel-evm/core'
+
+/** A MerkleStateManager filled with a pre-state, the state ethereumjs itself would execute on. */
+export async function merkleStateManagerFrom(preState: WriteSet): Promise<MerkleStateManager> {
+  const stateManager = new MerkleStateManager()
+  for (const [address, write] of preState.accounts) {
+    const target = createAddressFromString(address)
+    await stateManager.putAccount(target, new Account(write.nonce ?? 0n, write.balance ?? 0n))
+    if (write.codeHash !== undefined) {
+      const code = preState.codes.get(write.codeHash)
+      if (code !== undefined) await stateManager.putCode(target, code)
+    }
+    for (const [slot, value] of write.storage) {
+      await stateManager.putStorage(target, hexToBytes(slot), hexToBytes(`0x${value.toString(16).padStart(64, '0')}`))
+    }
+  }
+  await stateManager.checkpoint()
+  await stateManager.commit()
+  await stateManager.flush()
+  return stateManager
+}
+
+export interface BaselineInput {
+  common: Common
+  json: JSONRPCBlock
+  senders: readonly AddressHex[]
+  ancestorHashes: ReadonlyMap<bigint, Uint8Array>
+}
+
+/**
+ * `@ethereumjs/vm` `runBlock` on a block given as RPC JSON, doing the same work our path does:
+ * decode the block, attach the known senders (no ECDSA), execute, build receipts and the root.
+ */
+export async function runBlockBaseline(stateManager: MerkleStateManager, input: BaselineInput): Promise<RunBlockResult> {
+  const block = createBlockFromRPC(input.json, [], { common: input.common.copy(), setHardfork: true, freeze: false })
+  block.transactions.forEach((tx, index) => {
+    const sender = createAddressFromString(input.senders[index]!)
+    ;(tx as { getSenderAddress: () => typeof sender }).getSenderAddress = () => sender
+  })
+  const hashes = input.ancestorHashes
+  const blockchain = {
+    getBlock: async (n: number) => {
+      const hash = hashes.get(BigInt(n)) ?? new Uint8Array(32)
+      return { hash: () => hash }
+    },
+    putBlock: async () => {},
+    shallowCopy() {
+      return this
+    },
+  }
+  const vm = await createVM({ common: block.common, stateManager, blockchain })
+  return runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, skipHardForkValidation: true })
+}

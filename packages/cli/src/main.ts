@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
+import { runRunCommand } from './commands/run.js'
+import { runTestVectorsCommand } from './commands/testVectors.js'
+import type { CommonFlags } from './flags.js'
+import { backendNames, schedulerNames } from './registry.js'
+
+const usage = `pevm — parallel EVM block execution
+
+Usage:
+  pevm run <blockDir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
+  pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
+
+Schedulers: ${schedulerNames.join(', ')}
+State backends: ${backendNames.join(', ')}
+
+Exit codes: 0 everything matched or passed; 1 a mismatch, a failed test or a typed block error;
+2 bad usage.`
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      scheduler: { type: 'string', default: 'sequential' },
+      state: { type: 'string', default: 'memory' },
+      workers: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const [command, target] = positionals
+  if (values.help || command === undefined) {
+    console.log(usage)
+    return command === undefined && !values.help ? 2 : 0
+  }
+  const workers = Number(values.workers)
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is not a positive integer` })
+  }
+  const flags: CommonFlags = { scheduler: values.scheduler, state: values.state, workers, json: values.json }
+  if (target === undefined) {
+    console.error(`pevm ${command}: missing the path argument\n\n${usage}`)
+    return 2
+  }
+  if (command === 'run') return runRunCommand(target, flags)
+  if (command === 'test-vectors') return runTestVectorsCommand(target, flags)
+  console.error(`pevm: unknown command "${command}"\n\n${usage}`)
+  return 2
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof InvalidOptionError) {
+      console.error(`pevm: ${error.shortMessage}`)
+      process.exitCode = 2
+    } else if (error instanceof ParallelEvmError) {
+      console.error(`pevm: error [${error.code}] ${error.message}`)
+      process.exitCode = 1
+    } else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      console.error(`pevm: ${error.message}\n\n${usage}`)
+      process.exitCode = 2
+    } else {
+      console.error('pevm: unexpected failure', error)
+      process.exitCode = 70
+    }
+  },
+)

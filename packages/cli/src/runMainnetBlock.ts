@@ -1,0 +1,53 @@
+import { bytesToHex } from '@ethereumjs/util'
+import { createExecutor, type BlockResult, type Hex } from '@parallel-evm/core'
+import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import { createBackendByName, createSchedulerByName } from './registry.js'
+
+export interface RunMainnetBlockOptions {
+  scheduler: string
+  state: string
+  workers: number
+}
+
+/** The report `pevm run --json` prints: computed fields, and whether each matches the header. */
+export interface BlockReport {
+  block: number
+  txCount: number
+  scheduler: string
+  state: string
+  gasUsed: string
+  receiptsRoot: Hex
+  logsBloom: Hex
+  stateRoot: Hex | null
+  matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean }
+  executeMs: number
+  ok: boolean
+}
+
+/** Loads a block folder in the mainnet snapshot layout, executes it, and compares with its header. */
+export async function runMainnetBlock(blockDir: string, options: RunMainnetBlockOptions): Promise<{ report: BlockReport; result: BlockResult }> {
+  const fixture = await loadMainnetBlock(blockDir)
+  const scheduler = createSchedulerByName(options.scheduler, { workers: options.workers })
+  const state = await createBackendByName(options.state, fixture.preState)
+  const executor = createExecutor({ scheduler, state })
+  const result = await executor.executeBlock(fixture.block)
+  const { matches } = result
+  const report: BlockReport = {
+    block: Number(result.number),
+    txCount: result.txCount,
+    scheduler: scheduler.name,
+    state: state.kind,
+    gasUsed: result.gasUsed.toString(),
+    receiptsRoot: bytesToHex(result.receiptsRoot) as Hex,
+    logsBloom: bytesToHex(result.logsBloom) as Hex,
+    stateRoot: result.stateRoot === undefined ? null : (bytesToHex(result.stateRoot) as Hex),
+    matches: { gasUsed: matches.gasUsed, receiptsRoot: matches.receiptsRoot, logsBloom: matches.logsBloom },
+    executeMs: round(result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs),
+    ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false,
+  }
+  return { report, result }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100
+}

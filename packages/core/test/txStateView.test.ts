@@ -1,0 +1,106 @@
+import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import { describe, expect, it } from 'vitest'
+import { accountFieldKeyId, EMPTY_CODE_HASH, storageKeyId, toSlotHex, TxStateView, type StateReader } from '../src/index.js'
+
+const alice = createAddressFromString('0x00000000000000000000000000000000000a11ce')
+const bob = createAddressFromString('0x0000000000000000000000000000000000000b0b')
+const slot1 = hexToBytes(toSlotHex(1n))
+
+function reader(): StateReader {
+  return {
+    getAccount: (address) =>
+      address === alice.toString() ? { nonce: 7n, balance: 1000n, codeHash: EMPTY_CODE_HASH } : undefined,
+    getStorage: (address, slot) => (address === alice.toString() && slot === toSlotHex(1n) ? 42n : 0n),
+    getCode: () => undefined,
+    hasStorage: (address) => address === alice.toString(),
+  }
+}
+
+describe('TxStateView', () => {
+  it('default: reads fall through to the base and are recorded per field', async () => {
+    const view = new TxStateView(reader())
+    const account = await view.getAccount(alice)
+    expect(account?.nonce).toBe(7n)
+    const { readSet, writeSet } = view.takeResult()
+    expect([...readSet]).toEqual([
+      [accountFieldKeyId(alice.toString(), 'existence'), true],
+      [accountFieldKeyId(alice.toString(), 'nonce'), 7n],
+    ])
+    expect(writeSet.accounts.size).toBe(0)
+  })
+
+  it('behavior: a nonce bump writes only the nonce, not the balance it never read', async () => {
+    const view = new TxStateView(reader())
+    const account = (await view.getAccount(alice))!
+    account.nonce += 1n
+    await view.putAccount(alice, account)
+    const { readSet, writeSet } = view.takeResult()
+    expect(readSet.has(accountFieldKeyId(alice.toString(), 'balance'))).toBe(false)
+    expect(writeSet.accounts.get(alice.toString())).toEqual({ nonce: 8n, storage: new Map() })
+  })
+
+  it('behavior: revert undoes writes inside the checkpoint only', async () => {
+    const view = new TxStateView(reader())
+    await view.checkpoint()
+    await view.putStorage(alice, slot1, hexToBytes('0x05'))
+    await view.checkpoint()
+    await view.putStorage(alice, slot1, hexToBytes('0x09'))
+    await view.putAccount(bob, new Account(0n, 5n))
+    await view.revert()
+    await view.commit()
+    expect(await view.getStorage(alice, slot1)).toEqual(hexToBytes('0x05'))
+    expect(await view.getAccount(bob)).toBeUndefined()
+    const { writeSet } = view.takeResult()
+    expect(writeSet.accounts.get(alice.toString())?.storage.get(toSlotHex(1n))).toBe(5n)
+    expect(writeSet.accounts.has(bob.toString())).toBe(false)
+  })
+
+  it('behavior: a storage read after the transaction wrote the slot is not a read of the base', async () => {
+    const view = new TxStateView(reader())
+    await view.putStorage(alice, slot1, hexToBytes('0x01'))
+    expect(await view.getStorage(alice, slot1)).toEqual(hexToBytes('0x01'))
+    expect(view.takeResult().readSet.has(storageKeyId(alice.toString(), toSlotHex(1n)))).toBe(false)
+  })
+
+  it('behavior: writing a slot back to its base value is no write', async () => {
+    const view = new TxStateView(reader())
+    await view.putStorage(alice, slot1, hexToBytes('0x07'))
+    await view.putStorage(alice, slot1, hexToBytes('0x2a'))
+    expect(view.takeResult().writeSet.accounts.size).toBe(0)
+  })
+
+  it('behavior: creating an account yields lifecycle created with every field', async () => {
+    const view = new TxStateView(reader())
+    await view.putAccount(bob, new Account(1n, 9n))
+    await view.putCode(bob, hexToBytes('0x6000'))
+    const { writeSet } = view.takeResult()
+    const write = writeSet.accounts.get(bob.toString())!
+    expect(write.lifecycle).toBe('created')
+    expect(write.nonce).toBe(1n)
+    expect(write.balance).toBe(9n)
+    expect(writeSet.codes.get(write.codeHash!)).toEqual(hexToBytes('0x6000'))
+  })
+
+  it('behavior: deleting an account wipes its storage and yields lifecycle deleted', async () => {
+    const view = new TxStateView(reader())
+    await view.deleteAccount(alice)
+    expect(await view.getStorage(alice, slot1)).toEqual(new Uint8Array())
+    expect(await view.getAccount(alice)).toBeUndefined()
+    expect(view.takeResult().writeSet.accounts.get(alice.toString())).toEqual({ lifecycle: 'deleted', storage: new Map() })
+  })
+
+  it('behavior: original storage is the value when the transaction first asked', async () => {
+    const view = new TxStateView(reader())
+    expect(await view.originalStorageCache.get(alice, slot1)).toEqual(hexToBytes('0x2a'))
+    await view.putStorage(alice, slot1, hexToBytes('0x01'))
+    expect(await view.originalStorageCache.get(alice, slot1)).toEqual(hexToBytes('0x2a'))
+  })
+
+  it('behavior: reset forgets the previous transaction', async () => {
+    const view = new TxStateView(reader())
+    await view.putStorage(alice, slot1, hexToBytes('0x01'))
+    view.reset(reader())
+    expect(await view.getStorage(alice, slot1)).toEqual(hexToBytes('0x2a'))
+    expect(view.takeResult().writeSet.accounts.size).toBe(0)
+  })
+})
