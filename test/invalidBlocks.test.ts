@@ -1,6 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
 import {
   BlockGasLimitExceededError,
@@ -10,24 +9,11 @@ import {
   InvalidTransactionError,
   type StateBackend,
 } from '@parallel-evm/core'
-import { loadMainnetBlock, mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createMemoryState, type MemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { describe, expect, it } from 'vitest'
-
-/** Copies a shared mainnet block into a temporary snapshot layout, with `edit` applied to block.json. */
-export function editedBlockDir(block: string, edit: (json: Record<string, unknown> & { transactions: Record<string, unknown>[] }) => void): string {
-  const root = mkdtempSync(join(tmpdir(), 'pevm-bad-'))
-  const blockDir = join(root, 'blocks', block)
-  mkdirSync(dirname(blockDir), { recursive: true })
-  cpSync(join(mainnetBlocksDir(), block), blockDir, { recursive: true })
-  for (const shared of ['bytecodes.json.gz', 'block_hashes.json']) symlinkSync(join(mainnetBlocksDir(), '..', shared), join(root, shared))
-  const file = join(blockDir, 'block.json')
-  const json = JSON.parse(readFileSync(file, 'utf8'))
-  edit(json)
-  writeFileSync(file, JSON.stringify(json))
-  return blockDir
-}
+import { editedBlockDir } from './editedBlockDir.js'
 
 function fingerprint(state: StateBackend): string {
   const root = state.stateRoot()

@@ -19,6 +19,7 @@ export type {
   WriteSet,
 } from './types.js'
 export type { StateBackend, StagedCommit } from './stateBackend.js'
+export { SettleOnceCommit, type StagedCommitActions } from './stagedCommit.js'
 export type { Scheduler, SchedulerContext, ScheduleResult } from './scheduler.js'
 export type { Executor, ExecuteBlockOptions } from './executor.js'
 export type { CreateExecutorOptions } from './constructors.js'
@@ -33,6 +34,8 @@ export {
   InvalidTransactionError,
   MissingStateError,
   ParallelEvmError,
+  StagedCommitPendingError,
+  StagedCommitSettledError,
   UnsupportedBlockError,
   UnsupportedStateOperationError,
 } from './errors.js'

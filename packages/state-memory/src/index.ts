@@ -1,2 +1,2 @@
 export { createMemoryState, type CreateMemoryStateOptions } from './constructors.js'
-export { MemoryState, StagedCommitPendingError } from './memoryState.js'
+export { MemoryState } from './memoryState.js'

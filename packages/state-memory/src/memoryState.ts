@@ -1,12 +1,4 @@
-import { EMPTY_CODE_HASH, ParallelEvmError, type AccountWrite, type AddressHex, type FlatAccount, type Hex, type SlotHex, type StagedCommit, type StateBackend, type WriteSet } from '@parallel-evm/core'
-
-/** A second `stage` while one is outstanding: commits are one block at a time. */
-export class StagedCommitPendingError extends ParallelEvmError {
-  readonly code = 'STAGED_COMMIT_PENDING'
-  constructor() {
-    super('A staged commit is still pending: apply or discard it before staging another')
-  }
-}
+import { EMPTY_CODE_HASH, SettleOnceCommit, StagedCommitPendingError, type AccountWrite, type AddressHex, type FlatAccount, type Hex, type SlotHex, type StagedCommit, type StateBackend, type WriteSet } from '@parallel-evm/core'
 
 interface StoredAccount extends FlatAccount {
   storage: Map<SlotHex, bigint>
@@ -46,20 +38,15 @@ export class MemoryState implements StateBackend {
   async stage(writes: WriteSet): Promise<StagedCommit> {
     if (this.pending) throw new StagedCommitPendingError()
     this.pending = true
-    let open = true
-    const close = () => {
-      if (!open) throw new StagedCommitPendingError()
-      open = false
-      this.pending = false
-    }
-    return {
-      stateRoot: undefined,
+    return new SettleOnceCommit(undefined, {
       apply: async () => {
-        close()
         this.applyWrites(writes)
+        this.pending = false
       },
-      discard: async () => close(),
-    }
+      discard: async () => {
+        this.pending = false
+      },
+    })
   }
 
   /** Every account with its storage, sorted by address: for comparing two states in tests. */

@@ -1,6 +1,6 @@
-import { createWriteSet, EMPTY_CODE_HASH, toSlotHex, type WriteSet } from '@parallel-evm/core'
+import { createWriteSet, EMPTY_CODE_HASH, StagedCommitPendingError, StagedCommitSettledError, toSlotHex, type WriteSet } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
-import { createMemoryState, StagedCommitPendingError } from '../src/index.js'
+import { createMemoryState } from '../src/index.js'
 
 const a = '0x00000000000000000000000000000000000000aa' as const
 const s1 = toSlotHex(1n)
@@ -39,7 +39,7 @@ describe('MemoryState', () => {
     const staged = await state.stage(createWriteSet())
     await expect(state.stage(createWriteSet())).rejects.toBeInstanceOf(StagedCommitPendingError)
     await staged.apply()
-    await expect(staged.apply()).rejects.toBeInstanceOf(StagedCommitPendingError)
+    await expect(staged.apply()).rejects.toBeInstanceOf(StagedCommitSettledError)
   })
 
   it('behavior: returned accounts are copies the caller cannot use to mutate state', async () => {

@@ -1,3 +1,2 @@
 export { createMerkleState, MerkleState } from './merkleState.js'
 export type { CreateMerkleStateOptions } from './merkleState.js'
-export { StagedCommitPendingError, StagedCommitSettledError } from './errors.js'

@@ -2,11 +2,10 @@ import { createMPT } from '@ethereumjs/mpt'
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { MapDB, ValueEncoding, equalsBytes, hexToBytes } from '@ethereumjs/util'
 import type { AddressHex, FlatAccount, Hex, SlotHex, StagedCommit, StateBackend, WriteSet } from '@parallel-evm/core'
+import { SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
 import type { AccountChange } from './accountChange.js'
 import { resolveAccountChanges } from './accountChange.js'
-import { StagedCommitPendingError } from './errors.js'
 import { FlatState } from './flatState.js'
-import { MerkleStagedCommit } from './stagedCommit.js'
 import { TrieBatch } from './trieBatch.js'
 import { EMPTY_TRIE_ROOT, encodeAccountLeaf, encodeStorageValue } from './trieEncoding.js'
 
@@ -96,7 +95,7 @@ export class MerkleState implements StateBackend {
         }
       }
       const root = await accounts.commit()
-      return new MerkleStagedCommit(root.slice(), {
+      return new SettleOnceCommit(root.slice(), {
         apply: () => this.applyStaged(root, changes, codes, storageTries),
         discard: () => this.discardStaged(storageTries),
       })

@@ -1,5 +1,5 @@
-import type { StagedCommit } from '@parallel-evm/core'
 import { StagedCommitSettledError } from './errors.js'
+import type { StagedCommit } from './stateBackend.js'
 
 export interface StagedCommitActions {
   apply(): Promise<void>
@@ -7,15 +7,15 @@ export interface StagedCommitActions {
 }
 
 /**
- * The handle `MerkleState.stage` returns: a computed root plus the two ways to settle it, each
+ * The handle a backend's `stage` returns: the computed root plus the two ways to settle it, each
  * allowed once and exclusive of the other, since applying after a discard (or twice) would write
- * trie nodes that were already reverted or committed.
+ * state that was already reverted or committed.
  */
-export class MerkleStagedCommit implements StagedCommit {
+export class SettleOnceCommit implements StagedCommit {
   private settled: 'applied' | 'discarded' | undefined
 
   constructor(
-    readonly stateRoot: Uint8Array,
+    readonly stateRoot: Uint8Array | undefined,
     private readonly actions: StagedCommitActions,
   ) {}
 

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ethereumTestsDir, mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { describe, expect, it } from 'vitest'
+import { editedBlockDir } from './editedBlockDir.js'
+
+// The CLI as a user runs it: the npm-linked bin of the built package.
+const bin = resolve(__dirname, '../node_modules/.bin/pevm')
+
+function pevm(...args: string[]) {
+  const run = spawnSync(bin, args, { encoding: 'utf8', timeout: 240_000 })
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+describe('pevm run', () => {
+  it('default: --json prints the report and exits 0 when every checkable field matches', () => {
+    const { code, stdout } = pevm('run', join(mainnetBlocksDir(), '4370000'), '--state', 'merkle', '--json')
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout)
+    expect(report).toMatchObject({ block: 4370000, txCount: 97, matches: { gasUsed: true, receiptsRoot: true, logsBloom: true } })
+    for (const field of ['gasUsed', 'receiptsRoot', 'logsBloom', 'stateRoot', 'executeMs']) expect(report).toHaveProperty(field)
+    expect(report.stateRoot).toMatch(/^0x[0-9a-f]{64}$/)
+  })
+
+  it('behavior: before Byzantium the receipts root match is null and the human output says why', () => {
+    const { code, stdout } = pevm('run', join(mainnetBlocksDir(), '46147'))
+    expect(code).toBe(0)
+    expect(stdout).toContain('not checkable before Byzantium')
+    expect(stdout).toMatch(/gasUsed\s+21000\s+ok matches header/)
+  })
+
+  it('behavior: a block whose header disagrees exits 1', () => {
+    const dir = editedBlockDir('4370000', (json) => {
+      json.receiptsRoot = `0x${'11'.repeat(32)}`
+    })
+    const { code, stdout } = pevm('run', dir, '--json')
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).matches.receiptsRoot).toBe(false)
+  })
+
+  it('behavior: a wrong nonce exits 1 with the typed error', () => {
+    const dir = editedBlockDir('4370000', (json) => {
+      json.transactions[0]!.nonce = '0x0'
+    })
+    const { code, stderr } = pevm('run', dir)
+    expect(code).toBe(1)
+    expect(stderr).toContain('[INVALID_TRANSACTION]')
+    expect(stderr).toContain('transaction 0')
+  })
+
+  it('behavior: a truncated block.json exits 1 with FIXTURE_FORMAT naming the file', () => {
+    const dir = editedBlockDir('46147', () => {})
+    const file = join(dir, 'block.json')
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100))
+    const { code, stderr } = pevm('run', dir)
+    expect(code).toBe(1)
+    expect(stderr).toContain('[FIXTURE_FORMAT]')
+    expect(stderr).toContain(file)
+  })
+
+  it('behavior: an unknown scheduler or state is a usage error', () => {
+    expect(pevm('run', join(mainnetBlocksDir(), '46147'), '--scheduler', 'nope').code).toBe(2)
+    expect(pevm('run', join(mainnetBlocksDir(), '46147'), '--state', 'nope').code).toBe(2)
+    expect(pevm('run').code).toBe(2)
+  })
+})
+
+describe('pevm test-vectors', () => {
+  it('default: ends with the pass/fail line and exits 0', () => {
+    const { code, stdout } = pevm('test-vectors', join(ethereumTestsDir(), 'ValidBlocks/bcStateTests/refundReset.json'), '--state', 'merkle')
+    expect(code).toBe(0)
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/^[1-9]\d* passed, 0 failed$/)
+  })
+})
