@@ -21,6 +21,8 @@ export interface BlockReport {
   stateRoot: Hex | null
   matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean }
   executeMs: number
+  /** What execution knowingly left out (e.g. ommer rewards when the snapshot lacks ommer headers). */
+  omissions: readonly string[]
   ok: boolean
 }
 
@@ -43,6 +45,7 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     stateRoot: result.stateRoot === undefined ? null : (bytesToHex(result.stateRoot) as Hex),
     matches: { gasUsed: matches.gasUsed, receiptsRoot: matches.receiptsRoot, logsBloom: matches.logsBloom },
     executeMs: round(result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs),
+    omissions: result.omissions,
     ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false,
   }
   return { report, result }

@@ -48,6 +48,14 @@ export class LaneFactory {
     }
     return lane
   }
+
+  /**
+   * Drops the VM of `common`'s fork. A throw out of runTx can leave the EVM's journal, open
+   * checkpoints or transient storage behind; the next transaction must not inherit them.
+   */
+  discard(common: Common): void {
+    this.lanes.delete(common.hardfork())
+  }
 }
 
 const emptyReader: StateReader = {

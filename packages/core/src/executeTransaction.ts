@@ -4,7 +4,7 @@ import { runTx } from '@ethereumjs/vm'
 import { ParallelEvmError } from './errors.js'
 import { firstLine, invalidTx } from './prepareBlock.js'
 import { toAddressHex } from './stateKey.js'
-import type { Lane } from './chainContext.js'
+import type { LaneFactory } from './chainContext.js'
 import type { Hex, PreparedBlock, StateReader, TxOutcome } from './types.js'
 
 /**
@@ -14,17 +14,19 @@ import type { Hex, PreparedBlock, StateReader, TxOutcome } from './types.js'
  * reverted or out-of-gas one is an ordinary outcome with status 0.
  */
 export async function executeTransaction(
-  lane: Lane,
+  lanes: LaneFactory,
   prepared: PreparedBlock,
   index: number,
   base: StateReader,
 ): Promise<TxOutcome> {
   const tx = prepared.transactions[index]!
+  const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
   lane.view.reset(base)
   let result: Awaited<ReturnType<typeof runTx>>
   try {
     result = await runTx(lane.vm, { tx, block: prepared.block, skipHardForkValidation: true })
   } catch (cause) {
+    lanes.discard(prepared.common)
     if (cause instanceof ParallelEvmError) throw cause
     throw invalidTx(prepared.block, tx, index, firstLine(cause), cause)
   }

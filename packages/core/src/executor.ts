@@ -52,6 +52,9 @@ export class BlockExecutor implements Executor {
     const enforce = options.verify === 'enforce'
     const started = performance.now()
     const prepared = prepareBlock(input, { common: this.common })
+    if (enforce && prepared.omissions.length > 0) {
+      throw new InvalidBlockError({ blockNumber: prepared.header.number, rule: 'completeness', reason: `cannot be verified: ${prepared.omissions.join('; ')}` })
+    }
     if (enforce) await validateBlockBeforeExecution(prepared, options.parentHeader)
     const lane = await this.lanes.laneFor(prepared.common, prepared.ancestorHashes)
     const preBlock = await preBlockWrites(prepared, lane, this.state)
@@ -95,6 +98,7 @@ export class BlockExecutor implements Executor {
       outcomes,
       writeSet: finalized.writeSet,
       matches,
+      omissions: prepared.omissions,
       stats: {
         ...stats,
         prepareMs,

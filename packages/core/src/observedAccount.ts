@@ -1,4 +1,4 @@
-import { Account, KECCAK256_RLP } from '@ethereumjs/util'
+import { Account, equalsBytes, KECCAK256_NULL, KECCAK256_RLP } from '@ethereumjs/util'
 import type { AddressHex } from './types.js'
 
 /** The fields an ObservedAccount resolves lazily through its view. */
@@ -45,6 +45,11 @@ export class ObservedAccount extends Account {
   override set codeHash(value: Uint8Array) {
     if (this.assigned !== undefined) this.assigned.codeHash = value
   }
+  // Account's own isContract() reads the private field the base constructor set, not the getter.
+  override isContract(): boolean {
+    return !equalsBytes(this.codeHash, KECCAK256_NULL)
+  }
+
   override get storageRoot(): Uint8Array {
     if (this.assigned.storageRoot !== undefined) return this.assigned.storageRoot
     return this.source.hasNonEmptyStorage(this.address) ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP

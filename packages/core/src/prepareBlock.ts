@@ -1,4 +1,4 @@
-import { createBlock, createBlockFromRLP, createBlockFromRPC, type Block, type BlockOptions } from '@ethereumjs/block'
+import { createBlock, createBlockFromRLP, createBlockFromRPC, type Block, type BlockOptions, type HeaderData, type JSONRPCBlock } from '@ethereumjs/block'
 import { Hardfork, type Common } from '@ethereumjs/common'
 import type { TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
@@ -16,11 +16,9 @@ export interface PrepareBlockOptions {
  * senders: the given ones when the input carries them, otherwise recovered by ECDSA.
  */
 export function prepareBlock(input: BlockInput, options: PrepareBlockOptions): PreparedBlock {
-  const block = decodeBlock(input, options.common.copy())
-  const number = block.header.number
-  if (block.common.hardforkIsActiveOnBlock(Hardfork.Dao, number) && number === block.common.hardforkBlock(Hardfork.Dao)) {
-    throw new UnsupportedBlockError({ blockNumber: number, reason: 'the DAO fork irregular state change is not implemented' })
-  }
+  const omissions: string[] = []
+  const block = decodeBlock(input, options.common.copy(), omissions)
+  assertSupported(block)
   const transactions = block.transactions
   const senders = input.senders === undefined ? recoverSenders(block) : attachSenders(block, input.senders)
   return {
@@ -30,20 +28,57 @@ export function prepareBlock(input: BlockInput, options: PrepareBlockOptions): P
     transactions,
     senders,
     ancestorHashes: input.ancestorHashes ?? new Map(),
+    omissions,
   }
 }
 
-function decodeBlock(input: BlockInput, common: Common): Block {
+/** Refuses blocks whose rules the block path does not implement, rather than answering wrongly. */
+function assertSupported(block: Block): void {
+  const { common } = block
+  const number = block.header.number
+  if (common.hardforkIsActiveOnBlock(Hardfork.Dao, number) && number === common.hardforkBlock(Hardfork.Dao)) {
+    throw new UnsupportedBlockError({ blockNumber: number, reason: 'the DAO fork irregular state change is not implemented' })
+  }
+  for (const [eip, what] of unsupportedEips) {
+    if (common.isActivatedEIP(eip)) throw new UnsupportedBlockError({ blockNumber: number, reason: `EIP-${eip} (${what}) is not implemented` })
+  }
+}
+
+const unsupportedEips: ReadonlyArray<[number, string]> = [
+  [7685, 'execution-layer requests: the EIP-7002/7251 end-of-block system calls and requestsHash'],
+  [7928, 'block-level access lists'],
+  [8037, 'two-dimensional block gas accounting'],
+]
+
+function decodeBlock(input: BlockInput, common: Common, omissions: string[]): Block {
   // Unfrozen so that known senders can be attached to the transactions without ECDSA recovery.
   const opts: BlockOptions = { common, setHardfork: true, freeze: false }
   const source = input.block
+  const ommers = source.format === 'rpc' ? rpcOmmers(input, source.json, omissions) : []
   try {
     if (source.format === 'rlp') return createBlockFromRLP(source.rlp, opts)
-    if (source.format === 'rpc') return createBlockFromRPC(source.json, [], opts)
+    if (source.format === 'rpc') return createBlockFromRPC(source.json, ommers, opts)
     return createBlock(source.data, opts)
   } catch (cause) {
     throw new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
   }
+}
+
+/** The ommer headers of an RPC block, whose JSON carries only their hashes. */
+function rpcOmmers(input: BlockInput, json: JSONRPCBlock, omissions: string[]): HeaderData[] {
+  const listed = json.uncles?.length ?? 0
+  if (listed === 0) return []
+  if (input.ommers === 'unavailable') {
+    omissions.push(`ommer rewards: the block has ${listed} ommer(s) whose headers were not supplied`)
+    return []
+  }
+  if (input.ommers === undefined) {
+    throw new UnsupportedBlockError({
+      blockNumber: declaredNumber(input) ?? -1n,
+      reason: `it lists ${listed} ommer(s) but their headers were not supplied, so ommer rewards cannot be computed (pass BlockInput.ommers, or 'unavailable' to run without them)`,
+    })
+  }
+  return [...input.ommers]
 }
 
 /** The number a block claims, read without decoding it, so a decoding error can still name it. */

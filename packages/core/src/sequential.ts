@@ -14,13 +14,12 @@ export function createSequentialScheduler(): Scheduler {
 
 export async function executeSequential(ctx: SchedulerContext): Promise<ScheduleResult> {
   const { prepared } = ctx
-  const lane = await ctx.lanes.laneFor(prepared.common, prepared.ancestorHashes)
   const state = new StateOverlay(ctx.parent)
   const outcomes: TxOutcome[] = []
   let blockGasUsed = 0n
   for (let index = 0; index < prepared.transactions.length; index++) {
     assertBlockGasAvailable(prepared, index, blockGasUsed)
-    const outcome = await executeTransaction(lane, prepared, index, state)
+    const outcome = await executeTransaction(ctx.lanes, prepared, index, state)
     state.apply(outcome.writeSet)
     blockGasUsed += outcome.blockGasUsed
     outcomes.push(outcome)

@@ -1,5 +1,5 @@
 import type { Common } from '@ethereumjs/common'
-import type { Block, BlockData, BlockHeader, JSONRPCBlock } from '@ethereumjs/block'
+import type { Block, BlockData, BlockHeader, HeaderData, JSONRPCBlock } from '@ethereumjs/block'
 import type { Log } from '@ethereumjs/evm'
 import type { TxReceipt } from '@ethereumjs/vm'
 import type { TypedTransaction } from '@ethereumjs/tx'
@@ -108,6 +108,12 @@ export interface BlockInput {
   block: BlockSource
   senders?: readonly AddressHex[]
   ancestorHashes?: ReadonlyMap<bigint, Uint8Array>
+  /**
+   * Ommer headers for an RPC block, whose JSON lists only ommer hashes. Without them a block with
+   * ommers is refused (its ommer rewards would be wrong), unless this is `'unavailable'`: then the
+   * block runs without ommer rewards and the result lists that in `omissions`.
+   */
+  ommers?: readonly HeaderData[] | 'unavailable'
 }
 
 /** A block decoded at its fork, ready for any scheduler. */
@@ -118,6 +124,8 @@ export interface PreparedBlock {
   transactions: readonly TypedTransaction[]
   senders: readonly AddressHex[]
   ancestorHashes: ReadonlyMap<bigint, Uint8Array>
+  /** What this block's execution knowingly leaves out (e.g. ommer rewards without ommer headers). */
+  omissions: readonly string[]
 }
 
 /** How the block's computed header fields compare with the header it came with. */
@@ -152,5 +160,7 @@ export interface BlockResult {
   /** Everything the block changed, system calls, rewards and withdrawals included. */
   writeSet: WriteSet
   matches: HeaderMatches
+  /** What execution knowingly left out, e.g. ommer rewards when the ommer headers were unavailable. */
+  omissions: readonly string[]
   stats: SchedulerStats & { prepareMs: number; executeMs: number; finalizeMs: number; commitMs: number }
 }

@@ -104,3 +104,13 @@ describe('TxStateView', () => {
     expect(view.takeResult().writeSet.accounts.size).toBe(0)
   })
 })
+
+describe('ObservedAccount', () => {
+  it('behavior: isContract() follows the code hash the view reads', async () => {
+    const view = new TxStateView(reader())
+    await view.putAccount(bob, new Account(1n, 0n))
+    await view.putCode(bob, hexToBytes('0x6001600055'))
+    expect((await view.getAccount(bob))!.isContract()).toBe(true)
+    expect((await view.getAccount(alice))!.isContract()).toBe(false)
+  })
+})

@@ -20,6 +20,7 @@ function formatReport(report: BlockReport): string {
     `  logsBloom     ${(report.logsBloom.slice(0, 18) + '…').padEnd(66)} ${mark(report.matches.logsBloom)}`,
     `  stateRoot     ${report.stateRoot ?? '- (backend computes no root)'}`,
     `  executeMs     ${report.executeMs}`,
+    ...report.omissions.map((omission) => `  note: not applied: ${omission}`),
     report.ok ? 'OK' : 'FAILED: a checkable field differs from the header',
   ].join('\n')
 }

@@ -1,0 +1,48 @@
+import { createBlock } from '@ethereumjs/block'
+import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
+import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
+import { describe, expect, it } from 'vitest'
+import { createMainnetCommon, LaneFactory, prepareBlock, UnsupportedBlockError } from '../src/index.js'
+
+const blockDir = (n: string) => listMainnetBlocks().find((dir) => dir.endsWith(`/${n}`))!
+
+describe('prepareBlock', () => {
+  it('default: decodes at the block fork with the given senders', async () => {
+    const fixture = await loadMainnetBlock(blockDir('19934116'))
+    const prepared = prepareBlock(fixture.block, { common: createMainnetCommon() })
+    expect(prepared.common.hardfork()).toBe(Hardfork.Cancun)
+    expect(prepared.senders).toEqual(fixture.block.senders)
+    expect(prepared.transactions[0]!.getSenderAddress().toString()).toBe(fixture.block.senders![0])
+    expect(prepared.omissions).toEqual([])
+  })
+
+  it('behavior: an RPC block listing ommers without their headers is refused', async () => {
+    const fixture = await loadMainnetBlock(blockDir('1796867'))
+    const { ommers: _, ...withoutOmmers } = fixture.block
+    expect(() => prepareBlock(withoutOmmers, { common: createMainnetCommon() })).toThrow(UnsupportedBlockError)
+  })
+
+  it("behavior: ommers 'unavailable' runs the block and lists the omission", async () => {
+    const fixture = await loadMainnetBlock(blockDir('1796867'))
+    expect(fixture.block.ommers).toBe('unavailable')
+    const prepared = prepareBlock(fixture.block, { common: createMainnetCommon() })
+    expect(prepared.omissions).toEqual([expect.stringContaining('1 ommer')])
+  })
+
+  it('behavior: forks with rules the block path lacks are refused, not answered wrongly', () => {
+    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague })
+    const data = createBlock({ header: { number: 22_500_000n, timestamp: 1_750_000_000n } }, { common }).toJSON()
+    expect(() => prepareBlock({ block: { format: 'data', data } }, { common: createMainnetCommon() })).toThrow(/EIP-7685/)
+  })
+})
+
+describe('LaneFactory', () => {
+  it('behavior: a discarded lane is rebuilt with a fresh VM', async () => {
+    const lanes = new LaneFactory()
+    const common = createMainnetCommon()
+    const first = await lanes.laneFor(common, new Map())
+    expect(await lanes.laneFor(common, new Map())).toBe(first)
+    lanes.discard(common)
+    expect((await lanes.laneFor(common, new Map())).vm).not.toBe(first.vm)
+  })
+})
