@@ -1,6 +1,7 @@
 import type { Common } from '@ethereumjs/common'
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
 import { createVM, type VM } from '@ethereumjs/vm'
+import { instrumentLane } from './instrumentLane.js'
 import { TxStateView } from './txStateView.js'
 import type { StateReader } from './types.js'
 
@@ -43,6 +44,7 @@ export class LaneFactory {
     let lane = this.lanes.get(key)
     if (lane === undefined) {
       const vm = await createVM({ common: common.copy(), stateManager: this.view, blockchain: this.ancestors })
+      instrumentLane(vm, this.view)
       lane = { vm, view: this.view }
       this.lanes.set(key, lane)
     }

@@ -22,6 +22,7 @@ export async function executeTransaction(
   const tx = prepared.transactions[index]!
   const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
   lane.view.reset(base)
+  lane.view.feeRecipient = toAddressHex(prepared.header.coinbase)
   let result: Awaited<ReturnType<typeof runTx>>
   try {
     result = await runTx(lane.vm, { tx, block: prepared.block, skipHardForkValidation: true })

@@ -3,6 +3,8 @@ import type { AddressHex } from './types.js'
 
 /** The fields an ObservedAccount resolves lazily through its view. */
 export interface AccountFieldSource {
+  /** Whether the EVM is crediting this balance rather than observing it (see TxStateView). */
+  balanceAccessFor(address: AddressHex): 'observe' | 'credit' | 'emptiness'
   readBalance(address: AddressHex): bigint
   readNonce(address: AddressHex): bigint
   readCodeHash(address: AddressHex): Uint8Array
@@ -19,6 +21,9 @@ const NON_EMPTY_STORAGE_ROOT = new Uint8Array(32).fill(0xff)
  */
 export class ObservedAccount extends Account {
   readonly assigned: { nonce?: bigint; balance?: bigint; codeHash?: Uint8Array; storageRoot?: Uint8Array } = {}
+  /** The balance a credit started from, when the balance was only ever read to be credited. */
+  creditedFrom: bigint | undefined
+  private observedBalance = false
 
   constructor(
     readonly source: AccountFieldSource,
@@ -34,7 +39,14 @@ export class ObservedAccount extends Account {
     if (this.assigned !== undefined) this.assigned.nonce = value
   }
   override get balance(): bigint {
-    return this.assigned.balance ?? this.source.readBalance(this.address)
+    if (this.assigned?.balance !== undefined) return this.assigned.balance
+    const value = this.source.readBalance(this.address)
+    if (this.source.balanceAccessFor(this.address) === 'credit' && !this.observedBalance) this.creditedFrom = value
+    else {
+      this.observedBalance = true
+      this.creditedFrom = undefined
+    }
+    return value
   }
   override set balance(value: bigint) {
     if (this.assigned !== undefined) this.assigned.balance = value

@@ -22,7 +22,7 @@ export class StateOverlay implements StateReader {
     const before = write.lifecycle === 'created' ? undefined : this.base.getAccount(address)
     return {
       nonce: write.nonce ?? before?.nonce ?? 0n,
-      balance: write.balance ?? before?.balance ?? 0n,
+      balance: (write.balance ?? before?.balance ?? 0n) + (write.balanceDelta ?? 0n),
       codeHash: write.codeHash ?? before?.codeHash ?? EMPTY_CODE_HASH,
     }
   }

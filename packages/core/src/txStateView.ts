@@ -20,8 +20,17 @@ import type { AccountWrite, AddressHex, FlatAccount, Hex, ReadSet, SlotHex, Stat
 interface LocalFields {
   nonce?: bigint
   balance?: bigint
+  /** Credits to a balance this transaction never observed; exclusive with `balance`. */
+  balanceDelta?: bigint
   codeHash?: Hex
 }
+
+/**
+ * Who is looking at a balance. `observe`: the EVM's own logic, a real read. `credit`: a value
+ * transfer or fee credit doing read-add-write, which commutes with other credits. `emptiness`:
+ * EIP-161 cleanup asking only whether the account is empty, which a positive credit answers.
+ */
+export type BalanceAccess = 'observe' | 'credit' | 'emptiness'
 
 type Undo = () => void
 
@@ -45,6 +54,12 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
   private journal: Undo[] = []
   private readonly checkpoints: number[] = []
   private reads: ReadSet = new Map()
+  /** Set by the lane's EVM instrumentation around credits and cleanup (see `instrumentLane`). */
+  balanceAccess: BalanceAccess = 'observe'
+  /** The block's fee recipient (coinbase), credited by runTx once execution is over. */
+  feeRecipient: AddressHex | undefined
+  /** True between the end of the transaction's execution and its EIP-161 cleanup. */
+  inFeePhase = false
   private readonly originalStorage = new Map<string, Uint8Array>()
 
   readonly originalStorageCache = {
@@ -77,6 +92,14 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     this.checkpoints.length = 0
     this.reads = new Map()
     this.originalStorage.clear()
+    this.balanceAccess = 'observe'
+    this.inFeePhase = false
+  }
+
+  /** How the balance of `address` is being accessed right now. */
+  balanceAccessFor(address: AddressHex): BalanceAccess {
+    if (this.balanceAccess === 'observe' && this.inFeePhase && address === this.feeRecipient) return 'credit'
+    return this.balanceAccess
   }
 
   /** The reads and net writes of the transaction since the last `reset`. */
@@ -114,11 +137,27 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
   }
 
   readBalance(address: AddressHex): bigint {
-    const local = this.fields.get(address)?.balance
-    if (local !== undefined) return local
-    const value = this.baseAccount(address)?.balance ?? 0n
-    this.record(accountFieldKeyId(address, 'balance'), value)
-    return value
+    const local = this.fields.get(address)
+    if (local?.balance !== undefined) return local.balance
+    const base = this.baseAccount(address)?.balance ?? 0n
+    const delta = local?.balanceDelta
+    const access = this.balanceAccessFor(address)
+    if (access === 'credit' || (access === 'emptiness' && delta !== undefined && delta > 0n)) {
+      return base + (delta ?? 0n)
+    }
+    this.record(accountFieldKeyId(address, 'balance'), base)
+    if (delta === undefined) return base
+    // Observed after being credited: from here on the balance is absolute.
+    this.setField(address, 'balanceDelta', undefined)
+    this.setField(address, 'balance', base + delta)
+    return base + delta
+  }
+
+  /** Adds a credit made without observing the balance: to the absolute value if there is one. */
+  private credit(address: AddressHex, amount: bigint): void {
+    const local = this.fields.get(address)
+    if (local?.balance !== undefined) this.setField(address, 'balance', local.balance + amount)
+    else this.setField(address, 'balanceDelta', (local?.balanceDelta ?? 0n) + amount)
   }
 
   private readCodeHashHex(address: AddressHex): Hex {
@@ -164,7 +203,8 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
       if (had) target[field] = previous
       else delete target[field]
     })
-    target[field] = value
+    if (value === undefined) delete target[field]
+    else target[field] = value
   }
 
   private setExistence(address: AddressHex, exists: boolean): void {
@@ -219,11 +259,15 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     if (account instanceof ObservedAccount && account.source === this && account.address === hex && !creating) {
       const { nonce, balance, codeHash } = account.assigned
       if (nonce !== undefined) this.setField(hex, 'nonce', nonce)
-      if (balance !== undefined) this.setField(hex, 'balance', balance)
+      if (balance !== undefined) {
+        if (account.creditedFrom !== undefined) this.credit(hex, balance - account.creditedFrom)
+        else this.setField(hex, 'balance', balance)
+      }
       if (codeHash !== undefined) this.setField(hex, 'codeHash', bytesToHex(codeHash) as Hex)
       return
     }
     this.setField(hex, 'nonce', account.nonce)
+    this.setField(hex, 'balanceDelta', undefined)
     this.setField(hex, 'balance', account.balance)
     this.setField(hex, 'codeHash', bytesToHex(account.codeHash) as Hex)
   }
@@ -233,6 +277,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     this.existsLocally(hex)
     this.setExistence(hex, false)
     this.setField(hex, 'nonce', 0n)
+    this.setField(hex, 'balanceDelta', undefined)
     this.setField(hex, 'balance', 0n)
     this.setField(hex, 'codeHash', EMPTY_CODE_HASH)
     this.wipeStorage(hex)
@@ -357,7 +402,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
       return {
         lifecycle: 'created',
         nonce: local.nonce ?? before?.nonce ?? 0n,
-        balance: local.balance ?? before?.balance ?? 0n,
+        balance: (local.balance ?? before?.balance ?? 0n) + (local.balanceDelta ?? 0n),
         codeHash: local.codeHash ?? before?.codeHash ?? EMPTY_CODE_HASH,
         storage,
       }
@@ -366,6 +411,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     let changed = false
     if (local.nonce !== undefined && local.nonce !== before.nonce) (write.nonce = local.nonce), (changed = true)
     if (local.balance !== undefined && local.balance !== before.balance) (write.balance = local.balance), (changed = true)
+    if (local.balanceDelta !== undefined && local.balanceDelta !== 0n) (write.balanceDelta = local.balanceDelta), (changed = true)
     if (local.codeHash !== undefined && local.codeHash !== before.codeHash) (write.codeHash = local.codeHash), (changed = true)
     for (const [slot, value] of slots) {
       if (value !== this.base.getStorage(address, slot)) {

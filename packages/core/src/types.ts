@@ -33,6 +33,12 @@ export interface FlatAccount {
 export interface AccountWrite {
   lifecycle?: 'created' | 'deleted'
   balance?: bigint
+  /**
+   * A credit relative to whatever the balance is before this write (never with `balance`): fee
+   * and value-transfer credits to an account the transaction did not otherwise observe. Credits
+   * commute, so they are not a dependency; the block path resolves them in block order.
+   */
+  balanceDelta?: bigint
   nonce?: bigint
   codeHash?: Hex
   /** Slot → value after the write; 0n means the slot was cleared. */

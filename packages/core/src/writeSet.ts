@@ -1,4 +1,4 @@
-import type { AccountWrite, AddressHex, StateKey, WriteSet } from './types.js'
+import type { AccountWrite, AddressHex, StateKey, StateReader, WriteSet } from './types.js'
 
 export function createWriteSet(): WriteSet {
   return { accounts: new Map(), codes: new Map() }
@@ -22,14 +22,41 @@ function mergeAccountWrite(earlier: AccountWrite, later: AccountWrite): AccountW
   // A lifecycle change resets the account, so whatever came before it no longer matters.
   if (later.lifecycle !== undefined) return cloneAccountWrite(later)
   const merged: AccountWrite = { ...earlier, storage: earlier.storage }
-  if (later.balance !== undefined) merged.balance = later.balance
+  if (later.balance !== undefined) {
+    merged.balance = later.balance
+    delete merged.balanceDelta
+  }
+  if (later.balanceDelta !== undefined) {
+    if (merged.balance !== undefined) merged.balance += later.balanceDelta
+    else merged.balanceDelta = (merged.balanceDelta ?? 0n) + later.balanceDelta
+  }
   if (later.nonce !== undefined) merged.nonce = later.nonce
   if (later.codeHash !== undefined) merged.codeHash = later.codeHash
   for (const [slot, value] of later.storage) merged.storage.set(slot, value)
   return merged
 }
 
-/** The keys a write set touches, at field granularity; a lifecycle change is an `existence` write. */
+/**
+ * Replaces every balance credit with the absolute balance it gives on top of `before`, which is
+ * the state the write set applies to. Backends only ever receive absolute writes.
+ */
+export function resolveBalanceDeltas(writeSet: WriteSet, before: StateReader): WriteSet {
+  for (const [address, write] of writeSet.accounts) {
+    if (write.balanceDelta === undefined) continue
+    write.balance = (before.getAccount(address)?.balance ?? 0n) + write.balanceDelta
+    delete write.balanceDelta
+  }
+  return writeSet
+}
+
+/** The addresses a write set credits commutatively (balance deltas). */
+export function creditedAddresses(writeSet: WriteSet): AddressHex[] {
+  const credited: AddressHex[] = []
+  for (const [address, write] of writeSet.accounts) if (write.balanceDelta !== undefined) credited.push(address)
+  return credited
+}
+
+/** The keys a write set touches with absolute values, at field granularity; a lifecycle change is an `existence` write. Balance credits are not listed (see `creditedAddresses`). */
 export function writtenKeys(writeSet: WriteSet): StateKey[] {
   const keys: StateKey[] = []
   for (const [address, write] of writeSet.accounts) pushAccountKeys(keys, address, write)
