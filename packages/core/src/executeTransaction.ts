@@ -7,6 +7,13 @@ import { toAddressHex } from './stateKey.js'
 import type { LaneFactory } from './chainContext.js'
 import type { Hex, PreparedBlock, StateReader, TxOutcome } from './types.js'
 
+export interface ExecuteTransactionOptions {
+  /** For speculation out of order (pre-execution): run even if an earlier nonce is missing. */
+  skipNonce?: boolean
+  /** For speculation: run even if the sender cannot afford it on this state. */
+  skipBalance?: boolean
+}
+
 /**
  * Runs transaction `index` of the block with ethereumjs `runTx` on `base` (the state as the
  * scheduler says this transaction should see it) and returns its outcome with the reads and
@@ -18,6 +25,7 @@ export async function executeTransaction(
   prepared: PreparedBlock,
   index: number,
   base: StateReader,
+  options: ExecuteTransactionOptions = {},
 ): Promise<TxOutcome> {
   const tx = prepared.transactions[index]!
   const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
@@ -25,7 +33,13 @@ export async function executeTransaction(
   lane.view.feeRecipient = toAddressHex(prepared.header.coinbase)
   let result: Awaited<ReturnType<typeof runTx>>
   try {
-    result = await runTx(lane.vm, { tx, block: prepared.block, skipHardForkValidation: true })
+    result = await runTx(lane.vm, {
+      tx,
+      block: prepared.block,
+      skipHardForkValidation: true,
+      skipNonce: options.skipNonce === true,
+      skipBalance: options.skipBalance === true,
+    })
   } catch (cause) {
     lanes.discard(prepared.common)
     if (cause instanceof ParallelEvmError) throw cause

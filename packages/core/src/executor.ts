@@ -89,6 +89,7 @@ export class BlockExecutor implements Executor {
       number: header.number,
       hash: bytesToHex(header.hash()) as Hex,
       header,
+      senders: prepared.senders,
       txCount: prepared.transactions.length,
       gasUsed: finalized.gasUsed,
       logsBloom: finalized.logsBloom,

@@ -155,6 +155,8 @@ export interface BlockResult {
   hash: Hex
   /** The executed block's header, e.g. the parent header for validating the next block. */
   header: BlockHeader
+  /** Each transaction's sender, in block order. */
+  senders: readonly AddressHex[]
   txCount: number
   gasUsed: bigint
   logsBloom: Uint8Array

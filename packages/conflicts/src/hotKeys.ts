@@ -1,0 +1,32 @@
+import { parseStateKeyId, type AddressHex, type StateKey } from '@parallel-evm/core'
+import type { DependencyGraph } from './dependencyGraph.js'
+
+export interface HotKey {
+  key: string
+  kind: StateKey['kind']
+  address: AddressHex
+  slot?: string
+  /** Dependency edges that go through this key. */
+  edges: number
+  /** What the key is, where that is known (the coinbase, a sender, a field). */
+  label: string
+}
+
+export interface HotKeyContext {
+  coinbase: AddressHex
+  senders: readonly AddressHex[]
+}
+
+/** The keys the most dependency edges go through, hottest first (ties by key, for determinism). */
+export function hotKeys(graph: DependencyGraph, context: HotKeyContext, limit = 10): HotKey[] {
+  const senders = new Set(context.senders)
+  return [...graph.edgesByKey]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .slice(0, limit)
+    .map(([key, edges]) => {
+      const parsed = parseStateKeyId(key)
+      const who = parsed.address === context.coinbase ? 'coinbase' : senders.has(parsed.address) ? 'sender' : 'account'
+      const label = parsed.kind === 'storage' ? `storage slot ${parsed.slot} of ${who === 'account' ? 'contract' : who} ${parsed.address}` : `${parsed.kind} of ${who} ${parsed.address}`
+      return { key, kind: parsed.kind, address: parsed.address, ...(parsed.kind === 'storage' ? { slot: parsed.slot } : {}), edges, label }
+    })
+}

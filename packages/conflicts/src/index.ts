@@ -1,0 +1,20 @@
+export { deltaRules, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
+export { buildDependencyGraph, type DependencyGraph } from './dependencyGraph.js'
+export { criticalPath, type CriticalPath } from './criticalPath.js'
+export { listScheduleMakespan } from './listSchedule.js'
+export { hotKeys, type HotKey, type HotKeyContext } from './hotKeys.js'
+export {
+  accessListPrediction,
+  combinePredictions,
+  predictBlock,
+  predictionSources,
+  preexecPrediction,
+  staticPrediction,
+  type PredictBlockOptions,
+  type PredictedKeys,
+  type PredictionSource,
+} from './predictedSets.js'
+export { scorePrediction, type PredictionScore } from './predictionScore.js'
+export { analyzeBlock, laneCounts, type AnalyzeOptions, type BlockConflicts, type GraphSummary } from './analyzeBlock.js'
+export { ConflictProfile, type KeyActivity } from './conflictProfile.js'
+export { createGraphOrderScheduler, reverseWithinLevels } from './graphOrderScheduler.js'

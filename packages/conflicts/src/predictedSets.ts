@@ -1,0 +1,120 @@
+import { Capability, type TypedTransaction } from '@ethereumjs/tx'
+import { bigIntToUnpaddedBytes, bytesToHex, generateAddress, hexToBytes } from '@ethereumjs/util'
+import type { Common } from '@ethereumjs/common'
+import {
+  accountFieldKeyId,
+  executeTransaction,
+  LaneFactory,
+  preBlockWrites,
+  prepareBlock,
+  StateOverlay,
+  type BlockInput,
+  storageKeyId,
+  toAddressHex,
+  toSlotHex,
+  type AddressHex,
+  type PreparedBlock,
+  type StateReader,
+} from '@parallel-evm/core'
+import { txAccessSets, touchedKeys } from './accessSets.js'
+
+/** Where a prediction of a transaction's keys comes from. */
+export type PredictionSource = 'static' | 'access-list' | 'preexec'
+
+export const predictionSources: readonly PredictionSource[] = ['static', 'access-list', 'preexec']
+
+/** Keys each transaction is predicted to touch, by block index. */
+export type PredictedKeys = Set<string>[]
+
+/** Facts from the transaction alone: the sender's nonce and balance, the recipient, the created address, the fee credit. */
+export function staticPrediction(prepared: PreparedBlock): PredictedKeys {
+  const coinbase = toAddressHex(prepared.header.coinbase)
+  return prepared.transactions.map((tx, index) => {
+    const sender = prepared.senders[index]!
+    const keys = new Set<string>([
+      accountFieldKeyId(sender, 'existence'),
+      accountFieldKeyId(sender, 'nonce'),
+      accountFieldKeyId(sender, 'balance'),
+      accountFieldKeyId(coinbase, 'balance'),
+    ])
+    const target: AddressHex = tx.to === undefined ? toAddressHex(generateAddress(hexToBytes(sender), bigIntToUnpaddedBytes(tx.nonce))) : toAddressHex(tx.to)
+    keys.add(accountFieldKeyId(target, 'existence'))
+    keys.add(accountFieldKeyId(target, 'code'))
+    if (tx.value > 0n || tx.to === undefined) keys.add(accountFieldKeyId(target, 'balance'))
+    if (tx.to === undefined) keys.add(accountFieldKeyId(target, 'nonce'))
+    return keys
+  })
+}
+
+/** EIP-2930 access lists: each listed account's code and existence, and each listed slot. */
+export function accessListPrediction(prepared: PreparedBlock): PredictedKeys {
+  return prepared.transactions.map((tx) => {
+    const keys = new Set<string>()
+    for (const [address, slots] of accessList(tx)) {
+      keys.add(accountFieldKeyId(address, 'existence'))
+      keys.add(accountFieldKeyId(address, 'code'))
+      for (const slot of slots) keys.add(storageKeyId(address, toSlotHex(slot)))
+    }
+    return keys
+  })
+}
+
+/**
+ * Each transaction run alone on the parent state (nonce and balance checks skipped, since earlier
+ * transactions of the same sender have not run): what it touches there.
+ */
+export async function preexecPrediction(prepared: PreparedBlock, parent: StateReader, lanes: LaneFactory): Promise<PredictedKeys> {
+  const coinbase = toAddressHex(prepared.header.coinbase)
+  const predicted: PredictedKeys = []
+  for (let index = 0; index < prepared.transactions.length; index++) {
+    try {
+      const outcome = await executeTransaction(lanes, prepared, index, parent, { skipNonce: true, skipBalance: true })
+      predicted.push(touchedKeys(txAccessSets(outcome, 'credits', coinbase)))
+    } catch {
+      // A transaction that cannot run alone predicts nothing; recall shows the cost.
+      predicted.push(new Set())
+    }
+  }
+  return predicted
+}
+
+export function combinePredictions(...predictions: PredictedKeys[]): PredictedKeys {
+  const length = Math.max(0, ...predictions.map((p) => p.length))
+  return Array.from({ length }, (_, index) => new Set(predictions.flatMap((p) => [...(p[index] ?? [])])))
+}
+
+function accessList(tx: TypedTransaction): [AddressHex, string[]][] {
+  if (!tx.supports(Capability.EIP2930AccessLists)) return []
+  const list = (tx as unknown as { accessList: [Uint8Array, Uint8Array[]][] }).accessList
+  return list.map(([address, slots]) => [bytesToHex(address) as AddressHex, slots.map((slot) => bytesToHex(slot))])
+}
+
+export interface PredictBlockOptions {
+  common: Common
+  sources: readonly PredictionSource[]
+}
+
+/**
+ * Every requested prediction for a block, made on `state` before the block runs (the parent
+ * state, after the block's pre-transaction system calls), plus their union as `combined`.
+ */
+export async function predictBlock(
+  input: BlockInput,
+  state: StateReader,
+  options: PredictBlockOptions,
+): Promise<Partial<Record<PredictionSource | 'combined', PredictedKeys>>> {
+  const prepared = prepareBlock(input, { common: options.common })
+  const lanes = new LaneFactory()
+  const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
+  const parent = new StateOverlay(state)
+  parent.apply(await preBlockWrites(prepared, lane, state))
+  const predictions: Partial<Record<PredictionSource | 'combined', PredictedKeys>> = {}
+  for (const source of options.sources) {
+    if (source === 'static') predictions.static = staticPrediction(prepared)
+    if (source === 'access-list') predictions['access-list'] = accessListPrediction(prepared)
+    if (source === 'preexec') predictions.preexec = await preexecPrediction(prepared, parent, lanes)
+  }
+  const made = options.sources.map((source) => predictions[source]!)
+  if (made.length > 1) predictions.combined = combinePredictions(...made)
+  return predictions
+}
