@@ -19,7 +19,7 @@ describe('the dependency graph is complete on mainnet blocks', () => {
     const fixture = await loadMainnetBlock(mainnetBlocksUnderTest().find((dir) => dir.endsWith('/12047794'))!)
     const sequential = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMemoryState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
     const withoutStorageEdges = analyzeBlock(sequential).graphs.credits.dependencies.map(() => [] as number[])
-    const order = reverseWithinLevels({ dependencies: withoutStorageEdges, edges: 0, edgesByKey: new Map() })
+    const order = reverseWithinLevels({ dependencies: withoutStorageEdges, edges: 0, edgesByKey: new Map(), edgeKeys: [] })
     const outcome = await createExecutor({ scheduler: createGraphOrderScheduler(order), state: await createMemoryState({ genesis: fixture.preState }) })
       .executeBlock(fixture.block)
       .then((reordered) => reordered.writeSet, (error: unknown) => error)

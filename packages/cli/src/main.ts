@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util'
 import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
 import { runRunCommand } from './commands/run.js'
+import { runConflictsCommand } from './commands/conflicts.js'
 import { runTestVectorsCommand } from './commands/testVectors.js'
+import { parsePredictSources } from './conflictReport.js'
 import type { CommonFlags } from './flags.js'
 import { backendNames, schedulerNames } from './registry.js'
 
@@ -11,6 +13,7 @@ const usage = `pevm — parallel EVM block execution
 Usage:
   pevm run <blockDir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
   pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
+  pevm conflicts <blockDir> [--predict static,access-list,preexec] [--state memory|merkle] [--json] [--html report.html]
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
@@ -27,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       state: { type: 'string', default: 'memory' },
       workers: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      predict: { type: 'string' },
+      html: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -46,6 +51,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'run') return runRunCommand(target, flags)
   if (command === 'test-vectors') return runTestVectorsCommand(target, flags)
+  if (command === 'conflicts') {
+    return runConflictsCommand(target, { ...flags, predict: parsePredictSources(values.predict), ...(values.html === undefined ? {} : { html: values.html }) })
+  }
   console.error(`pevm: unknown command "${command}"\n\n${usage}`)
   return 2
 }

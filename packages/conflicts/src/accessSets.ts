@@ -1,13 +1,15 @@
 import { accountFieldKeyId, creditedAddresses, stateKeyId, writtenKeys, type AddressHex, type TxOutcome } from '@parallel-evm/core'
 
 /**
- * Which balance credits count as commutative deltas when building the graph:
+ * Which accesses count as commutative deltas when building the graph:
  * - `'coinbase'`: only the fee credit to the block's coinbase (risechain/pevm's lazy beneficiary);
- * - `'credits'`: every credit made without observing the balance (fees and value transfers).
+ * - `'credits'`: every credit made without observing the balance (fees and value transfers);
+ * - `'sender-chains'` (ours): credits, and also a sender's own nonce increments and balance debits
+ *   across its transactions in the block, when `senderChains` says that sender qualifies.
  */
-export type DeltaRule = 'coinbase' | 'credits'
+export type DeltaRule = 'coinbase' | 'credits' | 'sender-chains'
 
-export const deltaRules: readonly DeltaRule[] = ['coinbase', 'credits']
+export const deltaRules: readonly DeltaRule[] = ['coinbase', 'credits', 'sender-chains']
 
 /** A transaction's accesses as state key ids, split by how they order against other transactions. */
 export interface TxAccessSets {
@@ -17,26 +19,73 @@ export interface TxAccessSets {
   writes: ReadonlySet<string>
   /** Balance keys it only credited: these commute with each other. */
   deltas: ReadonlySet<string>
+  /** Its sender's nonce and balance keys, when they form a qualifying sender chain. */
+  chained: ReadonlySet<string>
 }
 
-/** The access sets of an executed transaction under `rule`. */
-export function txAccessSets(outcome: TxOutcome, rule: DeltaRule, coinbase: AddressHex): TxAccessSets {
+/**
+ * The access sets of an executed transaction under `rule`. `chainSenders` (for `'sender-chains'`)
+ * are the senders whose transactions in this block qualify (see `qualifyingSenderChains`).
+ */
+export function txAccessSets(
+  outcome: TxOutcome,
+  rule: DeltaRule,
+  coinbase: AddressHex,
+  chainSenders: ReadonlySet<AddressHex> = new Set(),
+): TxAccessSets {
   const reads = new Set(outcome.readSet.keys())
   const writes = new Set(writtenKeys(outcome.writeSet).map(stateKeyId))
   const deltas = new Set<string>()
+  const chained = new Set<string>()
+  if (rule === 'sender-chains' && chainSenders.has(outcome.sender)) {
+    for (const field of ['nonce', 'balance'] as const) {
+      const key = accountFieldKeyId(outcome.sender, field)
+      if (reads.delete(key) || writes.delete(key)) chained.add(key)
+      writes.delete(key)
+    }
+  }
   for (const address of creditedAddresses(outcome.writeSet)) {
     const key = accountFieldKeyId(address, 'balance')
-    if (rule === 'credits' || address === coinbase) deltas.add(key)
+    if (rule !== 'coinbase' || address === coinbase) deltas.add(key)
     else {
       // Without the delta rule a credit is what the EVM literally did: read, add, write.
       reads.add(key)
       writes.add(key)
     }
   }
-  return { reads, writes, deltas }
+  return { reads, writes, deltas, chained }
 }
 
 /** Every key the transaction touched in any way: what a prediction is scored against. */
 export function touchedKeys(sets: TxAccessSets): Set<string> {
-  return new Set([...sets.reads, ...sets.writes, ...sets.deltas])
+  return new Set([...sets.reads, ...sets.writes, ...sets.deltas, ...sets.chained])
+}
+
+/**
+ * The senders whose transactions in the block may treat their nonce increments and balance
+ * debits as commutative: consecutive nonces, no transaction's code observing the sender's own
+ * balance, no earlier transaction in the block touching that balance, and a starting balance
+ * (as the sender's first transaction read it) covering the most all of them can cost. Under
+ * those conditions every one of its transactions passes runTx's nonce and balance checks in any
+ * order consistent with the rest of the graph, and the debits sum to the same final balance.
+ */
+export function qualifyingSenderChains(outcomes: readonly TxOutcome[]): Set<AddressHex> {
+  const bySender = new Map<AddressHex, TxOutcome[]>()
+  for (const outcome of outcomes) bySender.set(outcome.sender, [...(bySender.get(outcome.sender) ?? []), outcome])
+  const qualifying = new Set<AddressHex>()
+  for (const [sender, txs] of bySender) {
+    if (txs.length < 2) continue
+    const first = txs[0]!
+    const startBalance = first.readSet.get(accountFieldKeyId(sender, 'balance'))
+    if (typeof startBalance !== 'bigint') continue
+    const touchedBefore = outcomes.slice(0, first.index).some((earlier) => {
+      const write = earlier.writeSet.accounts.get(sender)
+      return write !== undefined && (write.lifecycle !== undefined || write.balance !== undefined || write.balanceDelta !== undefined)
+    })
+    const consecutive = txs.every((tx, k) => tx.nonce === first.nonce + BigInt(k))
+    const unobserved = txs.every((tx) => !tx.senderBalanceObserved)
+    const covered = txs.reduce((sum, tx) => sum + tx.maxCost, 0n) <= startBalance
+    if (!touchedBefore && consecutive && unobserved && covered) qualifying.add(sender)
+  }
+  return qualifying
 }

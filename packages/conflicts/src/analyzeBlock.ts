@@ -1,5 +1,5 @@
 import { toAddressHex, type AddressHex, type BlockResult } from '@parallel-evm/core'
-import { deltaRules, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
+import { deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
 import { criticalPath } from './criticalPath.js'
 import { buildDependencyGraph, type DependencyGraph } from './dependencyGraph.js'
 import { hotKeys, type HotKey } from './hotKeys.js'
@@ -27,11 +27,13 @@ export interface BlockConflicts {
   block: number
   txCount: number
   totalGas: bigint
-  /** Per rule: `coinbase` is pevm's rule, `credits` ours. */
+  /** Per rule: `coinbase` is pevm's rule, `sender-chains` ours (`credits` is ours without sender chains). */
   byRule: Record<DeltaRule, GraphSummary>
   graphs: Record<DeltaRule, DependencyGraph>
   /** The actual access sets under our rule, by transaction. */
   accessSets: TxAccessSets[]
+  /** Senders whose transactions qualified for the sender-chain rule. */
+  chainSenders: AddressHex[]
   prediction: Partial<Record<PredictionSource | 'combined', PredictionScore>>
 }
 
@@ -48,9 +50,10 @@ export function analyzeBlock(result: BlockResult, options: AnalyzeOptions = {}):
   const byRule = {} as Record<DeltaRule, GraphSummary>
   const graphs = {} as Record<DeltaRule, DependencyGraph>
   let ourSets: TxAccessSets[] = []
+  const chainSenders = qualifyingSenderChains(result.outcomes)
   for (const rule of deltaRules) {
-    const sets = result.outcomes.map((outcome) => txAccessSets(outcome, rule, coinbase))
-    if (rule === 'credits') ourSets = sets
+    const sets = result.outcomes.map((outcome) => txAccessSets(outcome, rule, coinbase, chainSenders))
+    if (rule === 'sender-chains') ourSets = sets
     const graph = buildDependencyGraph(sets)
     graphs[rule] = graph
     byRule[rule] = summarize(rule, graph, gas, totalGas, { coinbase, senders: result.senders }, options.hotKeyLimit ?? 10)
@@ -60,7 +63,7 @@ export function analyzeBlock(result: BlockResult, options: AnalyzeOptions = {}):
   for (const [source, keys] of Object.entries(options.predictions ?? {})) {
     if (keys !== undefined) prediction[source as PredictionSource] = scorePrediction(keys, actual)
   }
-  return { block: Number(result.number), txCount: result.txCount, totalGas, byRule, graphs, accessSets: ourSets, prediction }
+  return { block: Number(result.number), txCount: result.txCount, totalGas, byRule, graphs, accessSets: ourSets, chainSenders: [...chainSenders], prediction }
 }
 
 function summarize(

@@ -18,9 +18,9 @@ export class ConflictProfile {
   add(conflicts: BlockConflicts): void {
     this.blocks++
     for (const sets of conflicts.accessSets) {
-      for (const key of [...sets.writes, ...sets.deltas]) this.activity(key).writes++
+      for (const key of [...sets.writes, ...sets.deltas, ...sets.chained]) this.activity(key).writes++
     }
-    for (const [key, edges] of conflicts.graphs.credits.edgesByKey) this.activity(key).contended += edges
+    for (const [key, edges] of conflicts.graphs['sender-chains'].edgesByKey) this.activity(key).contended += edges
   }
 
   /** The most contended keys, then the most written. */

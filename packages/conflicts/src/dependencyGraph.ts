@@ -2,8 +2,8 @@ import type { TxAccessSets } from './accessSets.js'
 
 /**
  * Transaction j depends on an earlier i when i set a key to an absolute value that j reads or
- * writes, or when i credited a key that j reads. Credits commute with credits and with later
- * absolute writes' own credits, so they add no edge among themselves.
+ * writes, or when i credited (or debited as part of a sender chain) a key that j reads. Credits
+ * commute with credits, and a sender chain's nonce and balance updates with each other.
  */
 export interface DependencyGraph {
   /** `dependencies[j]`: the earlier transactions j depends on, ascending. */
@@ -11,33 +11,46 @@ export interface DependencyGraph {
   edges: number
   /** Key id → number of edges that go through it (an edge counts once per key it shares). */
   edgesByKey: Map<string, number>
+  /** `edgeKeys[j].get(i)`: one key the edge i → j goes through (the first found), for display. */
+  edgeKeys: Map<number, string>[]
 }
 
 export function buildDependencyGraph(sets: readonly TxAccessSets[]): DependencyGraph {
   const writers = new Map<string, number[]>()
   const crediters = new Map<string, number[]>()
+  const chainers = new Map<string, number[]>()
   const edgesByKey = new Map<string, number>()
   const dependencies: number[][] = []
+  const edgeKeys: Map<number, string>[] = []
   let edges = 0
   sets.forEach((tx, j) => {
-    const found = new Set<number>()
+    const found = new Map<number, string>()
     const through = (key: string, earlier: readonly number[] | undefined) => {
       if (earlier === undefined || earlier.length === 0) return
       edgesByKey.set(key, (edgesByKey.get(key) ?? 0) + earlier.length)
-      for (const i of earlier) found.add(i)
+      for (const i of earlier) if (!found.has(i)) found.set(i, key)
     }
     for (const key of tx.reads) {
       through(key, writers.get(key))
       through(key, crediters.get(key))
+      through(key, chainers.get(key))
     }
-    for (const key of tx.writes) if (!tx.reads.has(key)) through(key, writers.get(key))
-    const sorted = [...found].sort((a, b) => a - b)
+    for (const key of tx.writes) {
+      if (tx.reads.has(key)) continue
+      through(key, writers.get(key))
+      through(key, chainers.get(key))
+    }
+    // A sender chain commutes with itself and with credits, not with absolute writes.
+    for (const key of tx.chained) through(key, writers.get(key))
+    const sorted = [...found.keys()].sort((a, b) => a - b)
     dependencies.push(sorted)
+    edgeKeys.push(found)
     edges += sorted.length
     for (const key of tx.writes) push(writers, key, j)
     for (const key of tx.deltas) push(crediters, key, j)
+    for (const key of tx.chained) push(chainers, key, j)
   })
-  return { dependencies, edges, edgesByKey }
+  return { dependencies, edges, edgesByKey, edgeKeys }
 }
 
 function push(index: Map<string, number[]>, key: string, tx: number): void {

@@ -1,4 +1,4 @@
-export { deltaRules, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
+export { deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
 export { buildDependencyGraph, type DependencyGraph } from './dependencyGraph.js'
 export { criticalPath, type CriticalPath } from './criticalPath.js'
 export { listScheduleMakespan } from './listSchedule.js'

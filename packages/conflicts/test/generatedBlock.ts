@@ -13,6 +13,8 @@ export const contracts = {
   counter: '0x600054600101600055',
   /** slot0 = BALANCE(COINBASE) */
   coinbaseReader: '0x4131600055',
+  /** slot0 = BALANCE(CALLER) */
+  callerBalanceReader: '0x3331600055',
 } as const satisfies Record<string, Hex>
 
 export interface Account {
@@ -43,7 +45,7 @@ export interface TxSpec {
 export function generatedBlock(
   specs: readonly TxSpec[],
   deployed: Record<AddressHex, Hex> = {},
-  options: { recipientsExist?: boolean } = {},
+  options: { recipientsExist?: boolean; senderBalance?: bigint } = {},
 ): { input: BlockInput; genesis: WriteSet } {
   const common = createMainnetCommon()
   common.setHardforkBy({ blockNumber: 19_500_000n, timestamp: 1_712_000_000n })
@@ -71,7 +73,7 @@ export function generatedBlock(
     }
   }
   for (const spec of specs) {
-    genesis.accounts.set(spec.from.address, { lifecycle: 'created', nonce: 0n, balance: 10n ** 21n, codeHash: EMPTY_CODE_HASH, storage: new Map() })
+    genesis.accounts.set(spec.from.address, { lifecycle: 'created', nonce: 0n, balance: options.senderBalance ?? 10n ** 22n, codeHash: EMPTY_CODE_HASH, storage: new Map() })
   }
   for (const [address, code] of Object.entries(deployed)) {
     const bytes = hexToBytes(code as Hex)

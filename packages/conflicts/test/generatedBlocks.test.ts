@@ -23,19 +23,39 @@ describe('dependency graphs of generated blocks', () => {
   it('behavior: disjoint transfers give no edges', async () => {
     const specs = Array.from({ length: n }, (_, i) => ({ from: account(i), to: account(100 + i).address, value: 1n }))
     const conflicts = await conflictsOf(specs)
-    expect(conflicts.byRule.credits.edges).toBe(0)
-    expect(conflicts.byRule.coinbase.edges).toBe(0)
+    for (const rule of ['coinbase', 'credits', 'sender-chains'] as const) expect(conflicts.byRule[rule].edges).toBe(0)
     expect(conflicts.byRule.credits.idealSpeedup.unbounded).toBeCloseTo(n)
     expect(conflicts.byRule.credits.idealSpeedup[4]).toBeCloseTo(4)
   })
 
-  it('behavior: one sender gives a chain', async () => {
+  it('behavior: one sender gives a chain, which our sender-chain rule lifts when its balance covers it', async () => {
     const specs = Array.from({ length: n }, (_, i) => ({ from: account(0), to: account(100 + i).address, value: 1n }))
     const conflicts = await conflictsOf(specs)
-    expect(conflicts.graphs.credits.dependencies).toEqual(Array.from({ length: n }, (_, j) => earlier(j)))
-    expect(conflicts.byRule.credits.criticalPathLength).toBe(n)
-    expect(conflicts.byRule.credits.idealSpeedup.unbounded).toBeCloseTo(1)
-    expect(conflicts.byRule.credits.hotKeys[0]!.label).toContain('of sender')
+    for (const rule of ['coinbase', 'credits'] as const) {
+      expect(conflicts.graphs[rule].dependencies).toEqual(Array.from({ length: n }, (_, j) => earlier(j)))
+      expect(conflicts.byRule[rule].criticalPathLength).toBe(n)
+      expect(conflicts.byRule[rule].idealSpeedup.unbounded).toBeCloseTo(1)
+      expect(conflicts.byRule[rule].hotKeys[0]!.label).toContain('of sender')
+    }
+    expect(conflicts.chainSenders).toEqual([account(0).address])
+    expect(conflicts.byRule['sender-chains'].edges).toBe(0)
+    expect(conflicts.byRule['sender-chains'].idealSpeedup.unbounded).toBeCloseTo(n)
+  })
+
+  it('behavior: a sender chain whose balance cannot cover every transaction stays a chain', async () => {
+    const specs = Array.from({ length: n }, (_, i) => ({ from: account(0), to: account(100 + i).address, value: 10n ** 21n / BigInt(n) - 10n ** 14n }))
+    // Every transaction is affordable in block order, but not all of them at their fee cap at once.
+    const conflicts = await conflictsOf(specs, {}, { senderBalance: 10n ** 21n })
+    expect(conflicts.chainSenders).toEqual([])
+    expect(conflicts.byRule['sender-chains'].criticalPathLength).toBe(n)
+  })
+
+  it('behavior: a sender chain whose code observes the sender balance stays a chain', async () => {
+    const reader = contractAddress(3)
+    const specs = Array.from({ length: n }, () => ({ from: account(0), to: reader }))
+    const conflicts = await conflictsOf(specs, { [reader]: contracts.callerBalanceReader })
+    expect(conflicts.chainSenders).toEqual([])
+    expect(conflicts.byRule['sender-chains'].criticalPathLength).toBe(n)
   })
 
   it('behavior: transfers to one recipient commute under our rule, chain under pevm rule', async () => {

@@ -31,6 +31,7 @@ export async function executeTransaction(
   const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
   lane.view.reset(base)
   lane.view.feeRecipient = toAddressHex(prepared.header.coinbase)
+  lane.view.sender = prepared.senders[index]!
   let result: Awaited<ReturnType<typeof runTx>>
   try {
     result = await runTx(lane.vm, {
@@ -50,6 +51,10 @@ export async function executeTransaction(
   return {
     index,
     txHash: bytesToHex(tx.hash()) as Hex,
+    sender: prepared.senders[index]!,
+    nonce: tx.nonce,
+    maxCost: maxCost(tx),
+    senderBalanceObserved: lane.view.senderBalanceObserved,
     status: exception === undefined ? 1 : 0,
     gasUsed: result.totalGasSpent,
     blockGasUsed: result.blockGasSpent,
@@ -61,6 +66,16 @@ export async function executeTransaction(
     readSet,
     writeSet,
   }
+}
+
+function maxCost(tx: TypedTransaction): bigint {
+  const feeCap = 'maxFeePerGas' in tx ? (tx.maxFeePerGas as bigint) : (tx as unknown as { gasPrice: bigint }).gasPrice
+  let cost = tx.gasLimit * feeCap + tx.value
+  if ('blobVersionedHashes' in tx && 'maxFeePerBlobGas' in tx) {
+    const blobs = BigInt((tx.blobVersionedHashes as unknown[]).length)
+    cost += blobs * 131_072n * (tx.maxFeePerBlobGas as bigint)
+  }
+  return cost
 }
 
 function isBlobTx(tx: TypedTransaction): boolean {

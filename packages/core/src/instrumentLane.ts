@@ -3,13 +3,14 @@ import type { TxStateView } from './txStateView.js'
 
 interface EvmInternals {
   _addToBalance(toAccount: unknown, message: unknown): Promise<void>
+  _reduceSenderBalance(account: unknown, message: unknown): Promise<void>
   runCall(opts: { message?: unknown }): Promise<unknown>
   journal: { cleanup(): Promise<void> }
 }
 
 /**
  * Tells the view *why* the EVM touches a balance, which `StateManagerInterface` does not say:
- * - value transfers (`_addToBalance`) are credits;
+ * - value transfers (`_addToBalance`, `_reduceSenderBalance`) are credits and debits;
  * - after the top-level call returns, runTx credits the fee recipient: a credit too;
  * - EIP-161 cleanup only asks whether touched accounts are empty.
  * These are ethereumjs 10.1.x internals (pinned); the differential tests against runBlock catch
@@ -17,22 +18,31 @@ interface EvmInternals {
  */
 export function instrumentLane(vm: VM, view: TxStateView): void {
   const evm = vm.evm as unknown as EvmInternals
-  const addToBalance = evm._addToBalance.bind(evm)
-  evm._addToBalance = async (toAccount, message) => {
+  const asCredit = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => async (...args: A) => {
     const previous = view.balanceAccess
     view.balanceAccess = 'credit'
     try {
-      await addToBalance(toAccount, message)
+      await fn(...args)
     } finally {
       view.balanceAccess = previous
     }
   }
+  evm._addToBalance = asCredit(evm._addToBalance.bind(evm))
+  // The value debit of a call: the caller's balance was already checked, this only subtracts.
+  evm._reduceSenderBalance = asCredit(evm._reduceSenderBalance.bind(evm))
   const runCall = evm.runCall.bind(evm)
   evm.runCall = async (opts) => {
-    const result = await runCall(opts)
-    // Nested calls pass a message; only runTx's own call ends execution.
-    if (opts.message === undefined) view.inFeePhase = true
-    return result
+    // Nested calls pass a message; only runTx's own call starts and ends execution.
+    const topLevel = opts.message === undefined
+    if (topLevel) view.inExecution = true
+    try {
+      return await runCall(opts)
+    } finally {
+      if (topLevel) {
+        view.inExecution = false
+        view.inFeePhase = true
+      }
+    }
   }
   const journal = evm.journal
   const cleanup = journal.cleanup.bind(journal)

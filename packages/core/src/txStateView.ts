@@ -60,6 +60,15 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
   feeRecipient: AddressHex | undefined
   /** True between the end of the transaction's execution and its EIP-161 cleanup. */
   inFeePhase = false
+  /** True while the transaction's top-level call executes. */
+  inExecution = false
+  /** The transaction's sender, to notice when its code observes the sender's balance. */
+  sender: AddressHex | undefined
+  /**
+   * Whether the EVM looked at the sender's balance while executing (beyond runTx's up-front check
+   * and debits): then the sender's later transactions cannot treat its debits as commutative.
+   */
+  senderBalanceObserved = false
   private readonly originalStorage = new Map<string, Uint8Array>()
 
   readonly originalStorageCache = {
@@ -94,6 +103,8 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     this.originalStorage.clear()
     this.balanceAccess = 'observe'
     this.inFeePhase = false
+    this.inExecution = false
+    this.senderBalanceObserved = false
   }
 
   /** How the balance of `address` is being accessed right now. */
@@ -138,6 +149,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
 
   readBalance(address: AddressHex): bigint {
     const local = this.fields.get(address)
+    if (this.inExecution && address === this.sender && this.balanceAccessFor(address) === 'observe') this.senderBalanceObserved = true
     if (local?.balance !== undefined) return local.balance
     const base = this.baseAccount(address)?.balance ?? 0n
     const delta = local?.balanceDelta

@@ -82,6 +82,12 @@ export interface StateReader {
 export interface TxOutcome {
   index: number
   txHash: Hex
+  sender: AddressHex
+  nonce: bigint
+  /** The most the transaction can cost its sender: gas limit at the fee cap, value, blob fees. */
+  maxCost: bigint
+  /** Whether its execution observed its own sender's balance (beyond runTx's checks and debits). */
+  senderBalanceObserved: boolean
   /** 1 success, 0 reverted or out of gas: both are valid transactions with a receipt. */
   status: 0 | 1
   /** Gas charged to the sender (the receipt's gas). */

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const pevm = resolve(__dirname, '../node_modules/.bin/pevm')
+const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+/** Loads a page in headless Debian chromium; returns the DOM after scripts ran and the browser's log. */
+async function renderInChromium(file: string): Promise<{ dom: string; log: string }> {
+  const profile = mkdtempSync(join(tmpdir(), 'pevm-chromium-'))
+  const { stdout, stderr } = await run('chromium', [...chromiumFlags, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`], {
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  return { dom: stdout, log: stderr }
+}
+
+describe('pevm conflicts --html', () => {
+  for (const block of ['12047794', '13287210']) {
+    it(`behavior: the report page of block ${block} renders its graph in headless chromium without a script error`, async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'pevm-html-')), 'report.html')
+      const { stdout } = await run(pevm, ['conflicts', join(mainnetBlocksDir(), block), '--html', out, '--json'], { timeout: 120_000 })
+      const report = JSON.parse(stdout)
+      expect(readFileSync(out, 'utf8')).toContain('<svg id="graph"')
+      const { dom, log } = await renderInChromium(out)
+      expect(log).not.toMatch(/Uncaught|SyntaxError|TypeError|ReferenceError/)
+      expect(dom).toContain(`data-rendered="${report.txCount}"`)
+      const edges = Number(/data-edges="(\d+)"/.exec(dom)?.[1])
+      expect(edges).toBeGreaterThan(0)
+      expect((dom.match(/<circle/g) ?? []).length).toBe(report.txCount)
+    })
+  }
+
+  it('behavior: --json holds the fields integrators read', async () => {
+    const { stdout } = await run(pevm, ['conflicts', join(mainnetBlocksDir(), '12047794'), '--predict', 'static,access-list,preexec', '--json'], { timeout: 120_000 })
+    const report = JSON.parse(stdout)
+    expect(report).toMatchObject({ block: 12047794, txCount: 232 })
+    for (const field of ['edges', 'criticalPathGas', 'hotKeys']) expect(report).toHaveProperty(field)
+    expect(Object.keys(report.idealSpeedup)).toEqual(expect.arrayContaining(['unbounded', '2', '4', '8', '16']))
+    expect(Object.keys(report.byRule)).toEqual(['coinbase', 'credits', 'sender-chains'])
+    for (const source of ['static', 'access-list', 'preexec', 'combined']) {
+      expect(report.prediction[source].precision).toBeGreaterThan(0)
+      expect(report.prediction[source].recall).toBeGreaterThanOrEqual(0)
+    }
+    expect(report.prediction.preexec.recall).toBeGreaterThan(0.9)
+  })
+
+  it('behavior: an unknown prediction source is a usage error', async () => {
+    const error = await run(pevm, ['conflicts', join(mainnetBlocksDir(), '46147'), '--predict', 'oracle']).catch((e: { code: number }) => e)
+    expect((error as { code: number }).code).toBe(2)
+  })
+})
