@@ -1,55 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { listMainnetBlocks } from '@parallel-evm/fixtures'
-import { benchSequentialBlock, type SequentialBenchRow } from './sequentialBench.js'
-import { median } from './stats.js'
+import { conflictsMain } from './conflictsMain.js'
+import { parseBenchOptions } from './options.js'
+import { sequentialMain } from './sequentialMain.js'
 
-const { values } = parseArgs({
-  options: {
-    blocks: { type: 'string' },
-    runs: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'bench-results' },
-  },
-})
-const runs = Math.max(5, Number(values.runs))
-const warmup = Math.max(1, Number(values.warmup))
-const wanted = values.blocks?.split(',').map((n) => n.trim())
-const dirs = listMainnetBlocks().filter((dir) => wanted === undefined || wanted.some((n) => dir.endsWith(`/${n}`)))
-
-const rows: SequentialBenchRow[] = []
-console.log(`sequential path vs @ethereumjs/vm runBlock: ${dirs.length} blocks, median of ${runs} runs after ${warmup} warm-up, node ${process.version}`)
-console.log(['block', 'txs', 'runBlock ms', 'ours merkle ms', 'ratio', 'ours memory ms', 'ratio', 'roots'].join('\t'))
-for (const dir of dirs) {
-  const row = await benchSequentialBlock(dir, { runs, warmup })
-  rows.push(row)
-  console.log(
-    [row.block, row.txCount, fmt(row.runBlockMs), fmt(row.sequentialMerkleMs), row.merkleRatio.toFixed(3), fmt(row.sequentialMemoryMs), row.memoryRatio.toFixed(3), row.rootsAgree ? 'equal' : 'DIFFER'].join('\t'),
-  )
-}
-const summary = {
-  blocks: rows.length,
-  medianMerkleRatio: median(rows.map((row) => row.merkleRatio)),
-  medianMemoryRatio: median(rows.map((row) => row.memoryRatio)),
-  totalRunBlockMs: sum(rows.map((row) => row.runBlockMs)),
-  totalMerkleMs: sum(rows.map((row) => row.sequentialMerkleMs)),
-  totalMemoryMs: sum(rows.map((row) => row.sequentialMemoryMs)),
-  rootsAgree: rows.every((row) => row.rootsAgree),
-}
-console.log(
-  `median ratio ours/runBlock: state-merkle ${summary.medianMerkleRatio.toFixed(3)}, state-memory ${summary.medianMemoryRatio.toFixed(3)}; ` +
-    `totals runBlock ${fmt(summary.totalRunBlockMs)} ms, merkle ${fmt(summary.totalMerkleMs)} ms, memory ${fmt(summary.totalMemoryMs)} ms; roots ${summary.rootsAgree ? 'all equal' : 'DIFFER'}`,
-)
-mkdirSync(values.out, { recursive: true })
-const file = join(values.out, `sequential-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-writeFileSync(file, JSON.stringify({ node: process.version, runs, warmup, summary, rows }, null, 2))
-console.log(`wrote ${file}`)
-
-function fmt(ms: number): string {
-  return ms.toFixed(1)
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0)
-}
+const options = parseBenchOptions(process.argv.slice(2))
+await (options.mode === 'conflicts' ? conflictsMain(options) : sequentialMain(options))

@@ -4,3 +4,11 @@ export function median(values: readonly number[]): number {
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
+
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0)
+}
+
+export function fmt(ms: number): string {
+  return ms.toFixed(1)
+}
