@@ -64,8 +64,9 @@ export function touchedKeys(sets: TxAccessSets): Set<string> {
 /**
  * The senders whose transactions in the block may treat their nonce increments and balance
  * debits as commutative: consecutive nonces, no transaction's code observing the sender's own
- * balance, no earlier transaction in the block touching that balance, and a starting balance
- * (as the sender's first transaction read it) covering the most all of them can cost. Under
+ * balance, no earlier transaction in the block setting that balance (credits are fine: they
+ * commute), and the balance the sender had before the block's credits covering the most all of
+ * them can cost. Under
  * those conditions every one of its transactions passes runTx's nonce and balance checks in any
  * order consistent with the rest of the graph, and the debits sum to the same final balance.
  */
@@ -76,12 +77,18 @@ export function qualifyingSenderChains(outcomes: readonly TxOutcome[]): Set<Addr
   for (const [sender, txs] of bySender) {
     if (txs.length < 2) continue
     const first = txs[0]!
-    const startBalance = first.readSet.get(accountFieldKeyId(sender, 'balance'))
-    if (typeof startBalance !== 'bigint') continue
-    const touchedBefore = outcomes.slice(0, first.index).some((earlier) => {
+    const recorded = first.readSet.get(accountFieldKeyId(sender, 'balance'))
+    if (typeof recorded !== 'bigint') continue
+    // Earlier credits commute with the chain, so only what the sender had before them counts.
+    let earlierCredits = 0n
+    let touchedBefore = false
+    for (const earlier of outcomes.slice(0, first.index)) {
       const write = earlier.writeSet.accounts.get(sender)
-      return write !== undefined && (write.lifecycle !== undefined || write.balance !== undefined || write.balanceDelta !== undefined)
-    })
+      if (write === undefined) continue
+      if (write.lifecycle !== undefined || write.balance !== undefined || (write.balanceDelta ?? 0n) < 0n) touchedBefore = true
+      earlierCredits += write.balanceDelta ?? 0n
+    }
+    const startBalance = recorded - earlierCredits
     const consecutive = txs.every((tx, k) => tx.nonce === first.nonce + BigInt(k))
     const unobserved = txs.every((tx) => !tx.senderBalanceObserved)
     const covered = txs.reduce((sum, tx) => sum + tx.maxCost, 0n) <= startBalance

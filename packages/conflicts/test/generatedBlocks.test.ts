@@ -42,6 +42,15 @@ describe('dependency graphs of generated blocks', () => {
     expect(conflicts.byRule['sender-chains'].idealSpeedup.unbounded).toBeCloseTo(n)
   })
 
+  it('behavior: credits to a sender before its chain commute with the chain', async () => {
+    const specs = [{ from: account(1), to: account(0).address, value: 7n }, ...Array.from({ length: n - 1 }, (_, i) => ({ from: account(0), to: account(100 + i).address, value: 1n }))]
+    const conflicts = await conflictsOf(specs)
+    expect(conflicts.chainSenders).toEqual([account(0).address])
+    expect(conflicts.byRule['sender-chains'].edges).toBe(0)
+    // Without the rule the first chain transaction reads the credited balance: one chain of n.
+    expect(conflicts.byRule.credits.criticalPathLength).toBe(n)
+  })
+
   it('behavior: a sender chain whose balance cannot cover every transaction stays a chain', async () => {
     const specs = Array.from({ length: n }, (_, i) => ({ from: account(0), to: account(100 + i).address, value: 10n ** 21n / BigInt(n) - 10n ** 14n }))
     // Every transaction is affordable in block order, but not all of them at their fee cap at once.
