@@ -1,3 +1,5 @@
 import { packageBuild } from '../../tsup.base'
 
-export default packageBuild()
+// The lane worker is its own entry: worker threads load it as a file. `shims` gives the CJS
+// build an `import.meta.url`, which the pool uses to find the worker.
+export default packageBuild({ entry: ['src/index.ts', 'src/laneWorker.ts'], shims: true })

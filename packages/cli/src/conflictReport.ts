@@ -1,11 +1,14 @@
 import { analyzeBlock, predictBlock, predictionSources, type BlockConflicts, type GraphSummary, type PredictionSource } from '@parallel-evm/conflicts'
-import { createExecutor, createMainnetCommon, createSequentialScheduler, InvalidOptionError, parseStateKeyId } from '@parallel-evm/core'
-import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import type { Common } from '@ethereumjs/common'
+import { createExecutor, createMainnetCommon, createSequentialScheduler, InvalidOptionError, parseStateKeyId, WorkerPool, type StateBackend } from '@parallel-evm/core'
+import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { createBackendByName } from './registry.js'
 
 export interface ConflictReportOptions {
   predict: readonly PredictionSource[]
   state: string
+  /** More than 1: pre-execution runs on a pool of this many worker threads. */
+  workers: number
 }
 
 /** One delta rule's figures. */
@@ -28,6 +31,11 @@ export interface ConflictReport extends RuleReport {
   /** `coinbase`: pevm's rule; `credits`: ours without sender chains; `sender-chains`: ours. */
   byRule: { coinbase: RuleReport; credits: RuleReport; 'sender-chains': RuleReport }
   chainSenders: string[]
+  /** Time to make the predictions (pre-execution on `workers` threads when more than 1). */
+  predictMs: number
+  /** Time the worker pool took to start, reported apart from `predictMs`. */
+  poolStartMs: number
+  workers: number
   dependencies: number[][]
   /** For drawing: per transaction its latest dependency through each key kind, as [from, to, kind]. */
   drawnEdges: [number, number, string][]
@@ -49,10 +57,27 @@ export async function conflictReport(blockDir: string, options: ConflictReportOp
   const fixture = await loadMainnetBlock(blockDir)
   const state = await createBackendByName(options.state, fixture.preState)
   const common = createMainnetCommon()
-  const predictions = options.predict.length === 0 ? {} : await predictBlock(fixture.block, state, { common, sources: options.predict })
+  const { predictions, predictMs, poolStartMs } = options.predict.length === 0 ? { predictions: {}, predictMs: 0, poolStartMs: 0 } : await predictOn(fixture, state, common, options)
   const result = await createExecutor({ scheduler: createSequentialScheduler(), state, common }).executeBlock(fixture.block)
   const conflicts = analyzeBlock(result, { predictions })
-  return { report: toReport(conflicts), conflicts }
+  return { report: { ...toReport(conflicts), predictMs: round(predictMs), poolStartMs: round(poolStartMs), workers: options.workers }, conflicts }
+}
+
+/** Predictions, timed without the worker pool's start (loading ethereumjs in each worker). */
+async function predictOn(fixture: MainnetBlockFixture, state: StateBackend, common: Common, options: ConflictReportOptions) {
+  if (options.workers <= 1 || !options.predict.includes('preexec')) {
+    const started = performance.now()
+    const predictions = await predictBlock(fixture.block, state, { common, sources: options.predict })
+    return { predictions, predictMs: performance.now() - started, poolStartMs: 0 }
+  }
+  const workers = await WorkerPool.create({ size: options.workers })
+  try {
+    const started = performance.now()
+    const predictions = await predictBlock(fixture.block, state, { common, sources: options.predict, pool: { workers, parentState: fixture.preState } })
+    return { predictions, predictMs: performance.now() - started, poolStartMs: workers.startMs }
+  } finally {
+    await workers.close()
+  }
 }
 
 function summary(graph: GraphSummary): RuleReport {
@@ -73,7 +98,7 @@ function summary(graph: GraphSummary): RuleReport {
   }
 }
 
-function toReport(conflicts: BlockConflicts): ConflictReport {
+function toReport(conflicts: BlockConflicts): Omit<ConflictReport, 'predictMs' | 'poolStartMs' | 'workers'> {
   const ours = summary(conflicts.byRule['sender-chains'])
   return {
     block: conflicts.block,

@@ -13,7 +13,7 @@ const usage = `pevm — parallel EVM block execution
 Usage:
   pevm run <blockDir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
   pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
-  pevm conflicts <blockDir> [--predict static,access-list,preexec] [--state memory|merkle] [--json] [--html report.html]
+  pevm conflicts <blockDir> [--predict static,access-list,preexec] [--workers N] [--state memory|merkle] [--json] [--html report.html]
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}

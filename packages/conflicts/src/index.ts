@@ -9,6 +9,7 @@ export {
   predictBlock,
   predictionSources,
   preexecPrediction,
+  preexecPredictionOnPool,
   staticPrediction,
   type PredictBlockOptions,
   type PredictedKeys,

@@ -14,6 +14,8 @@ import {
   toSlotHex,
   type AddressHex,
   type PreparedBlock,
+  type WorkerPool,
+  type WriteSet,
   type StateReader,
 } from '@parallel-evm/core'
 import { txAccessSets, touchedKeys } from './accessSets.js'
@@ -78,6 +80,21 @@ export async function preexecPrediction(prepared: PreparedBlock, parent: StateRe
   return predicted
 }
 
+let poolBlocks = 0
+
+/** `preexecPrediction` on worker threads: the block's transactions split into batches across the pool. */
+export async function preexecPredictionOnPool(input: BlockInput, prepared: PreparedBlock, pool: WorkerPool, parentState: WriteSet): Promise<PredictedKeys> {
+  const coinbase = toAddressHex(prepared.header.coinbase)
+  const count = prepared.transactions.length
+  // A few batches per worker: small enough to balance, few enough that messages stay cheap.
+  const batchSize = Math.max(1, Math.ceil(count / (pool.size * 4)))
+  const batches: number[][] = []
+  for (let start = 0; start < count; start += batchSize) batches.push(Array.from({ length: Math.min(batchSize, count - start) }, (_, k) => start + k))
+  pool.setState(parentState)
+  const results = await pool.execute(`preexec-${++poolBlocks}`, input, batches, { skipNonce: true, skipBalance: true })
+  return results.map((result) => ('outcome' in result ? touchedKeys(txAccessSets(result.outcome, 'credits', coinbase)) : new Set<string>()))
+}
+
 export function combinePredictions(...predictions: PredictedKeys[]): PredictedKeys {
   const length = Math.max(0, ...predictions.map((p) => p.length))
   return Array.from({ length }, (_, index) => new Set(predictions.flatMap((p) => [...(p[index] ?? [])])))
@@ -92,6 +109,11 @@ function accessList(tx: TypedTransaction): [AddressHex, string[]][] {
 export interface PredictBlockOptions {
   common: Common
   sources: readonly PredictionSource[]
+  /**
+   * Runs pre-execution on these worker threads instead of the calling thread; `parentState` (the
+   * same state as `state`, as a write set) is what the workers execute on.
+   */
+  pool?: { workers: WorkerPool; parentState: WriteSet }
 }
 
 /**
@@ -112,7 +134,12 @@ export async function predictBlock(
   for (const source of options.sources) {
     if (source === 'static') predictions.static = staticPrediction(prepared)
     if (source === 'access-list') predictions['access-list'] = accessListPrediction(prepared)
-    if (source === 'preexec') predictions.preexec = await preexecPrediction(prepared, parent, lanes)
+    if (source === 'preexec') {
+      predictions.preexec =
+        options.pool === undefined
+          ? await preexecPrediction(prepared, parent, lanes)
+          : await preexecPredictionOnPool(input, prepared, options.pool.workers, options.pool.parentState)
+    }
   }
   const made = options.sources.map((source) => predictions[source]!)
   if (made.length > 1) predictions.combined = combinePredictions(...made)

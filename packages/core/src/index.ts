@@ -38,6 +38,7 @@ export {
   StagedCommitSettledError,
   UnsupportedBlockError,
   UnsupportedStateOperationError,
+  WorkerCrashedError,
 } from './errors.js'
 export { createExecutor } from './constructors.js'
 export { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
@@ -63,3 +64,5 @@ export {
   toAddressHex,
   toSlotHex,
 } from './stateKey.js'
+export { WorkerPool, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
+export type { TaskResult, WorkerRequest, WorkerResponse, LaneWorkerData } from './workerProtocol.js'

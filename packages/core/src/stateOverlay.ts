@@ -7,9 +7,15 @@ import type { AddressHex, FlatAccount, Hex, SlotHex, StateReader, WriteSet } fro
  * Reads fall through to `base` for anything the write set does not mention.
  */
 export class StateOverlay implements StateReader {
-  readonly writes: WriteSet = createWriteSet()
+  readonly writes: WriteSet
 
-  constructor(readonly base: StateReader) {}
+  constructor(
+    readonly base: StateReader,
+    /** Adopted as is (not copied): the caller hands over ownership. */
+    writes: WriteSet = createWriteSet(),
+  ) {
+    this.writes = writes
+  }
 
   apply(writeSet: WriteSet): void {
     mergeWriteSet(this.writes, writeSet)

@@ -5,7 +5,7 @@ import type { CommonFlags } from '../flags.js'
 import type { PredictionSource } from '@parallel-evm/conflicts'
 
 export async function runConflictsCommand(blockDir: string, flags: CommonFlags & { predict: PredictionSource[]; html?: string }): Promise<number> {
-  const { report } = await conflictReport(blockDir, { predict: flags.predict, state: flags.state })
+  const { report } = await conflictReport(blockDir, { predict: flags.predict, state: flags.state, workers: flags.workers })
   if (flags.html !== undefined) writeFileSync(flags.html, renderConflictHtml(report))
   if (flags.json) {
     const { dependencies: _, ...withoutGraph } = report
@@ -27,6 +27,7 @@ function formatConflicts(report: ConflictReport): string {
   if (report.chainSenders.length > 0) lines.push(`  sender chains treated as deltas: ${report.chainSenders.length} sender(s)`)
   lines.push('  hot keys (ours):')
   for (const key of report.hotKeys.slice(0, 5)) lines.push(`    ${String(key.edges).padStart(6)} edges  ${key.label}`)
+  if (Object.keys(report.prediction).length > 0) lines.push(`  predictions made in ${report.predictMs} ms${report.workers > 1 ? ` (pre-execution on ${report.workers} workers, which took ${report.poolStartMs} ms to start)` : ''}`)
   for (const [source, score] of Object.entries(report.prediction)) {
     lines.push(`  prediction ${source.padEnd(12)} precision ${score.precision}  recall ${score.recall}`)
   }

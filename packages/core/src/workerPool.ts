@@ -1,0 +1,211 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { ChainConfig } from '@ethereumjs/common'
+import { InvalidOptionError, WorkerCrashedError } from './errors.js'
+import type { ExecuteTransactionOptions } from './executeTransaction.js'
+import type { BlockInput, WriteSet } from './types.js'
+import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
+
+export interface WorkerPoolOptions {
+  /** Number of worker threads. */
+  size: number
+  /** The chain's configuration (mainnet when absent); each worker builds its own Common from it. */
+  chain?: ChainConfig
+  /** A task that takes longer is treated as a hung worker: terminated, replaced, retried once. */
+  taskTimeoutMs?: number
+  /** Test hook: a fault for the worker to suffer just before it receives a task attempt. */
+  faults?: (attempt: { worker: number; taskId: number; attempt: number }) => 'exit' | 'hang' | undefined
+}
+
+export interface WorkerStats {
+  messagesSent: number
+  messagesReceived: number
+  tasks: number
+  /** The worker's V8 heap after its last task, in bytes. */
+  heapUsed: number
+  restarts: number
+}
+
+interface Task {
+  id: number
+  request: Extract<WorkerRequest, { type: 'execute' }>
+  attempts: number
+  resolve: (results: TaskResult[]) => void
+  reject: (error: unknown) => void
+}
+
+interface Slot {
+  index: number
+  worker: Worker
+  ready: Promise<void>
+  task: Task | undefined
+  timer: NodeJS.Timeout | undefined
+  stats: WorkerStats
+}
+
+/**
+ * Long-lived lane workers (`node:worker_threads`), each with its own VMs and a copy of the parent
+ * state, reused across blocks. Tasks are batches of transaction indices; a worker that exits,
+ * throws or exceeds the task timeout is replaced, sent the current state again, and its task runs
+ * once more; a second failure rejects with `WorkerCrashedError`. Results never depend on which
+ * worker ran what.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = []
+  private readonly queue: Task[] = []
+  private state: { id: number; writes: WriteSet } | undefined
+  private nextTaskId = 0
+  private closed = false
+  /** Wall-clock ms the workers took to start (loading ethereumjs), reported apart from execution. */
+  startMs = 0
+
+  private constructor(private readonly options: WorkerPoolOptions & { taskTimeoutMs: number }) {}
+
+  static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
+    if (!Number.isInteger(options.size) || options.size < 1) {
+      throw new InvalidOptionError({ option: 'size', reason: `${options.size} is not a positive integer` })
+    }
+    const pool = new WorkerPool({ taskTimeoutMs: 120_000, ...options })
+    const started = performance.now()
+    for (let index = 0; index < options.size; index++) pool.slots.push(pool.spawn(index, undefined))
+    await Promise.all(pool.slots.map((slot) => slot.ready))
+    pool.startMs = performance.now() - started
+    return pool
+  }
+
+  get size(): number {
+    return this.slots.length
+  }
+
+  /** Ships a parent state to every worker; later tasks run on it. Call between batches. */
+  setState(writes: WriteSet): void {
+    this.state = { id: (this.state?.id ?? 0) + 1, writes }
+    for (const slot of this.slots) this.post(slot, { type: 'state', stateId: this.state.id, state: writes })
+  }
+
+  /**
+   * Runs each list of transaction indices as one task on the current state; resolves with every
+   * transaction's result, in the order of `batches` flattened.
+   */
+  async execute(blockKey: string, block: BlockInput, batches: readonly number[][], options: ExecuteTransactionOptions = {}): Promise<TaskResult[]> {
+    if (this.state === undefined) throw new InvalidOptionError({ option: 'state', reason: 'setState() must be called before execute()' })
+    const stateId = this.state.id
+    const results = await Promise.all(
+      batches.map(
+        (indices) =>
+          new Promise<TaskResult[]>((resolve, reject) => {
+            const id = this.nextTaskId++
+            this.queue.push({ id, attempts: 0, resolve, reject, request: { type: 'execute', taskId: id, stateId, blockKey, block, indices, options } })
+            this.dispatch()
+          }),
+      ),
+    )
+    return results.flat()
+  }
+
+  stats(): WorkerStats[] {
+    return this.slots.map((slot) => ({ ...slot.stats }))
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()))
+  }
+
+  private spawn(index: number, previous: WorkerStats | undefined): Slot {
+    const workerData: LaneWorkerData = this.options.chain === undefined ? {} : { chain: this.options.chain }
+    const worker = new Worker(laneWorkerFile(), { workerData, execArgv: workerExecArgv() })
+    const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, tasks: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
+    let markReady: () => void = () => {}
+    const slot: Slot = { index, worker, ready: new Promise((resolve) => (markReady = resolve)), task: undefined, timer: undefined, stats }
+    worker.on('message', (message: WorkerResponse) => {
+      slot.stats.messagesReceived++
+      if (message.type === 'ready') return markReady()
+      this.finish(slot, message)
+    })
+    worker.on('error', (error) => this.fail(slot, error.message))
+    worker.on('exit', (code) => this.fail(slot, `exited with code ${code}`))
+    if (this.state !== undefined) this.post(slot, { type: 'state', stateId: this.state.id, state: this.state.writes })
+    return slot
+  }
+
+  private post(slot: Slot, message: WorkerRequest): void {
+    slot.stats.messagesSent++
+    slot.worker.postMessage(message)
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.task !== undefined) continue
+      const task = this.queue.shift()
+      if (task === undefined) return
+      slot.task = task
+      task.attempts++
+      slot.timer = setTimeout(() => {
+        void slot.worker.terminate()
+        this.fail(slot, `no answer within ${this.options.taskTimeoutMs} ms`)
+      }, this.options.taskTimeoutMs)
+      const fault = this.options.faults?.({ worker: slot.index, taskId: task.id, attempt: task.attempts })
+      void slot.ready.then(() => {
+        if (fault !== undefined) this.post(slot, { type: 'fault', kind: fault })
+        this.post(slot, task.request)
+      })
+    }
+  }
+
+  private finish(slot: Slot, message: Extract<WorkerResponse, { type: 'executed' }>): void {
+    const task = slot.task
+    if (task === undefined || task.id !== message.taskId) return
+    clearTimeout(slot.timer)
+    slot.task = undefined
+    slot.stats.tasks++
+    slot.stats.heapUsed = message.heapUsed
+    task.resolve(message.results)
+    this.dispatch()
+  }
+
+  /** A worker died or hung: replace it, and retry its task once. */
+  private fail(slot: Slot, reason: string): void {
+    if (this.closed || this.slots[slot.index] !== slot) return
+    clearTimeout(slot.timer)
+    slot.worker.removeAllListeners()
+    void slot.worker.terminate()
+    const task = slot.task
+    const replacement = this.spawn(slot.index, slot.stats)
+    this.slots[slot.index] = replacement
+    if (task !== undefined) {
+      if (task.attempts >= 2) task.reject(new WorkerCrashedError({ worker: slot.index, taskId: task.id, reason }))
+      else this.queue.unshift(task)
+    }
+    this.dispatch()
+  }
+}
+
+/**
+ * The parent's flags minus custom export conditions: a test runner resolving workspace packages
+ * to their TypeScript sources (`--conditions typescript`) must not make the plain-JS worker load
+ * `.ts` files from dependencies that ship that condition too.
+ */
+function workerExecArgv(): string[] {
+  const argv: string[] = []
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!
+    if (arg === '--conditions' || arg === '-C') i++
+    else if (!arg.startsWith('--conditions=') && !arg.startsWith('-C=')) argv.push(arg)
+  }
+  return argv
+}
+
+/**
+ * The built worker entry. Workers need plain JavaScript, so even when this module runs from
+ * sources (tests), the worker is the one tsup built next to the package's `dist/index.js`.
+ */
+function laneWorkerFile(): URL {
+  const here = import.meta.url
+  const built = here.endsWith('.ts') ? new URL('../dist/laneWorker.js', here) : new URL('./laneWorker.js', here)
+  if (!existsSync(fileURLToPath(built))) {
+    throw new InvalidOptionError({ option: 'worker', reason: `${fileURLToPath(built)} is missing: build @parallel-evm/core first (npm run build)` })
+  }
+  return built
+}

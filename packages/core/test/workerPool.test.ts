@@ -1,0 +1,67 @@
+import { loadMainnetBlock, listMainnetBlocks } from '@parallel-evm/fixtures'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createMainnetCommon, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
+
+const blockDir = listMainnetBlocks().find((dir) => dir.endsWith('/4370000'))!
+let pool: WorkerPool | undefined
+
+afterEach(async () => {
+  await pool?.close()
+  pool = undefined
+})
+
+/** Each transaction alone on the parent state, on the calling thread: what workers must reproduce. */
+async function onCallingThread(indices: number[]) {
+  const fixture = await loadMainnetBlock(blockDir)
+  const parent = new StateOverlay(new StateOverlay({ getAccount: () => undefined, getStorage: () => 0n, getCode: () => undefined, hasStorage: () => false }))
+  ;(parent.base as StateOverlay).apply(fixture.preState)
+  const prepared = prepareBlock(fixture.block, { common: createMainnetCommon() })
+  const lanes = new LaneFactory()
+  parent.apply(await preBlockWrites(prepared, await lanes.laneFor(prepared.common, prepared.ancestorHashes), parent.base))
+  const outcomes = []
+  for (const index of indices) outcomes.push(await executeTransaction(lanes, prepared, index, parent, { skipNonce: true, skipBalance: true }))
+  return outcomes
+}
+
+function outcomesOf(results: TaskResult[]) {
+  return results.map((result) => ('outcome' in result ? result.outcome : result.error))
+}
+
+describe('WorkerPool', () => {
+  it('default: workers execute transactions exactly as the calling thread does', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 2 })
+    pool.setState(fixture.preState)
+    const results = await pool.execute('4370000', fixture.block, [[0, 1, 2], [3, 4], [5]], { skipNonce: true, skipBalance: true })
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5])
+    expect(outcomesOf(results)).toEqual(await onCallingThread([0, 1, 2, 3, 4, 5]))
+    const stats = pool.stats()
+    expect(stats.reduce((sum, worker) => sum + worker.tasks, 0)).toBe(3)
+    expect(stats.every((worker) => worker.messagesSent >= 2 && worker.heapUsed > 0)).toBe(true)
+  })
+
+  it('behavior: a worker that exits mid-task is replaced and the task re-runs with the same result', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 2, faults: ({ taskId, attempt }) => (taskId === 0 && attempt === 1 ? 'exit' : undefined) })
+    pool.setState(fixture.preState)
+    const results = await pool.execute('4370000', fixture.block, [[0, 1], [2]], { skipNonce: true, skipBalance: true })
+    expect(outcomesOf(results)).toEqual(await onCallingThread([0, 1, 2]))
+    expect(pool.stats().reduce((sum, worker) => sum + worker.restarts, 0)).toBe(1)
+  })
+
+  it('behavior: a hung worker is terminated after the task timeout and replaced', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 1, taskTimeoutMs: 3_000, faults: ({ attempt }) => (attempt === 1 ? 'hang' : undefined) })
+    pool.setState(fixture.preState)
+    const results = await pool.execute('4370000', fixture.block, [[7]], { skipNonce: true, skipBalance: true })
+    expect(outcomesOf(results)).toEqual(await onCallingThread([7]))
+    expect(pool.stats()[0]!.restarts).toBe(1)
+  })
+
+  it('behavior: a task that crashes its worker twice rejects with WorkerCrashedError', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 1, faults: () => 'exit' })
+    pool.setState(fixture.preState)
+    await expect(pool.execute('4370000', fixture.block, [[0]])).rejects.toBeInstanceOf(WorkerCrashedError)
+  })
+})
