@@ -1,7 +1,7 @@
 import { bytesToHex } from '@ethereumjs/util'
 import type { TxReceipt } from '@ethereumjs/vm'
 import { analyzeBlock, createGraphOrderScheduler, reverseWithinLevels } from '@parallel-evm/conflicts'
-import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, InvalidTransactionError } from '@parallel-evm/core'
 import { loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { describe, expect, it } from 'vitest'
@@ -24,6 +24,16 @@ describe('the dependency graph is complete on mainnet blocks', () => {
       .executeBlock(fixture.block)
       .then((reordered) => reordered.writeSet, (error: unknown) => error)
     expect(outcome).not.toEqual(sequential.writeSet)
+  })
+
+  it('behavior: the sender-chain graph needs chain-aware execution: without it the reordered chain is invalid', async () => {
+    const fixture = await loadMainnetBlock(mainnetBlocksUnderTest().find((dir) => dir.endsWith('/13287210'))!)
+    const sequential = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMemoryState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
+    const order = reverseWithinLevels(analyzeBlock(sequential).graphs['sender-chains'])
+    const error = await createExecutor({ scheduler: createGraphOrderScheduler(order), state: await createMemoryState({ genesis: fixture.preState }) })
+      .executeBlock(fixture.block)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InvalidTransactionError)
   })
 
   for (const dir of mainnetBlocksUnderTest()) {

@@ -1,4 +1,4 @@
-import { executeTransaction, StateOverlay, type Scheduler, type TxOutcome } from '@parallel-evm/core'
+import { executeTransaction, StateOverlay, type AddressHex, type Scheduler, type TxOutcome } from '@parallel-evm/core'
 import type { DependencyGraph } from './dependencyGraph.js'
 
 /**
@@ -16,9 +16,11 @@ export function reverseWithinLevels(graph: DependencyGraph): number[] {
  * Runs the transactions one at a time in `order` (which must respect the graph), each on the
  * parent state plus the writes of the earlier-in-block transactions already run, then hands the
  * outcomes back in block order. Used to prove a dependency graph complete: with a missed edge the
- * results differ from sequential execution.
+ * results differ from sequential execution. Transactions of `chainSenders` run as sender chains
+ * (nonce and debits as deltas), which the `sender-chains` graph needs.
  */
-export function createGraphOrderScheduler(order: readonly number[]): Scheduler {
+export function createGraphOrderScheduler(order: readonly number[], options: { chainSenders?: ReadonlySet<AddressHex> } = {}): Scheduler {
+  const chainSenders = options.chainSenders ?? new Set<AddressHex>()
   return {
     name: 'graph-order',
     async execute(ctx) {
@@ -33,7 +35,8 @@ export function createGraphOrderScheduler(order: readonly number[]): Scheduler {
           const outcome = outcomes[earlier]
           if (outcome !== undefined) base.apply(outcome.writeSet)
         }
-        outcomes[index] = await executeTransaction(ctx.lanes, ctx.prepared, index, base)
+        const senderChain = chainSenders.has(ctx.prepared.senders[index]!)
+        outcomes[index] = await executeTransaction(ctx.lanes, ctx.prepared, index, base, { senderChain })
       }
       return { outcomes: outcomes as TxOutcome[], stats: { scheduler: 'graph-order', lanes: 1, executions: count } }
     },

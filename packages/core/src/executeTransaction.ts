@@ -12,6 +12,11 @@ export interface ExecuteTransactionOptions {
   skipNonce?: boolean
   /** For speculation: run even if the sender cannot afford it on this state. */
   skipBalance?: boolean
+  /**
+   * Run as part of a qualifying sender chain: the sender's nonce and balance updates become
+   * deltas, so the sender's earlier transactions in the block need not have run (see TxStateView.chain).
+   */
+  senderChain?: boolean
 }
 
 /**
@@ -32,6 +37,7 @@ export async function executeTransaction(
   lane.view.reset(base)
   lane.view.feeRecipient = toAddressHex(prepared.header.coinbase)
   lane.view.sender = prepared.senders[index]!
+  if (options.senderChain === true) lane.view.chain = { sender: prepared.senders[index]!, nonce: tx.nonce }
   let result: Awaited<ReturnType<typeof runTx>>
   try {
     result = await runTx(lane.vm, {

@@ -27,7 +27,7 @@ export class StateOverlay implements StateReader {
     if (write.lifecycle === 'deleted') return undefined
     const before = write.lifecycle === 'created' ? undefined : this.base.getAccount(address)
     return {
-      nonce: write.nonce ?? before?.nonce ?? 0n,
+      nonce: (write.nonce ?? before?.nonce ?? 0n) + (write.nonceDelta ?? 0n),
       balance: (write.balance ?? before?.balance ?? 0n) + (write.balanceDelta ?? 0n),
       codeHash: write.codeHash ?? before?.codeHash ?? EMPTY_CODE_HASH,
     }

@@ -105,13 +105,24 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     this.inFeePhase = false
     this.inExecution = false
     this.senderBalanceObserved = false
+    this.chain = undefined
   }
 
   /** How the balance of `address` is being accessed right now. */
   balanceAccessFor(address: AddressHex): BalanceAccess {
     if (this.balanceAccess === 'observe' && this.inFeePhase && address === this.feeRecipient) return 'credit'
+    // A chained sender's checks and debits outside execution are bounded deltas (see `chain`).
+    if (this.balanceAccess === 'observe' && address === this.chain?.sender && !this.inExecution) return 'credit'
     return this.balanceAccess
   }
+
+  /**
+   * Runs the next transaction as part of a qualifying sender chain (conflicts' sender-chain rule):
+   * its sender's nonce reads as the transaction's own nonce and its balance checks and debits
+   * outside execution are deltas, so earlier transactions of the same sender need not have run.
+   * Only sound when the chain qualifies (balance bound checked, code never observing the balance).
+   */
+  chain: { sender: AddressHex; nonce: bigint } | undefined
 
   /** The reads and net writes of the transaction since the last `reset`. */
   takeResult(): { readSet: ReadSet; writeSet: WriteSet } {
@@ -142,6 +153,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
   readNonce(address: AddressHex): bigint {
     const local = this.fields.get(address)?.nonce
     if (local !== undefined) return local
+    if (address === this.chain?.sender) return this.chain.nonce
     const value = this.baseAccount(address)?.nonce ?? 0n
     this.record(accountFieldKeyId(address, 'nonce'), value)
     return value
@@ -154,7 +166,8 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     const base = this.baseAccount(address)?.balance ?? 0n
     const delta = local?.balanceDelta
     const access = this.balanceAccessFor(address)
-    if (access === 'credit' || (access === 'emptiness' && delta !== undefined && delta > 0n)) {
+    // Emptiness needs no read when a credit was positive, or for a chained sender (its nonce is not 0).
+    if (access === 'credit' || (access === 'emptiness' && ((delta !== undefined && delta > 0n) || address === this.chain?.sender))) {
       return base + (delta ?? 0n)
     }
     this.record(accountFieldKeyId(address, 'balance'), base)
@@ -421,7 +434,9 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     }
     const write: AccountWrite = { storage: new Map() }
     let changed = false
-    if (local.nonce !== undefined && local.nonce !== before.nonce) (write.nonce = local.nonce), (changed = true)
+    if (address === this.chain?.sender) {
+      if (local.nonce !== undefined && local.nonce !== this.chain.nonce) (write.nonceDelta = local.nonce - this.chain.nonce), (changed = true)
+    } else if (local.nonce !== undefined && local.nonce !== before.nonce) (write.nonce = local.nonce), (changed = true)
     if (local.balance !== undefined && local.balance !== before.balance) (write.balance = local.balance), (changed = true)
     if (local.balanceDelta !== undefined && local.balanceDelta !== 0n) (write.balanceDelta = local.balanceDelta), (changed = true)
     if (local.codeHash !== undefined && local.codeHash !== before.codeHash) (write.codeHash = local.codeHash), (changed = true)

@@ -40,6 +40,8 @@ export interface AccountWrite {
    */
   balanceDelta?: bigint
   nonce?: bigint
+  /** An increment relative to the nonce before this write (never with `nonce`): sender chains. */
+  nonceDelta?: bigint
   codeHash?: Hex
   /** Slot → value after the write; 0n means the slot was cleared. */
   storage: Map<SlotHex, bigint>

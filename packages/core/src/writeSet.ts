@@ -30,21 +30,33 @@ function mergeAccountWrite(earlier: AccountWrite, later: AccountWrite): AccountW
     if (merged.balance !== undefined) merged.balance += later.balanceDelta
     else merged.balanceDelta = (merged.balanceDelta ?? 0n) + later.balanceDelta
   }
-  if (later.nonce !== undefined) merged.nonce = later.nonce
+  if (later.nonce !== undefined) {
+    merged.nonce = later.nonce
+    delete merged.nonceDelta
+  }
+  if (later.nonceDelta !== undefined) {
+    if (merged.nonce !== undefined) merged.nonce += later.nonceDelta
+    else merged.nonceDelta = (merged.nonceDelta ?? 0n) + later.nonceDelta
+  }
   if (later.codeHash !== undefined) merged.codeHash = later.codeHash
   for (const [slot, value] of later.storage) merged.storage.set(slot, value)
   return merged
 }
 
 /**
- * Replaces every balance credit with the absolute balance it gives on top of `before`, which is
+ * Replaces every balance credit (and sender-chain nonce increment) with the absolute value it gives on top of `before`, which is
  * the state the write set applies to. Backends only ever receive absolute writes.
  */
 export function resolveBalanceDeltas(writeSet: WriteSet, before: StateReader): WriteSet {
   for (const [address, write] of writeSet.accounts) {
-    if (write.balanceDelta === undefined) continue
-    write.balance = (before.getAccount(address)?.balance ?? 0n) + write.balanceDelta
-    delete write.balanceDelta
+    if (write.balanceDelta !== undefined) {
+      write.balance = (before.getAccount(address)?.balance ?? 0n) + write.balanceDelta
+      delete write.balanceDelta
+    }
+    if (write.nonceDelta !== undefined) {
+      write.nonce = (before.getAccount(address)?.nonce ?? 0n) + write.nonceDelta
+      delete write.nonceDelta
+    }
   }
   return writeSet
 }

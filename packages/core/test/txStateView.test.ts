@@ -114,3 +114,20 @@ describe('ObservedAccount', () => {
     expect((await view.getAccount(alice))!.isContract()).toBe(false)
   })
 })
+
+describe('TxStateView sender chains', () => {
+  it("behavior: a chained sender's nonce reads as the transaction's and its updates are deltas", async () => {
+    const view = new TxStateView(reader())
+    view.sender = alice.toString()
+    view.chain = { sender: alice.toString(), nonce: 9n }
+    const account = (await view.getAccount(alice))!
+    expect(account.nonce).toBe(9n)
+    account.nonce += 1n
+    account.balance -= 100n
+    await view.putAccount(alice, account)
+    const { readSet, writeSet } = view.takeResult()
+    expect(readSet.has(accountFieldKeyId(alice.toString(), 'nonce'))).toBe(false)
+    expect(readSet.has(accountFieldKeyId(alice.toString(), 'balance'))).toBe(false)
+    expect(writeSet.accounts.get(alice.toString())).toEqual({ nonceDelta: 1n, balanceDelta: -100n, storage: new Map() })
+  })
+})
