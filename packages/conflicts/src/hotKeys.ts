@@ -1,5 +1,6 @@
 import { parseStateKeyId, type AddressHex, type StateKey } from '@parallel-evm/core'
 import type { DependencyGraph } from './dependencyGraph.js'
+import { describeSlot, knownContracts } from './knownContracts.js'
 
 export interface HotKey {
   key: string
@@ -25,8 +26,9 @@ export function hotKeys(graph: DependencyGraph, context: HotKeyContext, limit = 
     .slice(0, limit)
     .map(([key, edges]) => {
       const parsed = parseStateKeyId(key)
-      const who = parsed.address === context.coinbase ? 'coinbase' : senders.has(parsed.address) ? 'sender' : 'account'
-      const label = parsed.kind === 'storage' ? `storage slot ${parsed.slot} of ${who === 'account' ? 'contract' : who} ${parsed.address}` : `${parsed.kind} of ${who} ${parsed.address}`
+      const known = knownContracts.get(parsed.address)?.name
+      const who = parsed.address === context.coinbase ? 'coinbase' : senders.has(parsed.address) ? 'sender' : known !== undefined ? known : parsed.kind === 'storage' ? 'contract' : 'account'
+      const label = parsed.kind === 'storage' ? `${describeSlot(parsed.address, parsed.slot)} of ${who} ${parsed.address}` : `${parsed.kind} of ${who} ${parsed.address}`
       return { key, kind: parsed.kind, address: parsed.address, ...(parsed.kind === 'storage' ? { slot: parsed.slot } : {}), edges, label }
     })
 }
