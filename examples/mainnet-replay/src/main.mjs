@@ -1,6 +1,8 @@
 // Replays a handful of real mainnet blocks (one per era, Frontier to Cancun) through every
-// scheduler on every state backend and prints one row per run. Until the referral kit exists this
+// scheduler on every state backend and prints one row per run, with the ideal speedup the
+// conflict detector finds in each block. Until the referral kit exists this
 // is the project's demo: `npm run demo` at the repository root.
+import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
@@ -23,6 +25,8 @@ for (const dir of dirs) {
       const ms = performance.now() - started
       const { gasUsed, logsBloom, receiptsRoot } = result.matches
       const match = gasUsed && logsBloom && receiptsRoot !== false
+      // What the block's own dependency graph allows (the conflict detector, our delta rule).
+      const ideal = analyzeBlock(result).byRule['sender-chains'].idealSpeedup
       rows.push({
         block: Number(result.number),
         txs: result.txCount,
@@ -30,6 +34,7 @@ for (const dir of dirs) {
         scheduler: schedulerName,
         state: stateName,
         ms: ms.toFixed(1),
+        'ideal 2 / 16 lanes': `${ideal[2].toFixed(2)}x / ${ideal[16].toFixed(2)}x`,
         match: match ? (receiptsRoot === null ? 'yes (no receipts root before Byzantium)' : 'yes') : 'NO',
       })
     }
