@@ -5,7 +5,7 @@ import { encodeReceipt, type TxReceipt } from '@ethereumjs/vm'
 import { BlockGasLimitExceededError } from './errors.js'
 import { StateOverlay } from './stateOverlay.js'
 import { postBlockWrites } from './systemWrites.js'
-import { createWriteSet, mergeWriteSet, resolveBalanceDeltas } from './writeSet.js'
+import { createWriteSet, mergeWriteSet, resolveDeltas } from './writeSet.js'
 import type { Lane } from './chainContext.js'
 import type { PreparedBlock, StateReader, TxOutcome, WriteSet } from './types.js'
 
@@ -66,7 +66,7 @@ export async function finalizeBlock(
   const postBlock = await postBlockWrites(prepared, lane, state)
   const merged = mergeWriteSet(mergeWriteSet(mergeWriteSet(createWriteSet(), preBlock), state.writes), postBlock)
   // `parent` already includes the pre-block writes; credits left in `merged` are relative to it.
-  const writeSet = resolveBalanceDeltas(merged, parent.base)
+  const writeSet = resolveDeltas(merged, parent.base)
   return { receipts, gasUsed, blobGasUsed, logsBloom, receiptsRoot: receiptTrie.root(), receiptsRootCheckable: checkable, writeSet }
 }
 

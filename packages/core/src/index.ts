@@ -53,7 +53,7 @@ export { LaneFactory } from './chainContext.js'
 export { TxStateView } from './txStateView.js'
 export { ObservedAccount } from './observedAccount.js'
 export { StateOverlay } from './stateOverlay.js'
-export { createWriteSet, creditedAddresses, mergeWriteSet, resolveBalanceDeltas, writtenKeys } from './writeSet.js'
+export { createWriteSet, creditedAddresses, mergeWriteSet, resolveDeltas, writtenKeys } from './writeSet.js'
 export type { BalanceAccess } from './txStateView.js'
 export {
   accountFieldKeyId,

@@ -22,40 +22,41 @@ function mergeAccountWrite(earlier: AccountWrite, later: AccountWrite): AccountW
   // A lifecycle change resets the account, so whatever came before it no longer matters.
   if (later.lifecycle !== undefined) return cloneAccountWrite(later)
   const merged: AccountWrite = { ...earlier, storage: earlier.storage }
-  if (later.balance !== undefined) {
-    merged.balance = later.balance
-    delete merged.balanceDelta
-  }
-  if (later.balanceDelta !== undefined) {
-    if (merged.balance !== undefined) merged.balance += later.balanceDelta
-    else merged.balanceDelta = (merged.balanceDelta ?? 0n) + later.balanceDelta
-  }
-  if (later.nonce !== undefined) {
-    merged.nonce = later.nonce
-    delete merged.nonceDelta
-  }
-  if (later.nonceDelta !== undefined) {
-    if (merged.nonce !== undefined) merged.nonce += later.nonceDelta
-    else merged.nonceDelta = (merged.nonceDelta ?? 0n) + later.nonceDelta
+  for (const [field, delta] of deltaFields) {
+    const absolute = later[field]
+    if (absolute !== undefined) {
+      merged[field] = absolute
+      delete merged[delta]
+    }
+    const increment = later[delta]
+    if (increment === undefined) continue
+    const current = merged[field]
+    if (current !== undefined) merged[field] = current + increment
+    else merged[delta] = (merged[delta] ?? 0n) + increment
   }
   if (later.codeHash !== undefined) merged.codeHash = later.codeHash
   for (const [slot, value] of later.storage) merged.storage.set(slot, value)
   return merged
 }
 
+/** The fields that can be written either absolutely or as a commutative delta. */
+const deltaFields = [
+  ['balance', 'balanceDelta'],
+  ['nonce', 'nonceDelta'],
+] as const
+
 /**
- * Replaces every balance credit (and sender-chain nonce increment) with the absolute value it gives on top of `before`, which is
- * the state the write set applies to. Backends only ever receive absolute writes.
+ * Replaces every delta (balance credits, sender-chain nonce increments and debits) with the
+ * absolute value it gives on top of `before`, the state the write set applies to. Backends only
+ * ever receive absolute writes.
  */
-export function resolveBalanceDeltas(writeSet: WriteSet, before: StateReader): WriteSet {
+export function resolveDeltas(writeSet: WriteSet, before: StateReader): WriteSet {
   for (const [address, write] of writeSet.accounts) {
-    if (write.balanceDelta !== undefined) {
-      write.balance = (before.getAccount(address)?.balance ?? 0n) + write.balanceDelta
-      delete write.balanceDelta
-    }
-    if (write.nonceDelta !== undefined) {
-      write.nonce = (before.getAccount(address)?.nonce ?? 0n) + write.nonceDelta
-      delete write.nonceDelta
+    for (const [field, delta] of deltaFields) {
+      const increment = write[delta]
+      if (increment === undefined) continue
+      write[field] = (before.getAccount(address)?.[field] ?? 0n) + increment
+      delete write[delta]
     }
   }
   return writeSet
