@@ -80,6 +80,15 @@ export async function preexecPrediction(prepared: PreparedBlock, parent: StateRe
   return predicted
 }
 
+/** The parent state after the block's system calls, and the lanes to execute on, on this thread. */
+async function parentOnCallingThread(prepared: PreparedBlock, state: StateReader): Promise<[StateReader, LaneFactory]> {
+  const lanes = new LaneFactory()
+  const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
+  const parent = new StateOverlay(state)
+  parent.apply(await preBlockWrites(prepared, lane, state))
+  return [parent, lanes]
+}
+
 let poolBlocks = 0
 
 /** `preexecPrediction` on worker threads: the block's transactions split into batches across the pool. */
@@ -126,10 +135,6 @@ export async function predictBlock(
   options: PredictBlockOptions,
 ): Promise<Partial<Record<PredictionSource | 'combined', PredictedKeys>>> {
   const prepared = prepareBlock(input, { common: options.common })
-  const lanes = new LaneFactory()
-  const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
-  const parent = new StateOverlay(state)
-  parent.apply(await preBlockWrites(prepared, lane, state))
   const predictions: Partial<Record<PredictionSource | 'combined', PredictedKeys>> = {}
   for (const source of options.sources) {
     if (source === 'static') predictions.static = staticPrediction(prepared)
@@ -137,7 +142,7 @@ export async function predictBlock(
     if (source === 'preexec') {
       predictions.preexec =
         options.pool === undefined
-          ? await preexecPrediction(prepared, parent, lanes)
+          ? await preexecPrediction(prepared, ...(await parentOnCallingThread(prepared, state)))
           : await preexecPredictionOnPool(input, prepared, options.pool.workers, options.pool.parentState)
     }
   }

@@ -2,8 +2,8 @@ import type { Common } from '@ethereumjs/common'
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
 import { createVM, type VM } from '@ethereumjs/vm'
 import { instrumentLane } from './instrumentLane.js'
+import { EMPTY_STATE } from './stateOverlay.js'
 import { TxStateView } from './txStateView.js'
-import type { StateReader } from './types.js'
 
 const ZERO_HASH = new Uint8Array(32)
 
@@ -36,7 +36,7 @@ export interface Lane {
 export class LaneFactory {
   private readonly lanes = new Map<string, Lane>()
   private readonly ancestors = new AncestorHashes()
-  private readonly view = new TxStateView(emptyReader)
+  private readonly view = new TxStateView(EMPTY_STATE)
 
   async laneFor(common: Common, ancestorHashes: ReadonlyMap<bigint, Uint8Array>): Promise<Lane> {
     this.ancestors.hashes = ancestorHashes
@@ -58,11 +58,4 @@ export class LaneFactory {
   discard(common: Common): void {
     this.lanes.delete(common.hardfork())
   }
-}
-
-const emptyReader: StateReader = {
-  getAccount: () => undefined,
-  getStorage: () => 0n,
-  getCode: () => undefined,
-  hasStorage: () => false,
 }

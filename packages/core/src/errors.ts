@@ -165,13 +165,13 @@ export class StagedCommitSettledError extends ParallelEvmError {
   }
 }
 
-/** A worker died or stopped answering twice on the same task; nothing was committed. */
+/** A worker died or stopped answering (twice on the same task, or at start, or the pool closed); nothing was committed. */
 export class WorkerCrashedError extends ParallelEvmError {
   readonly code = 'WORKER_CRASHED'
   readonly worker: number
   readonly taskId: number
   constructor(args: { worker: number; taskId: number; reason: string }) {
-    super(`Worker ${args.worker} failed on task ${args.taskId} and again after a restart: ${args.reason}`)
+    super(`Worker ${args.worker} failed on task ${args.taskId}: ${args.reason}`)
     this.worker = args.worker
     this.taskId = args.taskId
   }

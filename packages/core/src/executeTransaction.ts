@@ -1,4 +1,4 @@
-import { Capability, type TypedTransaction } from '@ethereumjs/tx'
+import { isBlob4844Tx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
 import { runTx } from '@ethereumjs/vm'
 import { ParallelEvmError } from './errors.js'
@@ -59,14 +59,14 @@ export async function executeTransaction(
     txHash: bytesToHex(tx.hash()) as Hex,
     sender: prepared.senders[index]!,
     nonce: tx.nonce,
-    maxCost: maxCost(tx),
+    maxCost: maxCost(tx, prepared.common.param('blobGasPerBlob')),
     senderBalanceObserved: lane.view.senderBalanceObserved,
     status: exception === undefined ? 1 : 0,
     gasUsed: result.totalGasSpent,
     blockGasUsed: result.blockGasSpent,
     logs: result.execResult.logs ?? [],
     logsBloom: result.bloom.bitvector,
-    ...(isBlobTx(tx) ? { blobGasUsed: result.blobGasUsed ?? 0n } : {}),
+    ...(isBlob4844Tx(tx) ? { blobGasUsed: result.blobGasUsed ?? 0n } : {}),
     ...(result.createdAddress === undefined ? {} : { createdAddress: toAddressHex(result.createdAddress) }),
     ...(exception === undefined ? {} : { exception }),
     readSet,
@@ -74,16 +74,9 @@ export async function executeTransaction(
   }
 }
 
-function maxCost(tx: TypedTransaction): bigint {
+function maxCost(tx: TypedTransaction, blobGasPerBlob: bigint): bigint {
   const feeCap = 'maxFeePerGas' in tx ? (tx.maxFeePerGas as bigint) : (tx as unknown as { gasPrice: bigint }).gasPrice
   let cost = tx.gasLimit * feeCap + tx.value
-  if ('blobVersionedHashes' in tx && 'maxFeePerBlobGas' in tx) {
-    const blobs = BigInt((tx.blobVersionedHashes as unknown[]).length)
-    cost += blobs * 131_072n * (tx.maxFeePerBlobGas as bigint)
-  }
+  if (isBlob4844Tx(tx)) cost += BigInt(tx.blobVersionedHashes.length) * blobGasPerBlob * tx.maxFeePerBlobGas
   return cost
-}
-
-function isBlobTx(tx: TypedTransaction): boolean {
-  return tx.supports(Capability.EIP1559FeeMarket) && 'blobVersionedHashes' in tx
 }

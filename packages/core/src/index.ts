@@ -52,7 +52,7 @@ export { preBlockWrites, postBlockWrites } from './systemWrites.js'
 export { LaneFactory } from './chainContext.js'
 export { TxStateView } from './txStateView.js'
 export { ObservedAccount } from './observedAccount.js'
-export { StateOverlay } from './stateOverlay.js'
+export { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 export { createWriteSet, creditedAddresses, mergeWriteSet, resolveDeltas, writtenKeys } from './writeSet.js'
 export type { BalanceAccess } from './txStateView.js'
 export {

@@ -5,7 +5,7 @@ import { ParallelEvmError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
 import { createMainnetCommon } from './mainnetCommon.js'
 import { prepareBlock } from './prepareBlock.js'
-import { StateOverlay } from './stateOverlay.js'
+import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
 import type { PreparedBlock, StateReader } from './types.js'
@@ -15,8 +15,7 @@ import type { PreparedBlock, StateReader } from './types.js'
 const port = parentPort!
 const common = createMainnetCommon((workerData as LaneWorkerData | undefined)?.chain)
 const lanes = new LaneFactory()
-const empty: StateReader = { getAccount: () => undefined, getStorage: () => 0n, getCode: () => undefined, hasStorage: () => false }
-let state: { id: number; reader: StateReader } = { id: -1, reader: empty }
+let state: { id: number; reader: StateReader } = { id: -1, reader: EMPTY_STATE }
 let cached: { key: string; stateId: number; prepared: PreparedBlock; base: StateReader } | undefined
 
 const send = (message: WorkerResponse) => port.postMessage(message)
@@ -29,7 +28,7 @@ send({ type: 'ready' })
 async function handle(request: WorkerRequest): Promise<void> {
   if (request.type === 'state') {
     // The message is this thread's own copy: adopt it rather than copy it again.
-    state = { id: request.stateId, reader: new StateOverlay(empty, request.state) }
+    state = { id: request.stateId, reader: new StateOverlay(EMPTY_STATE, request.state) }
     cached = undefined
     return
   }
@@ -39,8 +38,20 @@ async function handle(request: WorkerRequest): Promise<void> {
       // Busy forever: the pool's task timeout must notice and replace this worker.
     }
   }
-  const { prepared, base } = await blockOnState(request.blockKey, request.stateId, request.block)
   const results: TaskResult[] = []
+  const failAll = (code: string, message: string) => {
+    for (const index of request.indices) results.push({ index, error: { code, message } })
+    send({ type: 'executed', taskId: request.taskId, results, heapUsed: getHeapStatistics().used_heap_size })
+  }
+  if (request.stateId !== state.id) return failAll('STATE_MISMATCH', `task for state ${request.stateId}, worker holds state ${state.id}`)
+  let block: { prepared: PreparedBlock; base: StateReader }
+  try {
+    block = await blockOnState(request.blockKey, request.stateId, request.block)
+  } catch (error) {
+    // A block that cannot be prepared is the task's answer, not a reason to crash the worker.
+    return failAll(error instanceof ParallelEvmError ? error.code : 'UNEXPECTED', error instanceof Error ? error.message : String(error))
+  }
+  const { prepared, base } = block
   for (const index of request.indices) {
     try {
       results.push({ index, outcome: await executeTransaction(lanes, prepared, index, base, request.options) })

@@ -2,6 +2,14 @@ import { EMPTY_CODE_HASH } from './stateKey.js'
 import { createWriteSet, mergeWriteSet } from './writeSet.js'
 import type { AddressHex, FlatAccount, Hex, SlotHex, StateReader, WriteSet } from './types.js'
 
+/** A state with no accounts: the base for a state made wholly of a write set. */
+export const EMPTY_STATE: StateReader = {
+  getAccount: () => undefined,
+  getStorage: () => 0n,
+  getCode: () => undefined,
+  hasStorage: () => false,
+}
+
 /**
  * A committed state with a write set laid over it: the state "as of" some point inside a block.
  * Reads fall through to `base` for anything the write set does not mention.

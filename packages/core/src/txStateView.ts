@@ -106,6 +106,8 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     this.inExecution = false
     this.senderBalanceObserved = false
     this.chain = undefined
+    this.sender = undefined
+    this.feeRecipient = undefined
   }
 
   /** How the balance of `address` is being accessed right now. */
@@ -424,6 +426,14 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     if (before === undefined || this.storageCleared.has(address)) {
       const storage = new Map<SlotHex, bigint>()
       for (const [slot, value] of slots) if (value !== 0n) storage.set(slot, value)
+      // A re-creation over an existing account carries forward fields the transaction may never
+      // have looked at (say, a pre-funded balance it only credited): as absolute values they
+      // depend on the base, so they are reads.
+      if (before !== undefined) {
+        if (local.balance === undefined) this.record(accountFieldKeyId(address, 'balance'), before.balance)
+        if (local.nonce === undefined) this.record(accountFieldKeyId(address, 'nonce'), before.nonce)
+        if (local.codeHash === undefined) this.record(accountFieldKeyId(address, 'code'), before.codeHash)
+      }
       return {
         lifecycle: 'created',
         nonce: local.nonce ?? before?.nonce ?? 0n,

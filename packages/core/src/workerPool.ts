@@ -39,6 +39,9 @@ interface Slot {
   index: number
   worker: Worker
   ready: Promise<void>
+  isReady: boolean
+  /** Rejects `ready`: the worker died before it could take any work. */
+  startFailed?: (error: Error) => void
   task: Task | undefined
   timer: NodeJS.Timeout | undefined
   stats: WorkerStats
@@ -57,6 +60,8 @@ export class WorkerPool {
   private state: { id: number; writes: WriteSet } | undefined
   private nextTaskId = 0
   private closed = false
+  /** Set when a worker could not even start: every later task would meet the same fate. */
+  private broken: WorkerCrashedError | undefined
   /** Wall-clock ms the workers took to start (loading ethereumjs), reported apart from execution. */
   startMs = 0
 
@@ -66,10 +71,15 @@ export class WorkerPool {
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new InvalidOptionError({ option: 'size', reason: `${options.size} is not a positive integer` })
     }
-    const pool = new WorkerPool({ taskTimeoutMs: 120_000, ...options })
+    const pool = new WorkerPool({ ...options, taskTimeoutMs: options.taskTimeoutMs ?? 120_000 })
     const started = performance.now()
     for (let index = 0; index < options.size; index++) pool.slots.push(pool.spawn(index, undefined))
-    await Promise.all(pool.slots.map((slot) => slot.ready))
+    try {
+      await Promise.all(pool.slots.map((slot) => slot.ready))
+    } catch (error) {
+      await pool.close()
+      throw error
+    }
     pool.startMs = performance.now() - started
     return pool
   }
@@ -78,8 +88,11 @@ export class WorkerPool {
     return this.slots.length
   }
 
-  /** Ships a parent state to every worker; later tasks run on it. Call between batches. */
+  /** Ships a parent state to every worker; later tasks run on it. Only between batches. */
   setState(writes: WriteSet): void {
+    if (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
+      throw new InvalidOptionError({ option: 'state', reason: 'setState() while tasks are running would change their state under them' })
+    }
     this.state = { id: (this.state?.id ?? 0) + 1, writes }
     for (const slot of this.slots) this.post(slot, { type: 'state', stateId: this.state.id, state: writes })
   }
@@ -89,6 +102,8 @@ export class WorkerPool {
    * transaction's result, in the order of `batches` flattened.
    */
   async execute(blockKey: string, block: BlockInput, batches: readonly number[][], options: ExecuteTransactionOptions = {}): Promise<TaskResult[]> {
+    if (this.closed) throw new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' })
+    if (this.broken !== undefined) throw this.broken
     if (this.state === undefined) throw new InvalidOptionError({ option: 'state', reason: 'setState() must be called before execute()' })
     const stateId = this.state.id
     const results = await Promise.all(
@@ -108,8 +123,15 @@ export class WorkerPool {
     return this.slots.map((slot) => ({ ...slot.stats }))
   }
 
+  /** Stops every worker; tasks still queued or running reject with `WorkerCrashedError`. */
   async close(): Promise<void> {
     this.closed = true
+    for (const slot of this.slots) {
+      clearTimeout(slot.timer)
+      slot.task?.reject(new WorkerCrashedError({ worker: slot.index, taskId: slot.task.id, reason: 'the pool was closed' }))
+      slot.task = undefined
+    }
+    for (const task of this.queue.splice(0)) task.reject(new WorkerCrashedError({ worker: -1, taskId: task.id, reason: 'the pool was closed' }))
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()))
   }
 
@@ -118,10 +140,17 @@ export class WorkerPool {
     const worker = new Worker(laneWorkerFile(), { workerData, execArgv: workerExecArgv() })
     const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, tasks: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
     let markReady: () => void = () => {}
-    const slot: Slot = { index, worker, ready: new Promise((resolve) => (markReady = resolve)), task: undefined, timer: undefined, stats }
+    let failStart: (error: Error) => void = () => {}
+    const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failStart = reject)))
+    ready.catch(() => {}) // observed by create() or by a task's dispatch
+    const slot: Slot = { index, worker, ready, isReady: false, task: undefined, timer: undefined, stats }
+    slot.startFailed = failStart
     worker.on('message', (message: WorkerResponse) => {
       slot.stats.messagesReceived++
-      if (message.type === 'ready') return markReady()
+      if (message.type === 'ready') {
+        slot.isReady = true
+        return markReady()
+      }
       this.finish(slot, message)
     })
     worker.on('error', (error) => this.fail(slot, error.message))
@@ -136,21 +165,27 @@ export class WorkerPool {
   }
 
   private dispatch(): void {
+    if (this.broken !== undefined) return
     for (const slot of this.slots) {
       if (slot.task !== undefined) continue
       const task = this.queue.shift()
       if (task === undefined) return
       slot.task = task
       task.attempts++
-      slot.timer = setTimeout(() => {
-        void slot.worker.terminate()
-        this.fail(slot, `no answer within ${this.options.taskTimeoutMs} ms`)
-      }, this.options.taskTimeoutMs)
       const fault = this.options.faults?.({ worker: slot.index, taskId: task.id, attempt: task.attempts })
-      void slot.ready.then(() => {
-        if (fault !== undefined) this.post(slot, { type: 'fault', kind: fault })
-        this.post(slot, task.request)
-      })
+      slot.ready.then(
+        () => {
+          if (slot.task !== task) return
+          // Timed from when the worker can start on it, not from a replacement's start-up.
+          slot.timer = setTimeout(() => {
+            void slot.worker.terminate()
+            this.fail(slot, `no answer within ${this.options.taskTimeoutMs} ms`)
+          }, this.options.taskTimeoutMs)
+          if (fault !== undefined) this.post(slot, { type: 'fault', kind: fault })
+          this.post(slot, task.request)
+        },
+        () => {}, // a worker that dies starting goes through fail(), which re-queues the task
+      )
     }
   }
 
@@ -172,10 +207,20 @@ export class WorkerPool {
     slot.worker.removeAllListeners()
     void slot.worker.terminate()
     const task = slot.task
+    if (!slot.isReady) {
+      // It died before it could work: a replacement would too (a missing build, a bad chain).
+      const error = new WorkerCrashedError({ worker: slot.index, taskId: task?.id ?? -1, reason: `failed to start: ${reason}` })
+      this.broken = error
+      slot.startFailed?.(error)
+      task?.reject(error)
+      slot.task = undefined
+      for (const queued of this.queue.splice(0)) queued.reject(error)
+      return
+    }
     const replacement = this.spawn(slot.index, slot.stats)
     this.slots[slot.index] = replacement
     if (task !== undefined) {
-      if (task.attempts >= 2) task.reject(new WorkerCrashedError({ worker: slot.index, taskId: task.id, reason }))
+      if (task.attempts >= 2) task.reject(new WorkerCrashedError({ worker: slot.index, taskId: task.id, reason: `${reason}, and again after a restart` }))
       else this.queue.unshift(task)
     }
     this.dispatch()

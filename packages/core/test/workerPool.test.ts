@@ -58,6 +58,23 @@ describe('WorkerPool', () => {
     expect(pool.stats()[0]!.restarts).toBe(1)
   })
 
+  it('behavior: a worker that cannot start fails creation with WorkerCrashedError instead of respawning forever', async () => {
+    const error = await WorkerPool.create({ size: 1, chain: { name: 'broken' } as never }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WorkerCrashedError)
+  })
+
+  it('behavior: setState while tasks run is refused; close() settles pending tasks', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 1 })
+    pool.setState(fixture.preState)
+    const running = pool.execute('4370000', fixture.block, [[0], [1], [2]], { skipNonce: true, skipBalance: true }).catch((e: unknown) => e)
+    expect(() => pool!.setState(fixture.preState)).toThrow(/while tasks are running/)
+    await pool.close()
+    expect(await running).toBeInstanceOf(WorkerCrashedError)
+    await expect(pool.execute('4370000', fixture.block, [[0]])).rejects.toThrow(/closed/)
+    pool = undefined
+  })
+
   it('behavior: a task that crashes its worker twice rejects with WorkerCrashedError', async () => {
     const fixture = await loadMainnetBlock(blockDir)
     pool = await WorkerPool.create({ size: 1, faults: () => 'exit' })
