@@ -131,3 +131,18 @@ describe('TxStateView sender chains', () => {
     expect(writeSet.accounts.get(alice.toString())).toEqual({ nonceDelta: 1n, balanceDelta: -100n, storage: new Map() })
   })
 })
+
+describe('TxStateView re-creation', () => {
+  it('behavior: creating over an existing, only-credited account records the balance it carries forward', async () => {
+    const view = new TxStateView(reader())
+    view.balanceAccess = 'credit'
+    const account = (await view.getAccount(alice))!
+    account.balance += 50n
+    await view.putAccount(alice, account)
+    view.balanceAccess = 'observe'
+    await view.clearStorage(alice)
+    const { readSet, writeSet } = view.takeResult()
+    expect(writeSet.accounts.get(alice.toString())).toMatchObject({ lifecycle: 'created', balance: 1050n })
+    expect(readSet.get(accountFieldKeyId(alice.toString(), 'balance'))).toBe(1000n)
+  })
+})
