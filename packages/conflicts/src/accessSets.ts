@@ -40,8 +40,9 @@ export function txAccessSets(
   if (rule === 'sender-chains' && chainSenders.has(outcome.sender)) {
     for (const field of ['nonce', 'balance'] as const) {
       const key = accountFieldKeyId(outcome.sender, field)
-      if (reads.delete(key) || writes.delete(key)) chained.add(key)
-      writes.delete(key)
+      const wasRead = reads.delete(key)
+      const wasWritten = writes.delete(key)
+      if (wasRead || wasWritten) chained.add(key)
     }
   }
   for (const address of creditedAddresses(outcome.writeSet)) {

@@ -12,13 +12,6 @@ import type { Scheduler } from './scheduler.js'
 import type { StateBackend } from './stateBackend.js'
 import type { BlockInput, BlockResult, HeaderMatches, Hex } from './types.js'
 
-export interface ExecutorOptions {
-  scheduler: Scheduler
-  state: StateBackend
-  /** The chain's Common (fork schedule, custom crypto such as KZG). Defaults to mainnet. */
-  common: Common
-}
-
 export interface ExecuteBlockOptions {
   /**
    * `'report'` (default) executes, commits and reports how the computed fields compare with the
@@ -72,12 +65,13 @@ export class BlockExecutor implements Executor {
     const { header } = prepared
     const matches: HeaderMatches = {
       gasUsed: finalized.gasUsed === header.gasUsed,
+      blobGasUsed: header.blobGasUsed === undefined ? null : finalized.blobGasUsed === header.blobGasUsed,
       logsBloom: equalsBytes(finalized.logsBloom, header.logsBloom),
       receiptsRoot: finalized.receiptsRootCheckable ? equalsBytes(finalized.receiptsRoot, header.receiptTrie) : null,
       stateRoot: staged.stateRoot === undefined ? null : equalsBytes(staged.stateRoot, header.stateRoot),
     }
     if (enforce) {
-      const mismatch = firstMismatch(matches, header.blobGasUsed, finalized.blobGasUsed)
+      const mismatch = firstMismatch(matches)
       if (mismatch !== undefined) {
         await staged.discard()
         throw new InvalidBlockError({ blockNumber: header.number, rule: mismatch, reason: `computed ${mismatch} differs from the header` })
@@ -111,11 +105,7 @@ export class BlockExecutor implements Executor {
   }
 }
 
-function firstMismatch(matches: HeaderMatches, headerBlobGas: bigint | undefined, blobGasUsed: bigint): string | undefined {
-  if (!matches.gasUsed) return 'gasUsed'
-  if (!matches.logsBloom) return 'logsBloom'
-  if (matches.receiptsRoot === false) return 'receiptsRoot'
-  if (matches.stateRoot === false) return 'stateRoot'
-  if (headerBlobGas !== undefined && headerBlobGas !== blobGasUsed) return 'blobGasUsed'
+function firstMismatch(matches: HeaderMatches): string | undefined {
+  for (const [field, match] of Object.entries(matches)) if (match === false) return field
   return undefined
 }

@@ -36,10 +36,10 @@ export class ObservedAccount extends Account {
     return this.assigned.nonce ?? this.source.readNonce(this.address)
   }
   override set nonce(value: bigint) {
-    if (this.assigned !== undefined) this.assigned.nonce = value
+    this.assigned.nonce = value
   }
   override get balance(): bigint {
-    if (this.assigned?.balance !== undefined) return this.assigned.balance
+    if (this.assigned.balance !== undefined) return this.assigned.balance
     const value = this.source.readBalance(this.address)
     if (this.source.balanceAccessFor(this.address) === 'credit' && !this.observedBalance) this.creditedFrom = value
     else {
@@ -49,13 +49,13 @@ export class ObservedAccount extends Account {
     return value
   }
   override set balance(value: bigint) {
-    if (this.assigned !== undefined) this.assigned.balance = value
+    this.assigned.balance = value
   }
   override get codeHash(): Uint8Array {
     return this.assigned.codeHash ?? this.source.readCodeHash(this.address)
   }
   override set codeHash(value: Uint8Array) {
-    if (this.assigned !== undefined) this.assigned.codeHash = value
+    this.assigned.codeHash = value
   }
   // Account's own isContract() reads the private field the base constructor set, not the getter.
   override isContract(): boolean {
@@ -67,6 +67,6 @@ export class ObservedAccount extends Account {
     return this.source.hasNonEmptyStorage(this.address) ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP
   }
   override set storageRoot(value: Uint8Array) {
-    if (this.assigned !== undefined) this.assigned.storageRoot = value
+    this.assigned.storageRoot = value
   }
 }

@@ -4,9 +4,7 @@ import {
   bigIntToUnpaddedBytes,
   bytesToBigInt,
   bytesToHex,
-  equalsBytes,
   hexToBytes,
-  KECCAK256_NULL,
 } from '@ethereumjs/util'
 import { keccak_256 as keccak256 } from '@noble/hashes/sha3.js'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
@@ -458,9 +456,4 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     }
     return changed ? write : undefined
   }
-}
-
-/** True when `codeHash` names empty code. */
-export function isEmptyCodeHash(codeHash: Uint8Array): boolean {
-  return equalsBytes(codeHash, KECCAK256_NULL)
 }

@@ -145,6 +145,8 @@ export interface PreparedBlock {
 /** How the block's computed header fields compare with the header it came with. */
 export interface HeaderMatches {
   gasUsed: boolean
+  /** null before Cancun, where the header has no blob gas. */
+  blobGasUsed: boolean | null
   logsBloom: boolean
   /** null before Byzantium when no intermediate state roots were available to rebuild receipts. */
   receiptsRoot: boolean | null
