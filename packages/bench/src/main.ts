@@ -1,6 +1,8 @@
 import { conflictsMain } from './conflictsMain.js'
 import { parseBenchOptions } from './options.js'
+import { sendersMain } from './sendersMain.js'
 import { sequentialMain } from './sequentialMain.js'
 
 const options = parseBenchOptions(process.argv.slice(2))
-await (options.mode === 'conflicts' ? conflictsMain(options) : sequentialMain(options))
+const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain }
+await modes[options.mode](options)

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util'
 
 export interface BenchOptions {
-  mode: 'sequential' | 'conflicts'
+  mode: 'sequential' | 'conflicts' | 'senders'
   runs: number
   warmup: number
   blocks: string[] | undefined
   out: string
 }
 
-/** `bench [sequential|conflicts] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]` */
+/** `bench [sequential|conflicts|senders] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]` */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -21,7 +21,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     },
   })
   const mode = positionals[0] ?? 'sequential'
-  if (mode !== 'sequential' && mode !== 'conflicts') throw new Error(`unknown bench "${mode}": sequential or conflicts`)
+  if (mode !== 'sequential' && mode !== 'conflicts' && mode !== 'senders') throw new Error(`unknown bench "${mode}": sequential, conflicts or senders`)
   return {
     mode,
     runs: Math.max(5, Number(values.runs)),

@@ -4,7 +4,7 @@ import { LaneFactory } from './chainContext.js'
 import { ParallelEvmError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
 import { createMainnetCommon } from './mainnetCommon.js'
-import { prepareBlock } from './prepareBlock.js'
+import { decodeBlockInput, prepareBlock, recoverSendersOf } from './prepareBlock.js'
 import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
@@ -38,6 +38,7 @@ async function handle(request: WorkerRequest): Promise<void> {
       // Busy forever: the pool's task timeout must notice and replace this worker.
     }
   }
+  if (request.type === 'recover') return recover(request)
   const results: TaskResult[] = []
   const failAll = (code: string, message: string) => {
     for (const index of request.indices) results.push({ index, error: { code, message } })
@@ -71,4 +72,17 @@ async function blockOnState(key: string, stateId: number, block: Parameters<type
   base.apply(await preBlockWrites(prepared, lane, state.reader))
   cached = { key, stateId, prepared, base }
   return cached
+}
+
+function recover(request: Extract<WorkerRequest, { type: 'recover' }>): void {
+  const results: TaskResult[] = []
+  try {
+    const block = decodeBlockInput(request.block, { common })
+    const senders = recoverSendersOf(block, request.indices)
+    request.indices.forEach((index, k) => results.push({ index, sender: senders[k]! }))
+  } catch (error) {
+    const code = error instanceof ParallelEvmError ? error.code : 'UNEXPECTED'
+    for (const index of request.indices) results.push({ index, error: { code, message: error instanceof Error ? error.message : String(error) } })
+  }
+  send({ type: 'executed', taskId: request.taskId, results, heapUsed: getHeapStatistics().used_heap_size })
 }

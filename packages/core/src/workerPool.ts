@@ -29,7 +29,7 @@ export interface WorkerStats {
 
 interface Task {
   id: number
-  request: Extract<WorkerRequest, { type: 'execute' }>
+  request: Extract<WorkerRequest, { type: 'execute' | 'recover' }>
   attempts: number
   resolve: (results: TaskResult[]) => void
   reject: (error: unknown) => void
@@ -106,17 +106,33 @@ export class WorkerPool {
     if (this.broken !== undefined) throw this.broken
     if (this.state === undefined) throw new InvalidOptionError({ option: 'state', reason: 'setState() must be called before execute()' })
     const stateId = this.state.id
-    const results = await Promise.all(
-      batches.map(
-        (indices) =>
-          new Promise<TaskResult[]>((resolve, reject) => {
-            const id = this.nextTaskId++
-            this.queue.push({ id, attempts: 0, resolve, reject, request: { type: 'execute', taskId: id, stateId, blockKey, block, indices, options } })
-            this.dispatch()
-          }),
-      ),
-    )
+    const results = await Promise.all(batches.map((indices) => this.enqueue((taskId) => ({ type: 'execute', taskId, stateId, blockKey, block, indices, options }))))
     return results.flat()
+  }
+
+  /**
+   * Recovers every transaction's sender by ECDSA on the workers (it parallelises perfectly), for
+   * a `BlockInput` that arrives without senders. A transaction with a bad signature rejects with
+   * InvalidTransactionError's code in its result.
+   */
+  async recoverSenders(block: BlockInput, transactionCount: number): Promise<TaskResult[]> {
+    if (this.closed) throw new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' })
+    if (this.broken !== undefined) throw this.broken
+    const batchSize = Math.max(1, Math.ceil(transactionCount / this.slots.length))
+    const batches: number[][] = []
+    for (let start = 0; start < transactionCount; start += batchSize) {
+      batches.push(Array.from({ length: Math.min(batchSize, transactionCount - start) }, (_, k) => start + k))
+    }
+    const results = await Promise.all(batches.map((indices) => this.enqueue((taskId) => ({ type: 'recover', taskId, block, indices }))))
+    return results.flat()
+  }
+
+  private enqueue(request: (taskId: number) => Task['request']): Promise<TaskResult[]> {
+    return new Promise<TaskResult[]>((resolve, reject) => {
+      const id = this.nextTaskId++
+      this.queue.push({ id, attempts: 0, resolve, reject, request: request(id) })
+      this.dispatch()
+    })
   }
 
   stats(): WorkerStats[] {

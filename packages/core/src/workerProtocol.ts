@@ -1,6 +1,6 @@
 import type { ChainConfig } from '@ethereumjs/common'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
-import type { BlockInput, TxOutcome, WriteSet } from './types.js'
+import type { AddressHex, BlockInput, TxOutcome, WriteSet } from './types.js'
 
 /**
  * The messages between the pool (coordinator thread) and a lane worker. Everything is structured-
@@ -11,6 +11,8 @@ export type WorkerRequest =
   | { type: 'state'; stateId: number; state: WriteSet }
   /** Executes the listed transactions, each alone on the parent state plus the block's system writes. */
   | { type: 'execute'; taskId: number; stateId: number; blockKey: string; block: BlockInput; indices: number[]; options: ExecuteTransactionOptions }
+  /** Recovers the senders of the listed transactions by ECDSA. */
+  | { type: 'recover'; taskId: number; block: BlockInput; indices: number[] }
   /** Test hooks: make the worker die or stop answering. */
   | { type: 'fault'; kind: 'exit' | 'hang' }
 
@@ -19,7 +21,10 @@ export type WorkerResponse =
   | { type: 'executed'; taskId: number; results: TaskResult[]; heapUsed: number }
 
 /** One transaction's result in a worker: an outcome, or the typed error it raised. */
-export type TaskResult = { index: number; outcome: TxOutcome } | { index: number; error: { code: string; message: string } }
+export type TaskResult =
+  | { index: number; outcome: TxOutcome }
+  | { index: number; sender: AddressHex }
+  | { index: number; error: { code: string; message: string } }
 
 /** What a worker is started with (`workerData`). */
 export interface LaneWorkerData {

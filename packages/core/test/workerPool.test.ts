@@ -24,7 +24,7 @@ async function onCallingThread(indices: number[]) {
 }
 
 function outcomesOf(results: TaskResult[]) {
-  return results.map((result) => ('outcome' in result ? result.outcome : result.error))
+  return results.map((result) => ('outcome' in result ? result.outcome : 'error' in result ? result.error : result.sender))
 }
 
 describe('WorkerPool', () => {
@@ -56,6 +56,14 @@ describe('WorkerPool', () => {
     const results = await pool.execute('4370000', fixture.block, [[7]], { skipNonce: true, skipBalance: true })
     expect(outcomesOf(results)).toEqual(await onCallingThread([7]))
     expect(pool.stats()[0]!.restarts).toBe(1)
+  })
+
+  it('behavior: recovers senders by ECDSA on the workers, as the block says they are', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 2 })
+    const withoutSenders = { block: fixture.block.block }
+    const results = await pool.recoverSenders(withoutSenders, fixture.block.senders!.length)
+    expect(results.map((result) => ('sender' in result ? result.sender : result))).toEqual(fixture.block.senders)
   })
 
   it('behavior: a worker that cannot start fails creation with WorkerCrashedError instead of respawning forever', async () => {
