@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { analyzeBlock, ConflictProfile, predictBlock, type BlockConflicts } from '@parallel-evm/conflicts'
 import { createExecutor, createMainnetCommon, createSequentialScheduler, WorkerPool } from '@parallel-evm/core'
-import { listMainnetBlocks, loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
+import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
-import type { BenchOptions } from './options.js'
+import { selectBlocks, type BenchOptions } from './options.js'
 import { fmt, median } from './stats.js'
 
 interface ConflictBenchRow {
@@ -32,7 +32,7 @@ type Speedups = { unbounded: number; 2: number; 16: number }
  * conflict profile across all blocks.
  */
 export async function conflictsMain({ runs, warmup, blocks, out }: BenchOptions): Promise<void> {
-  const dirs = listMainnetBlocks().filter((dir) => blocks === undefined || blocks.some((n) => dir.endsWith(`/${n}`)))
+  const dirs = selectBlocks(blocks)
   const profile = new ConflictProfile()
   const workers = await WorkerPool.create({ size: 2 })
   console.log(`worker pool of 2 started in ${fmt(workers.startMs)} ms (not counted below)`)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
 export interface BenchOptions {
   mode: 'sequential' | 'conflicts' | 'senders'
@@ -29,4 +30,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     blocks: values.blocks?.split(',').map((n) => n.trim()),
     out: values.out,
   }
+}
+
+/** The shared mainnet block folders named in `blocks` (all of them when undefined). */
+export function selectBlocks(blocks: readonly string[] | undefined): string[] {
+  return listMainnetBlocks().filter((dir) => blocks === undefined || blocks.some((n) => dir.endsWith(`/${n}`)))
 }

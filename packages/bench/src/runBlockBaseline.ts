@@ -3,7 +3,7 @@ import type { Common } from '@ethereumjs/common'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type RunBlockResult } from '@ethereumjs/vm'
-import type { AddressHex, WriteSet } from '@parallel-evm/core'
+import { AncestorHashes, attachSenders, type AddressHex, type WriteSet } from '@parallel-evm/core'
 
 /** A MerkleStateManager filled with a pre-state, the state ethereumjs itself would execute on. */
 export async function merkleStateManagerFrom(preState: WriteSet): Promise<MerkleStateManager> {
@@ -38,21 +38,7 @@ export interface BaselineInput {
  */
 export async function runBlockBaseline(stateManager: MerkleStateManager, input: BaselineInput): Promise<RunBlockResult> {
   const block = createBlockFromRPC(input.json, [], { common: input.common.copy(), setHardfork: true, freeze: false })
-  block.transactions.forEach((tx, index) => {
-    const sender = createAddressFromString(input.senders[index]!)
-    ;(tx as { getSenderAddress: () => typeof sender }).getSenderAddress = () => sender
-  })
-  const hashes = input.ancestorHashes
-  const blockchain = {
-    getBlock: async (n: number) => {
-      const hash = hashes.get(BigInt(n)) ?? new Uint8Array(32)
-      return { hash: () => hash }
-    },
-    putBlock: async () => {},
-    shallowCopy() {
-      return this
-    },
-  }
-  const vm = await createVM({ common: block.common, stateManager, blockchain })
+  attachSenders(block, input.senders)
+  const vm = await createVM({ common: block.common, stateManager, blockchain: new AncestorHashes(input.ancestorHashes) })
   return runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, skipHardForkValidation: true })
 }

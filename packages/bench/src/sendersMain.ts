@@ -1,6 +1,6 @@
 import { createMainnetCommon, decodeBlockInput, recoverSendersOf, WorkerPool } from '@parallel-evm/core'
-import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
-import type { BenchOptions } from './options.js'
+import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import { selectBlocks, type BenchOptions } from './options.js'
 import { fmt, median } from './stats.js'
 
 /**
@@ -8,8 +8,7 @@ import { fmt, median } from './stats.js'
  * 2 workers (started once, start time reported apart), interleaved, medians of `runs`.
  */
 export async function sendersMain({ runs, warmup, blocks, out: _out }: BenchOptions): Promise<void> {
-  const wanted = blocks ?? ['13217637', '13287210', '14396881', '15274915', '17666333']
-  const dirs = listMainnetBlocks().filter((dir) => wanted.some((n) => dir.endsWith(`/${n}`)))
+  const dirs = selectBlocks(blocks ?? ['13217637', '13287210', '14396881', '15274915', '17666333'])
   const workers = await WorkerPool.create({ size: 2 })
   console.log(`sender recovery: ${dirs.length} blocks, median of ${runs} runs after ${warmup} warm-up; pool of 2 started in ${fmt(workers.startMs)} ms (not counted)`)
   console.log(['block', 'txs', 'calling thread ms', '2 workers ms', 'speedup (median of per-run ratios)'].join('\t'))

@@ -1,14 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { listMainnetBlocks } from '@parallel-evm/fixtures'
 import { benchSequentialBlock, type SequentialBenchRow } from './sequentialBench.js'
 import { fmt, median, sum } from './stats.js'
 
-import type { BenchOptions } from './options.js'
+import { selectBlocks, type BenchOptions } from './options.js'
 
 /** `npm run bench` (or `bench sequential`): our sequential path against runBlock. */
 export async function sequentialMain({ runs, warmup, blocks, out }: BenchOptions): Promise<void> {
-const dirs = listMainnetBlocks().filter((dir) => blocks === undefined || blocks.some((n) => dir.endsWith(`/${n}`)))
+const dirs = selectBlocks(blocks)
 
 const rows: SequentialBenchRow[] = []
 console.log(`sequential path vs @ethereumjs/vm runBlock: ${dirs.length} blocks, median of ${runs} runs after ${warmup} warm-up, node ${process.version}`)

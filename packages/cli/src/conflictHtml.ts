@@ -1,3 +1,4 @@
+import { dependencyLevels } from '@parallel-evm/conflicts'
 import type { ConflictReport } from './conflictReport.js'
 
 const kindColours: Record<string, string> = {
@@ -18,7 +19,7 @@ export function renderConflictHtml(report: ConflictReport): string {
   const data = JSON.stringify({
     txCount: report.txCount,
     dependencies: report.dependencies.map((deps) => deps.length),
-    levels: levels(report.dependencies),
+    levels: dependencyLevels(report.dependencies),
     edges: report.drawnEdges,
     criticalPath: report.criticalPath,
     colours: kindColours,
@@ -73,12 +74,6 @@ document.body.dataset.edges = String(data.edges.length);
 </script>
 </body></html>
 `
-}
-
-function levels(dependencies: readonly number[][]): number[] {
-  const level: number[] = []
-  dependencies.forEach((deps) => level.push(1 + Math.max(0, ...deps.map((i) => level[i]!))))
-  return level
 }
 
 function escapeHtml(text: string): string {

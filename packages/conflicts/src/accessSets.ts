@@ -73,7 +73,11 @@ export function touchedKeys(sets: TxAccessSets): Set<string> {
  */
 export function qualifyingSenderChains(outcomes: readonly TxOutcome[]): Set<AddressHex> {
   const bySender = new Map<AddressHex, TxOutcome[]>()
-  for (const outcome of outcomes) bySender.set(outcome.sender, [...(bySender.get(outcome.sender) ?? []), outcome])
+  for (const outcome of outcomes) {
+    const txs = bySender.get(outcome.sender)
+    if (txs === undefined) bySender.set(outcome.sender, [outcome])
+    else txs.push(outcome)
+  }
   const qualifying = new Set<AddressHex>()
   for (const [sender, txs] of bySender) {
     if (txs.length < 2) continue

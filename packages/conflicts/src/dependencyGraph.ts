@@ -58,3 +58,10 @@ function push(index: Map<string, number[]>, key: string, tx: number): void {
   if (list === undefined) index.set(key, [tx])
   else list.push(tx)
 }
+
+/** Each transaction's level: 1 + the deepest of its dependencies (1 when it has none). */
+export function dependencyLevels(dependencies: readonly (readonly number[])[]): number[] {
+  const level: number[] = []
+  for (const deps of dependencies) level.push(1 + Math.max(0, ...deps.map((i) => level[i]!)))
+  return level
+}

@@ -1,5 +1,5 @@
 import { executeTransaction, StateOverlay, type AddressHex, type Scheduler, type TxOutcome } from '@parallel-evm/core'
-import type { DependencyGraph } from './dependencyGraph.js'
+import { dependencyLevels, type DependencyGraph } from './dependencyGraph.js'
 
 /**
  * A topological order of the graph other than block order: by dependency level, and within a
@@ -7,8 +7,7 @@ import type { DependencyGraph } from './dependencyGraph.js'
  * lets some transaction run before a transaction it really depends on.
  */
 export function reverseWithinLevels(graph: DependencyGraph): number[] {
-  const level: number[] = []
-  graph.dependencies.forEach((deps) => level.push(1 + Math.max(0, ...deps.map((i) => level[i]!))))
+  const level = dependencyLevels(graph.dependencies)
   return level.map((_, index) => index).sort((a, b) => level[a]! - level[b]! || b - a)
 }
 

@@ -1,5 +1,5 @@
 export { deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
-export { buildDependencyGraph, type DependencyGraph } from './dependencyGraph.js'
+export { buildDependencyGraph, dependencyLevels, type DependencyGraph } from './dependencyGraph.js'
 export { criticalPath, type CriticalPath } from './criticalPath.js'
 export { listScheduleMakespan } from './listSchedule.js'
 export { hotKeys, type HotKey, type HotKeyContext } from './hotKeys.js'

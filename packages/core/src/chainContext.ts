@@ -11,8 +11,8 @@ const ZERO_HASH = new Uint8Array(32)
  * Answers BLOCKHASH from the hashes a block brought with it. The EVM only ever asks for `hash()`;
  * a number it does not know is answered with zero, as the fixtures' producers did.
  */
-class AncestorHashes implements EVMMockBlockchainInterface {
-  hashes: ReadonlyMap<bigint, Uint8Array> = new Map()
+export class AncestorHashes implements EVMMockBlockchainInterface {
+  constructor(public hashes: ReadonlyMap<bigint, Uint8Array> = new Map()) {}
   async getBlock(blockId: number) {
     const hash = this.hashes.get(BigInt(blockId)) ?? ZERO_HASH
     return { hash: () => hash }

@@ -114,7 +114,8 @@ export function decodeBlockInput(input: BlockInput, options: PrepareBlockOptions
   return decodeBlock(input, options.common.copy(), [])
 }
 
-function attachSenders(block: Block, senders: readonly AddressHex[]): AddressHex[] {
+/** Gives each transaction its known sender, so nothing recovers it by ECDSA. */
+export function attachSenders(block: Block, senders: readonly AddressHex[]): AddressHex[] {
   if (senders.length !== block.transactions.length) {
     throw new InvalidBlockError({
       blockNumber: block.header.number,
