@@ -176,3 +176,19 @@ export class WorkerCrashedError extends ParallelEvmError {
     this.taskId = args.taskId
   }
 }
+
+/**
+ * A speculative read hit a value an earlier transaction is being re-executed to produce (a
+ * Block-STM ESTIMATE). Control flow inside a parallel scheduler, which re-runs the reader once
+ * `blockingTx` has finished; it never escapes a block.
+ */
+export class ReadDependencyError extends ParallelEvmError {
+  readonly code = 'READ_DEPENDENCY'
+  readonly txIndex: number
+  readonly blockingTx: number
+  constructor(args: { txIndex: number; blockingTx: number }) {
+    super(`Transaction ${args.txIndex} read a value transaction ${args.blockingTx} is re-computing`)
+    this.txIndex = args.txIndex
+    this.blockingTx = args.blockingTx
+  }
+}

@@ -55,7 +55,7 @@ export class BlockExecutor implements Executor {
     parent.apply(preBlock)
     const prepareMs = performance.now() - started
 
-    const { outcomes, stats } = await this.scheduler.execute({ prepared, parent, lanes: this.lanes })
+    const { outcomes, stats } = await this.scheduler.execute({ prepared, parent, lanes: this.lanes, state: this.state, preBlock })
     const executed = performance.now()
 
     const finalized = await finalizeBlock(prepared, outcomes, parent, preBlock, lane)

@@ -34,6 +34,7 @@ export {
   InvalidTransactionError,
   MissingStateError,
   ParallelEvmError,
+  ReadDependencyError,
   StagedCommitPendingError,
   StagedCommitSettledError,
   UnsupportedBlockError,
@@ -52,7 +53,7 @@ export { preBlockWrites, postBlockWrites } from './systemWrites.js'
 export { AncestorHashes, LaneFactory } from './chainContext.js'
 export { TxStateView } from './txStateView.js'
 export { ObservedAccount } from './observedAccount.js'
-export { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
+export { applyAccountWrite, EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 export { createWriteSet, creditedAddresses, mergeWriteSet, resolveDeltas, writtenKeys } from './writeSet.js'
 export type { BalanceAccess } from './txStateView.js'
 export {
@@ -64,5 +65,8 @@ export {
   toAddressHex,
   toSlotHex,
 } from './stateKey.js'
-export { WorkerPool, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
-export type { TaskResult, WorkerRequest, WorkerResponse, LaneWorkerData } from './workerProtocol.js'
+export { WorkerPool, type TaskBuilder, type WorkerIdentity, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
+export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse } from './workerProtocol.js'
+export { MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
+export { VersionList } from './versionList.js'
+export { describeCommon } from './commonDescriptor.js'

@@ -1,35 +1,43 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { getHeapStatistics } from 'node:v8'
+import { Common } from '@ethereumjs/common'
 import { LaneFactory } from './chainContext.js'
-import { ParallelEvmError } from './errors.js'
+import { ParallelEvmError, ReadDependencyError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
-import { createMainnetCommon } from './mainnetCommon.js'
+import { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
+import { MultiVersionMemory } from './multiVersionMemory.js'
 import { decodeBlockInput, prepareBlock, recoverSendersOf } from './prepareBlock.js'
 import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
-import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
+import { receiveMessage, sendMessage } from './threadMessages.js'
+import type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
 import type { PreparedBlock, StateReader } from './types.js'
 
 // A long-lived lane on its own thread: one VM per fork (LaneFactory), the parent state it was
 // sent, and the last block it prepared, all reused across tasks.
 const port = parentPort!
 const common = createMainnetCommon((workerData as LaneWorkerData | undefined)?.chain)
+const commons = new Map<string, Common>()
 const lanes = new LaneFactory()
 let state: { id: number; reader: StateReader } = { id: -1, reader: EMPTY_STATE }
 let cached: { key: string; stateId: number; prepared: PreparedBlock; base: StateReader } | undefined
+let speculation: { key: string; stateId: number; prepared: PreparedBlock; memory: MultiVersionMemory } | undefined
+let taskStarted = 0
 
-const send = (message: WorkerResponse) => port.postMessage(message)
+const send = (message: WorkerResponse) => sendMessage(port, message)
 
-port.on('message', (request: WorkerRequest) => {
-  void handle(request)
+port.on('message', (data: Uint8Array) => {
+  void handle(receiveMessage<WorkerRequest>(data))
 })
 send({ type: 'ready' })
 
 async function handle(request: WorkerRequest): Promise<void> {
+  taskStarted = performance.now()
   if (request.type === 'state') {
     // The message is this thread's own copy: adopt it rather than copy it again.
     state = { id: request.stateId, reader: new StateOverlay(EMPTY_STATE, request.state) }
     cached = undefined
+    speculation = undefined
     return
   }
   if (request.type === 'fault') {
@@ -39,29 +47,72 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
   }
   if (request.type === 'recover') return recover(request)
+  if (request.type === 'speculate') return speculate(request)
   const results: TaskResult[] = []
-  const failAll = (code: string, message: string) => {
-    for (const index of request.indices) results.push({ index, error: { code, message } })
-    send({ type: 'executed', taskId: request.taskId, results, heapUsed: getHeapStatistics().used_heap_size })
-  }
-  if (request.stateId !== state.id) return failAll('STATE_MISMATCH', `task for state ${request.stateId}, worker holds state ${state.id}`)
+  if (request.stateId !== state.id) return answer(request.taskId, failAll(request.indices, 'STATE_MISMATCH', `task for state ${request.stateId}, worker holds state ${state.id}`))
   let block: { prepared: PreparedBlock; base: StateReader }
   try {
     block = await blockOnState(request.blockKey, request.stateId, request.block)
   } catch (error) {
     // A block that cannot be prepared is the task's answer, not a reason to crash the worker.
-    return failAll(error instanceof ParallelEvmError ? error.code : 'UNEXPECTED', error instanceof Error ? error.message : String(error))
+    return answer(request.taskId, failAll(request.indices, codeOf(error), messageOf(error)))
   }
   const { prepared, base } = block
   for (const index of request.indices) {
     try {
       results.push({ index, outcome: await executeTransaction(lanes, prepared, index, base, request.options) })
     } catch (error) {
-      const code = error instanceof ParallelEvmError ? error.code : 'UNEXPECTED'
-      results.push({ index, error: { code, message: error instanceof Error ? error.message : String(error) } })
+      results.push({ index, error: { code: codeOf(error), message: messageOf(error) } })
     }
   }
-  send({ type: 'executed', taskId: request.taskId, results, heapUsed: getHeapStatistics().used_heap_size })
+  answer(request.taskId, results)
+}
+
+async function speculate(request: Extract<WorkerRequest, { type: 'speculate' }>): Promise<void> {
+  if (request.stateId !== state.id) return answer(request.taskId, failAll(request.indices, 'STATE_MISMATCH', `task for state ${request.stateId}, worker holds state ${state.id}`))
+  if (request.block !== undefined) {
+    try {
+      speculation = { key: request.blockKey, stateId: request.stateId, ...speculationOn(request.block) }
+    } catch (error) {
+      return answer(request.taskId, failAll(request.indices, codeOf(error), messageOf(error)))
+    }
+  }
+  if (speculation === undefined || speculation.key !== request.blockKey || speculation.stateId !== request.stateId) {
+    return answer(request.taskId, failAll(request.indices, 'REPLICA_MISSING', `the worker holds no replica of block ${request.blockKey}`))
+  }
+  const { prepared, memory } = speculation
+  for (const update of request.updates) {
+    if ('writes' in update) memory.record(update.index, update.writes)
+    else memory.markEstimate(update.index)
+  }
+  const results: TaskResult[] = []
+  for (const index of request.indices) {
+    try {
+      const outcome = await executeTransaction(lanes, prepared, index, memory.at(index))
+      // The next transaction of this batch sees this one's writes, as the coordinator will.
+      memory.record(index, outcome.writeSet)
+      results.push({ index, outcome })
+    } catch (error) {
+      if (error instanceof ReadDependencyError) results.push({ index, blockedOn: error.blockingTx })
+      else results.push({ index, error: { code: codeOf(error), message: messageOf(error) } })
+    }
+  }
+  answer(request.taskId, results)
+}
+
+function speculationOn(block: SpeculationBlock): { prepared: PreparedBlock; memory: MultiVersionMemory } {
+  const prepared = prepareBlock({ block: { format: 'rlp', rlp: block.rlp }, senders: block.senders, ancestorHashes: block.ancestorHashes }, { common: commonFor(block.common) })
+  return { prepared, memory: new MultiVersionMemory(new StateOverlay(state.reader, block.preBlock)) }
+}
+
+function commonFor(descriptor: CommonDescriptor): Common {
+  const key = JSON.stringify(descriptor)
+  let found = commons.get(key)
+  if (found === undefined) {
+    found = new Common({ chain: descriptor.chain, eips: descriptor.eips, customCrypto: { kzg: defaultKzg() } })
+    commons.set(key, found)
+  }
+  return found
 }
 
 async function blockOnState(key: string, stateId: number, block: Parameters<typeof prepareBlock>[0]) {
@@ -81,8 +132,18 @@ function recover(request: Extract<WorkerRequest, { type: 'recover' }>): void {
     const senders = recoverSendersOf(block, request.indices)
     request.indices.forEach((index, k) => results.push({ index, sender: senders[k]! }))
   } catch (error) {
-    const code = error instanceof ParallelEvmError ? error.code : 'UNEXPECTED'
-    for (const index of request.indices) results.push({ index, error: { code, message: error instanceof Error ? error.message : String(error) } })
+    results.push(...failAll(request.indices, codeOf(error), messageOf(error)))
   }
-  send({ type: 'executed', taskId: request.taskId, results, heapUsed: getHeapStatistics().used_heap_size })
+  answer(request.taskId, results)
 }
+
+function answer(taskId: number, results: TaskResult[]): void {
+  send({ type: 'executed', taskId, results, heapUsed: getHeapStatistics().used_heap_size, busyMs: performance.now() - taskStarted })
+}
+
+function failAll(indices: readonly number[], code: string, message: string): TaskResult[] {
+  return indices.map((index) => ({ index, error: { code, message } }))
+}
+
+const codeOf = (error: unknown) => (error instanceof ParallelEvmError ? error.code : 'UNEXPECTED')
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))

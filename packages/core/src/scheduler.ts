@@ -1,5 +1,6 @@
 import type { LaneFactory } from './chainContext.js'
-import type { PreparedBlock, SchedulerStats, StateReader, TxOutcome } from './types.js'
+import type { StateBackend } from './stateBackend.js'
+import type { PreparedBlock, SchedulerStats, StateReader, TxOutcome, WriteSet } from './types.js'
 
 /** Everything a scheduler gets to run a block's transactions. */
 export interface SchedulerContext {
@@ -8,6 +9,10 @@ export interface SchedulerContext {
   parent: StateReader
   /** Execution lanes on the calling thread (worker lanes come with the worker pool). */
   lanes: LaneFactory
+  /** The committed backend under `parent`, for schedulers that ship the state to worker threads. */
+  state: StateBackend
+  /** The block's pre-transaction system writes, already laid over the backend in `parent`. */
+  preBlock: WriteSet
 }
 
 export interface ScheduleResult {
@@ -23,4 +28,6 @@ export interface ScheduleResult {
 export interface Scheduler {
   readonly name: string
   execute(ctx: SchedulerContext): Promise<ScheduleResult>
+  /** Releases what the scheduler holds between blocks (worker threads); it runs no block after. */
+  close?(): Promise<void>
 }

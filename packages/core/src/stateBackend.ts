@@ -12,6 +12,12 @@ export interface StateBackend extends StateReader {
   /** The root of the committed state, or undefined for a backend without commitment. */
   stateRoot(): Uint8Array | undefined
   stage(writes: WriteSet): Promise<StagedCommit>
+  /**
+   * The whole committed state as one write set (every account `'created'`, codes by hash), for
+   * shipping to worker threads. A backend too large to copy leaves it out; a parallel scheduler
+   * then runs its blocks on the calling thread (or, for a database, workers open it themselves).
+   */
+  exportState?(): WriteSet
 }
 
 export interface StagedCommit {

@@ -1,6 +1,6 @@
 import { EMPTY_CODE_HASH } from './stateKey.js'
 import { createWriteSet, mergeWriteSet } from './writeSet.js'
-import type { AddressHex, FlatAccount, Hex, SlotHex, StateReader, WriteSet } from './types.js'
+import type { AccountWrite, AddressHex, FlatAccount, Hex, SlotHex, StateReader, WriteSet } from './types.js'
 
 /** A state with no accounts: the base for a state made wholly of a write set. */
 export const EMPTY_STATE: StateReader = {
@@ -8,6 +8,17 @@ export const EMPTY_STATE: StateReader = {
   getStorage: () => 0n,
   getCode: () => undefined,
   hasStorage: () => false,
+}
+
+/** The account after `write`, given the account before it (ignored when the write has a lifecycle). */
+export function applyAccountWrite(before: FlatAccount | undefined, write: AccountWrite): FlatAccount | undefined {
+  if (write.lifecycle === 'deleted') return undefined
+  const prior = write.lifecycle === 'created' ? undefined : before
+  return {
+    nonce: (write.nonce ?? prior?.nonce ?? 0n) + (write.nonceDelta ?? 0n),
+    balance: (write.balance ?? prior?.balance ?? 0n) + (write.balanceDelta ?? 0n),
+    codeHash: write.codeHash ?? prior?.codeHash ?? EMPTY_CODE_HASH,
+  }
 }
 
 /**
@@ -32,13 +43,7 @@ export class StateOverlay implements StateReader {
   getAccount(address: AddressHex): FlatAccount | undefined {
     const write = this.writes.accounts.get(address)
     if (write === undefined) return this.base.getAccount(address)
-    if (write.lifecycle === 'deleted') return undefined
-    const before = write.lifecycle === 'created' ? undefined : this.base.getAccount(address)
-    return {
-      nonce: (write.nonce ?? before?.nonce ?? 0n) + (write.nonceDelta ?? 0n),
-      balance: (write.balance ?? before?.balance ?? 0n) + (write.balanceDelta ?? 0n),
-      codeHash: write.codeHash ?? before?.codeHash ?? EMPTY_CODE_HASH,
-    }
+    return applyAccountWrite(write.lifecycle === undefined ? this.base.getAccount(address) : undefined, write)
   }
 
   getStorage(address: AddressHex, slot: SlotHex): bigint {

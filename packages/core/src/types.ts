@@ -157,7 +157,25 @@ export interface HeaderMatches {
 export interface SchedulerStats {
   scheduler: string
   lanes: number
+  /** Transaction executions, re-executions included. */
   executions: number
+  /** Executions beyond one per transaction. */
+  reExecutions?: number
+  /** Read-set validations (Block-STM). */
+  validations?: number
+  /** Executions whose reads proved stale on validation, so the transaction ran again. */
+  validationAborts?: number
+  /** Executions stopped on a read of a value an earlier transaction was re-computing (an ESTIMATE). */
+  dependencyAborts?: number
+  /** Why the block ran sequentially on the calling thread instead; absent when it ran in parallel. */
+  fellBack?: string
+  /** Time the workers spent on this block's tasks, summed over workers, in ms. */
+  workerMs?: number
+  /** Time the coordinating thread spent scheduling, validating and (de)serialising, in ms. */
+  coordinatorMs?: number
+  /** Messages and bytes that crossed threads for this block, both directions. */
+  messages?: number
+  bytes?: number
 }
 
 export interface BlockResult {

@@ -5,6 +5,7 @@ import type { ChainConfig } from '@ethereumjs/common'
 import { InvalidOptionError, WorkerCrashedError } from './errors.js'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { BlockInput, WriteSet } from './types.js'
+import { receiveMessage, sendMessage } from './threadMessages.js'
 import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
 
 export interface WorkerPoolOptions {
@@ -21,15 +22,30 @@ export interface WorkerPoolOptions {
 export interface WorkerStats {
   messagesSent: number
   messagesReceived: number
+  bytesSent: number
+  bytesReceived: number
   tasks: number
+  /** Time the worker reported spending on its tasks, in ms. */
+  busyMs: number
   /** The worker's V8 heap after its last task, in bytes. */
   heapUsed: number
   restarts: number
 }
 
+/** The worker a task is about to be sent to; `generation` changes when a worker is replaced. */
+export interface WorkerIdentity {
+  index: number
+  generation: number
+}
+
+/** Builds a task's request for the worker it is dispatched to (again on a retry); undefined: nothing to do after all. */
+export type TaskBuilder = (taskId: number, worker: WorkerIdentity) => TaskRequest | undefined
+
+type TaskRequest = Extract<WorkerRequest, { type: 'execute' | 'recover' | 'speculate' }>
+
 interface Task {
   id: number
-  request: Extract<WorkerRequest, { type: 'execute' | 'recover' }>
+  build: TaskBuilder
   attempts: number
   resolve: (results: TaskResult[]) => void
   reject: (error: unknown) => void
@@ -37,6 +53,7 @@ interface Task {
 
 interface Slot {
   index: number
+  generation: number
   worker: Worker
   ready: Promise<void>
   isReady: boolean
@@ -106,7 +123,7 @@ export class WorkerPool {
     if (this.broken !== undefined) throw this.broken
     if (this.state === undefined) throw new InvalidOptionError({ option: 'state', reason: 'setState() must be called before execute()' })
     const stateId = this.state.id
-    const results = await Promise.all(batches.map((indices) => this.enqueue((taskId) => ({ type: 'execute', taskId, stateId, blockKey, block, indices, options }))))
+    const results = await Promise.all(batches.map((indices) => this.submit((taskId) => ({ type: 'execute', taskId, stateId, blockKey, block, indices, options }))))
     return results.flat()
   }
 
@@ -123,16 +140,28 @@ export class WorkerPool {
     for (let start = 0; start < transactionCount; start += batchSize) {
       batches.push(Array.from({ length: Math.min(batchSize, transactionCount - start) }, (_, k) => start + k))
     }
-    const results = await Promise.all(batches.map((indices) => this.enqueue((taskId) => ({ type: 'recover', taskId, block, indices }))))
+    const results = await Promise.all(batches.map((indices) => this.submit((taskId) => ({ type: 'recover', taskId, block, indices }))))
     return results.flat()
   }
 
-  private enqueue(request: (taskId: number) => Task['request']): Promise<TaskResult[]> {
+  /**
+   * Queues a task whose request is built only when a worker is free to take it, for that worker:
+   * a scheduler picks the work and the state updates that worker lacks at the last moment. A
+   * retry after a crash builds again, for the replacement.
+   */
+  submit(build: TaskBuilder): Promise<TaskResult[]> {
+    if (this.closed) return Promise.reject(new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' }))
+    if (this.broken !== undefined) return Promise.reject(this.broken)
     return new Promise<TaskResult[]>((resolve, reject) => {
-      const id = this.nextTaskId++
-      this.queue.push({ id, attempts: 0, resolve, reject, request: request(id) })
+      this.queue.push({ id: this.nextTaskId++, attempts: 0, resolve, reject, build })
       this.dispatch()
     })
+  }
+
+  /** The current state's id, which task requests must carry. */
+  get stateId(): number {
+    if (this.state === undefined) throw new InvalidOptionError({ option: 'state', reason: 'setState() must be called first' })
+    return this.state.id
   }
 
   stats(): WorkerStats[] {
@@ -154,15 +183,17 @@ export class WorkerPool {
   private spawn(index: number, previous: WorkerStats | undefined): Slot {
     const workerData: LaneWorkerData = this.options.chain === undefined ? {} : { chain: this.options.chain }
     const worker = new Worker(laneWorkerFile(), { workerData, execArgv: workerExecArgv() })
-    const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, tasks: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
+    const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, tasks: 0, busyMs: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
     let markReady: () => void = () => {}
     let failStart: (error: Error) => void = () => {}
     const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failStart = reject)))
     ready.catch(() => {}) // observed by create() or by a task's dispatch
-    const slot: Slot = { index, worker, ready, isReady: false, task: undefined, timer: undefined, stats }
+    const slot: Slot = { index, generation: stats.restarts, worker, ready, isReady: false, task: undefined, timer: undefined, stats }
     slot.startFailed = failStart
-    worker.on('message', (message: WorkerResponse) => {
+    worker.on('message', (data: Uint8Array) => {
+      const message = receiveMessage<WorkerResponse>(data)
       slot.stats.messagesReceived++
+      slot.stats.bytesReceived += data.byteLength
       if (message.type === 'ready') {
         slot.isReady = true
         return markReady()
@@ -177,15 +208,20 @@ export class WorkerPool {
 
   private post(slot: Slot, message: WorkerRequest): void {
     slot.stats.messagesSent++
-    slot.worker.postMessage(message)
+    slot.stats.bytesSent += sendMessage(slot.worker, message)
   }
 
   private dispatch(): void {
     if (this.broken !== undefined) return
     for (const slot of this.slots) {
       if (slot.task !== undefined) continue
-      const task = this.queue.shift()
-      if (task === undefined) return
+      let task: Task | undefined
+      let request: TaskRequest | undefined
+      while (request === undefined && (task = this.queue.shift()) !== undefined) {
+        request = task.build(task.id, { index: slot.index, generation: slot.generation })
+        if (request === undefined) task.resolve([])
+      }
+      if (task === undefined || request === undefined) return
       slot.task = task
       task.attempts++
       const fault = this.options.faults?.({ worker: slot.index, taskId: task.id, attempt: task.attempts })
@@ -198,7 +234,7 @@ export class WorkerPool {
             this.fail(slot, `no answer within ${this.options.taskTimeoutMs} ms`)
           }, this.options.taskTimeoutMs)
           if (fault !== undefined) this.post(slot, { type: 'fault', kind: fault })
-          this.post(slot, task.request)
+          this.post(slot, request)
         },
         () => {}, // a worker that dies starting goes through fail(), which re-queues the task
       )
@@ -211,6 +247,7 @@ export class WorkerPool {
     clearTimeout(slot.timer)
     slot.task = undefined
     slot.stats.tasks++
+    slot.stats.busyMs += message.busyMs
     slot.stats.heapUsed = message.heapUsed
     task.resolve(message.results)
     this.dispatch()

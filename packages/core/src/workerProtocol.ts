@@ -3,8 +3,9 @@ import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { AddressHex, BlockInput, TxOutcome, WriteSet } from './types.js'
 
 /**
- * The messages between the pool (coordinator thread) and a lane worker. Everything is structured-
- * clone data: blocks travel as their input encoding, state as a WriteSet, results as TxOutcomes.
+ * The messages between the pool (coordinator thread) and a lane worker. They travel as
+ * `v8.serialize` buffers, transferred rather than copied, so the pool can count their bytes:
+ * blocks as their input encoding, state as a WriteSet, results as TxOutcomes.
  */
 export type WorkerRequest =
   /** Replaces the worker's parent state (shipped once per block or state change, not per task). */
@@ -13,17 +14,44 @@ export type WorkerRequest =
   | { type: 'execute'; taskId: number; stateId: number; blockKey: string; block: BlockInput; indices: number[]; options: ExecuteTransactionOptions }
   /** Recovers the senders of the listed transactions by ECDSA. */
   | { type: 'recover'; taskId: number; block: BlockInput; indices: number[] }
+  /**
+   * Speculative execution (Block-STM): bring the worker's replica of the block's multi-version
+   * memory up to date with `updates`, then execute `indices` in order, each on the replica as of
+   * its index, recording each outcome in the replica for the next.
+   */
+  | { type: 'speculate'; taskId: number; stateId: number; blockKey: string; block?: SpeculationBlock; updates: VersionUpdate[]; indices: number[] }
   /** Test hooks: make the worker die or stop answering. */
   | { type: 'fault'; kind: 'exit' | 'hang' }
 
+/** What a worker needs to build a block's Common: structured-clone data (KZG is the worker's own). */
+export interface CommonDescriptor {
+  chain: ChainConfig
+  eips: number[]
+}
+
+/** A block under speculation, sent to each worker once per block (and again to a replacement). */
+export interface SpeculationBlock {
+  common: CommonDescriptor
+  rlp: Uint8Array
+  senders: readonly AddressHex[]
+  ancestorHashes: ReadonlyMap<bigint, Uint8Array>
+  /** The block's pre-transaction system writes, laid over the worker's state. */
+  preBlock: WriteSet
+}
+
+/** A change to a worker's replica: a transaction's latest writes, or its mark as an ESTIMATE. */
+export type VersionUpdate = { index: number; writes: WriteSet } | { index: number; estimate: true }
+
 export type WorkerResponse =
   | { type: 'ready' }
-  | { type: 'executed'; taskId: number; results: TaskResult[]; heapUsed: number }
+  | { type: 'executed'; taskId: number; results: TaskResult[]; heapUsed: number; busyMs: number }
 
-/** One transaction's result in a worker: an outcome, or the typed error it raised. */
+/** One transaction's result in a worker: an outcome, a sender, a dependency, or the typed error it raised. */
 export type TaskResult =
   | { index: number; outcome: TxOutcome }
   | { index: number; sender: AddressHex }
+  /** Speculation stopped: the transaction read a value transaction `blockedOn` is re-computing. */
+  | { index: number; blockedOn: number }
   | { index: number; error: { code: string; message: string } }
 
 /** What a worker is started with (`workerData`). */

@@ -24,7 +24,7 @@ async function onCallingThread(indices: number[]) {
 }
 
 function outcomesOf(results: TaskResult[]) {
-  return results.map((result) => ('outcome' in result ? result.outcome : 'error' in result ? result.error : result.sender))
+  return results.map((result) => ('outcome' in result ? result.outcome : 'error' in result ? result.error : 'sender' in result ? result.sender : result.blockedOn))
 }
 
 describe('WorkerPool', () => {

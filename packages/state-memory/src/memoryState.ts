@@ -49,6 +49,14 @@ export class MemoryState implements StateBackend {
     })
   }
 
+  exportState(): WriteSet {
+    const accounts = new Map<AddressHex, AccountWrite>()
+    for (const [address, { nonce, balance, codeHash, storage }] of this.accounts) {
+      accounts.set(address, { lifecycle: 'created', nonce, balance, codeHash, storage: new Map(storage) })
+    }
+    return { accounts, codes: new Map(this.codes) }
+  }
+
   /** Every account with its storage, sorted by address: for comparing two states in tests. */
   dump(): Map<AddressHex, FlatAccount & { storage: Map<SlotHex, bigint> }> {
     const sorted = [...this.accounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))

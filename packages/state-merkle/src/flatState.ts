@@ -1,6 +1,6 @@
 import { equalsBytes } from '@ethereumjs/util'
 import { EMPTY_CODE_HASH } from '@parallel-evm/core'
-import type { AddressHex, FlatAccount, Hex, SlotHex, StateReader } from '@parallel-evm/core'
+import type { AccountWrite, AddressHex, FlatAccount, Hex, SlotHex, StateReader, WriteSet } from '@parallel-evm/core'
 import type { AccountChange } from './accountChange.js'
 import { EMPTY_TRIE_ROOT } from './trieEncoding.js'
 
@@ -32,6 +32,15 @@ export class FlatState implements StateReader {
 
   hasStorage(address: AddressHex): boolean {
     return this.storageRoots.has(address)
+  }
+
+  /** Every account as a `'created'` write with its storage, and every code. */
+  export(): WriteSet {
+    const accounts = new Map<AddressHex, AccountWrite>()
+    for (const [address, account] of this.accounts) {
+      accounts.set(address, { lifecycle: 'created', ...account, storage: new Map(this.storage.get(address)) })
+    }
+    return { accounts, codes: new Map(this.codes) }
   }
 
   storageRoot(address: AddressHex): Uint8Array {

@@ -60,6 +60,10 @@ export class MerkleState implements StateBackend {
     return this.flat.hasStorage(address)
   }
 
+  exportState(): WriteSet {
+    return this.flat.export()
+  }
+
   stateRoot(): Uint8Array {
     return this.root.slice()
   }

@@ -1,0 +1,423 @@
+import {
+  assertBlockGasAvailable,
+  createWriteSet,
+  describeCommon,
+  executeTransaction,
+  MultiVersionMemory,
+  type ScheduleResult,
+  type SchedulerContext,
+  type SpeculationBlock,
+  type TaskResult,
+  type TxOutcome,
+  type VersionUpdate,
+  type WorkerIdentity,
+  type WorkerPool,
+  type WorkerRequest,
+  type WriteSet,
+} from '@parallel-evm/core'
+import { ReaderIndex } from './readerIndex.js'
+import { ReadyQueue } from './readyQueue.js'
+
+const READY = 0
+const EXECUTING = 1
+const EXECUTED = 2
+const WAITING = 3
+const COMMITTED = 4
+
+/** When speculation is losing: after `minExecutions`, more than `abortRatio` of executions aborted. */
+export interface ContentionLimit {
+  minExecutions: number
+  abortRatio: number
+}
+
+export interface BlockStmOptions {
+  pool: WorkerPool
+  /** Most transactions in one task: bigger batches cost fewer messages, smaller ones balance better. */
+  maxBatch: number
+  /** Tasks queued per worker beyond the one it runs, so a worker never waits for the coordinator. */
+  queuedPerWorker: number
+  /** Crossed, the rest of the block runs sequentially on the calling thread. */
+  contentionLimit: ContentionLimit | undefined
+}
+
+/** One entry of the replicas' update log: a transaction's new writes, or (no writes) its ESTIMATE mark. */
+interface LogEntry {
+  index: number
+  writes: WriteSet | undefined
+  /** The worker that produced the writes (it holds them already), or `coordinator`. */
+  origin: string
+}
+
+interface Submission {
+  indices: number[] | undefined
+  origin: string
+}
+
+let blocksRun = 0
+
+/**
+ * Block-STM (Gelashvili et al. 2022) with the multi-version memory on the coordinating thread and a
+ * replica in each worker. Workers execute batches of the lowest ready transactions on their replica
+ * (brought up to date by the updates each task carries) and report outcomes or the ESTIMATE they
+ * stopped on; the coordinator records outcomes, validates by value each new outcome and every
+ * executed reader of a value that changed, and commits in block order once a transaction's reads
+ * are final. Correctness rests on that last validation alone; the rest only saves work.
+ */
+export async function runBlockStm(ctx: SchedulerContext, options: BlockStmOptions): Promise<ScheduleResult> {
+  return new BlockStmRun(ctx, options).run()
+}
+
+class BlockStmRun {
+  private readonly count: number
+  private readonly memory: MultiVersionMemory
+  private readonly readers = new ReaderIndex()
+  private readonly status: Uint8Array
+  private readonly outcomes: (TxOutcome | undefined)[]
+  /** Set when a transaction's latest execution threw: it is re-run on the final state at commit. */
+  private readonly failed: boolean[]
+  private readonly ready = new ReadyQueue()
+  private readonly waiting = new Map<number, number[]>()
+  private readonly log: LogEntry[] = []
+  /** Per worker (index:generation), how much of the log its replica holds; absent: no replica yet. */
+  private readonly replicas = new Map<string, number>()
+  private readonly blockKey = `stm-${++blocksRun}`
+  private block: SpeculationBlock | undefined
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private unbuilt = 0
+  private commitIndex = 0
+  private gasUsed = 0n
+  private committing = false
+  private draining: string | undefined
+  private settled = false
+  private resolveRun: () => void = () => {}
+  private rejectRun: (error: unknown) => void = () => {}
+  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, dependencyAborts: 0, coordinatorMs: 0 }
+
+  constructor(
+    private readonly ctx: SchedulerContext,
+    private readonly options: BlockStmOptions,
+  ) {
+    this.count = ctx.prepared.transactions.length
+    this.memory = new MultiVersionMemory(ctx.parent)
+    this.status = new Uint8Array(this.count)
+    this.outcomes = new Array(this.count)
+    this.failed = new Array(this.count).fill(false)
+  }
+
+  async run(): Promise<ScheduleResult> {
+    const poolBefore = this.options.pool.stats()
+    const done = new Promise<void>((resolve, reject) => ((this.resolveRun = resolve), (this.rejectRun = reject)))
+    this.coordinate(() => {
+      this.seedSenderOrder()
+      this.pump()
+      if (this.count === 0) this.settle()
+    })
+    try {
+      await done
+    } finally {
+      // The pool must be idle before the next block ships its state.
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+    }
+    const poolAfter = this.options.pool.stats()
+    const sum = (pick: (s: (typeof poolAfter)[number]) => number) => poolAfter.reduce((total, s, k) => total + pick(s) - pick(poolBefore[k]!), 0)
+    const { executions, validations, validationAborts, dependencyAborts, coordinatorMs } = this.counters
+    return {
+      outcomes: this.outcomes as TxOutcome[],
+      stats: {
+        scheduler: 'optimistic',
+        lanes: this.options.pool.size,
+        executions,
+        reExecutions: Math.max(0, executions - this.count),
+        validations,
+        validationAborts,
+        dependencyAborts,
+        ...(this.draining === undefined ? {} : { fellBack: this.draining }),
+        workerMs: sum((s) => s.busyMs),
+        coordinatorMs,
+        messages: sum((s) => s.messagesSent + s.messagesReceived),
+        bytes: sum((s) => s.bytesSent + s.bytesReceived),
+      },
+    }
+  }
+
+  /** A transaction waits for its sender's previous one: it would read that one's nonce anyway. */
+  private seedSenderOrder(): void {
+    const lastOfSender = new Map<string, number>()
+    this.ctx.prepared.senders.forEach((sender, index) => {
+      const previous = lastOfSender.get(sender)
+      lastOfSender.set(sender, index)
+      if (previous === undefined) return this.makeReady(index)
+      this.status[index] = WAITING
+      this.waitFor(previous).push(index)
+    })
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  private pump(): void {
+    const { pool, queuedPerWorker } = this.options
+    const limit = pool.size * (1 + queuedPerWorker)
+    while (!this.settled && this.draining === undefined && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
+      const submission: Submission = { indices: undefined, origin: '' }
+      this.unbuilt++
+      const task = pool.submit((taskId, worker) => this.build(taskId, worker, submission))
+      const tracked = task.then(
+        (results) => this.coordinate(() => this.onResults(results, submission.origin)),
+        (error: unknown) => this.fail(error),
+      )
+      this.inFlight.add(tracked)
+      void tracked.finally(() => {
+        this.inFlight.delete(tracked)
+        this.coordinate(() => this.afterTask())
+      })
+    }
+  }
+
+  /** Called by the pool when a worker is free: picks the work then, and the updates that worker lacks. */
+  private build(taskId: number, worker: WorkerIdentity, submission: Submission): Extract<WorkerRequest, { type: 'speculate' }> | undefined {
+    if (submission.indices === undefined) {
+      this.unbuilt--
+      submission.indices = this.settled || this.draining !== undefined ? [] : this.pick()
+    }
+    if (submission.indices.length === 0 || this.settled) return undefined
+    const origin = `${worker.index}:${worker.generation}`
+    submission.origin = origin
+    const held = this.replicas.get(origin)
+    const updates = this.updatesSince(held ?? 0, origin)
+    this.replicas.set(origin, this.log.length)
+    return {
+      type: 'speculate',
+      taskId,
+      stateId: this.options.pool.stateId,
+      blockKey: this.blockKey,
+      ...(held === undefined ? { block: this.speculationBlock() } : {}),
+      updates,
+      indices: submission.indices,
+    }
+  }
+
+  private pick(): number[] {
+    const { pool, maxBatch } = this.options
+    const size = Math.max(1, Math.min(maxBatch, Math.ceil(this.ready.size / (2 * pool.size))))
+    const picked: number[] = []
+    while (picked.length < size) {
+      const index = this.ready.pop()
+      if (index === undefined) break
+      this.status[index] = EXECUTING
+      picked.push(index)
+    }
+    return picked
+  }
+
+  private updatesSince(position: number, origin: string): VersionUpdate[] {
+    const latest = new Map<number, LogEntry>()
+    for (let p = position; p < this.log.length; p++) latest.set(this.log[p]!.index, this.log[p]!)
+    const updates: VersionUpdate[] = []
+    for (const entry of latest.values()) {
+      // The worker recorded its own outcome when it produced it.
+      if (entry.origin === origin) continue
+      updates.push(entry.writes === undefined ? { index: entry.index, estimate: true } : { index: entry.index, writes: entry.writes })
+    }
+    return updates
+  }
+
+  private speculationBlock(): SpeculationBlock {
+    const { prepared, preBlock } = this.ctx
+    this.block ??= {
+      common: describeCommon(prepared.common),
+      rlp: prepared.block.serialize(),
+      senders: prepared.senders,
+      ancestorHashes: prepared.ancestorHashes,
+      preBlock,
+    }
+    return this.block
+  }
+
+  // ------------------------------------------------------------------ results
+
+  private onResults(results: TaskResult[], origin: string): void {
+    if (this.settled) return
+    for (const result of results) {
+      const index = result.index
+      if (this.status[index] !== EXECUTING) continue
+      this.counters.executions++
+      if ('outcome' in result) this.record(index, result.outcome, origin)
+      else if ('blockedOn' in result) {
+        this.counters.dependencyAborts++
+        this.waitOn(index, result.blockedOn)
+      } else if ('error' in result) this.recordFailure(index)
+    }
+    this.checkContention()
+  }
+
+  private record(index: number, outcome: TxOutcome, origin: string): void {
+    const change = this.memory.record(index, outcome.writeSet)
+    this.outcomes[index] = outcome
+    this.failed[index] = false
+    this.status[index] = EXECUTED
+    this.readers.set(index, outcome.readSet)
+    this.log.push({ index, writes: outcome.writeSet, origin })
+    this.release(index)
+    // The worker's replica may have lagged this memory; then its reads are stale already.
+    this.revalidate(index)
+    for (const reader of this.readers.affected(change, index)) if (this.status[reader] === EXECUTED) this.revalidate(reader)
+  }
+
+  /**
+   * The execution threw (speculatively a nonce or balance can be wrong): it writes nothing for
+   * now, and at its turn to commit it runs again on the final state, where an error is real.
+   */
+  private recordFailure(index: number): void {
+    const change = this.memory.record(index, createWriteSet())
+    this.outcomes[index] = undefined
+    this.failed[index] = true
+    this.status[index] = EXECUTED
+    this.readers.clear(index)
+    this.log.push({ index, writes: createWriteSet(), origin: 'coordinator' })
+    this.release(index)
+    for (const reader of this.readers.affected(change, index)) if (this.status[reader] === EXECUTED) this.revalidate(reader)
+  }
+
+  private revalidate(index: number): void {
+    const outcome = this.outcomes[index]
+    if (outcome === undefined) return
+    this.counters.validations++
+    if (!this.memory.validate(index, outcome.readSet)) this.abort(index)
+  }
+
+  /**
+   * Its reads are stale: it runs again, and meanwhile its old writes are an ESTIMATE. Its readers
+   * are not aborted with it: they are re-validated when its new writes arrive, and only if a value
+   * they read changed.
+   */
+  private abort(index: number): void {
+    this.counters.validationAborts++
+    this.memory.markEstimate(index)
+    this.readers.clear(index)
+    this.log.push({ index, writes: undefined, origin: 'coordinator' })
+    this.makeReady(index)
+  }
+
+  private waitOn(index: number, blocking: number): void {
+    const blockingDone = (this.status[blocking] === EXECUTED || this.status[blocking] === COMMITTED) && !this.memory.isEstimate(blocking)
+    if (blockingDone) return this.makeReady(index)
+    this.status[index] = WAITING
+    this.waitFor(blocking).push(index)
+  }
+
+  private waitFor(blocking: number): number[] {
+    let waiters = this.waiting.get(blocking)
+    if (waiters === undefined) {
+      waiters = []
+      this.waiting.set(blocking, waiters)
+    }
+    return waiters
+  }
+
+  private release(index: number): void {
+    const waiters = this.waiting.get(index)
+    if (waiters === undefined) return
+    this.waiting.delete(index)
+    for (const waiter of waiters) if (this.status[waiter] === WAITING) this.makeReady(waiter)
+  }
+
+  private makeReady(index: number): void {
+    this.status[index] = READY
+    this.ready.push(index)
+  }
+
+  private checkContention(): void {
+    const limit = this.options.contentionLimit
+    const { executions, validationAborts, dependencyAborts } = this.counters
+    if (limit === undefined || this.draining !== undefined || executions < limit.minExecutions) return
+    const aborts = validationAborts + dependencyAborts
+    if (aborts / executions <= limit.abortRatio) return
+    this.draining = `contention: ${aborts} of ${executions} executions aborted by transaction ${this.commitIndex}, so the rest ran sequentially`
+  }
+
+  // ------------------------------------------------------------------ commit
+
+  private afterTask(): void {
+    this.pump()
+    void this.commit()
+  }
+
+  /** Commits every transaction at the front whose reads are final and still hold, in block order. */
+  private async commit(): Promise<void> {
+    if (this.committing || this.settled) return
+    this.committing = true
+    try {
+      while (!this.settled && this.commitIndex < this.count) {
+        const index = this.commitIndex
+        const sequentialRest = this.draining !== undefined && this.inFlight.size === 0
+        if (this.status[index] !== EXECUTED && !sequentialRest) break
+        assertBlockGasAvailable(this.ctx.prepared, index, this.gasUsed)
+        // Everything before `index` is committed, so the memory as `index` reads it is final.
+        const outcome = this.outcomes[index]
+        if (this.status[index] === EXECUTED && outcome !== undefined && this.validated(index, outcome)) this.commitOutcome(index, outcome)
+        else if (this.failed[index] || sequentialRest) await this.executeHere(index)
+        else {
+          this.abort(index)
+          this.pump()
+          break
+        }
+      }
+      if (this.commitIndex === this.count) this.settle()
+    } catch (error) {
+      this.fail(error)
+    } finally {
+      this.committing = false
+    }
+    // A transaction run here may have released waiters.
+    this.pump()
+  }
+
+  private validated(index: number, outcome: TxOutcome): boolean {
+    this.counters.validations++
+    return this.memory.validate(index, outcome.readSet)
+  }
+
+  /** Runs transaction `index` on the calling thread, on the final state before it, and commits it. */
+  private async executeHere(index: number): Promise<void> {
+    const started = performance.now()
+    const outcome = await executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index))
+    this.counters.coordinatorMs += performance.now() - started
+    this.counters.executions++
+    if (this.settled) return
+    if (this.draining !== undefined) this.memory.record(index, outcome.writeSet)
+    else this.record(index, outcome, 'coordinator')
+    this.commitOutcome(index, outcome)
+  }
+
+  private commitOutcome(index: number, outcome: TxOutcome): void {
+    this.outcomes[index] = outcome
+    this.gasUsed += outcome.blockGasUsed
+    this.status[index] = COMMITTED
+    this.commitIndex++
+  }
+
+  // ------------------------------------------------------------------ settling
+
+  /** Runs coordinator work, timing it; a throw fails the block rather than escaping a callback. */
+  private coordinate(work: () => void): void {
+    const started = performance.now()
+    try {
+      work()
+    } catch (error) {
+      this.fail(error)
+    }
+    this.counters.coordinatorMs += performance.now() - started
+  }
+
+  private settle(): void {
+    if (this.settled) return
+    this.settled = true
+    this.resolveRun()
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return
+    this.settled = true
+    this.rejectRun(error)
+  }
+}

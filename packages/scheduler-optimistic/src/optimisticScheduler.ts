@@ -1,0 +1,61 @@
+import { executeSequential, InvalidOptionError, WorkerPool, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
+import { runBlockStm } from './blockStm.js'
+import { DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
+
+export interface OptimisticSchedulerOptions {
+  /** Worker threads executing transactions (the coordinating thread comes on top). */
+  workers: number
+  /** Most transactions per task (default 8). */
+  maxBatch?: number
+  /** Thresholds for running a block sequentially instead; `false` always runs in parallel. */
+  fallback?: Partial<FallbackThresholds> | false
+  /** A task without an answer for this long counts as a hung worker (default 120 s). */
+  taskTimeoutMs?: number
+  /** A pool to run on instead of starting one; the caller closes it. */
+  pool?: WorkerPool
+}
+
+export interface OptimisticScheduler extends Scheduler {
+  readonly workers: number
+  /** Stops the worker threads. */
+  close(): Promise<void>
+}
+
+/**
+ * The optimistic (Block-STM) scheduler: transactions run speculatively on worker threads, are
+ * validated against a multi-version memory, re-run when a read proves stale, and commit in block
+ * order, so the result is the sequential one. Workers start on the first parallel block and live
+ * until `close()`.
+ */
+export function createOptimisticScheduler(options: OptimisticSchedulerOptions): OptimisticScheduler {
+  const { workers } = options
+  if (!Number.isInteger(workers) || workers < 1) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a positive integer` })
+  const maxBatch = options.maxBatch ?? 8
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidOptionError({ option: 'maxBatch', reason: `${maxBatch} is not a positive integer` })
+  const thresholds: FallbackThresholds | undefined = options.fallback === false ? undefined : { ...DEFAULT_FALLBACK, ...options.fallback }
+  let pool: Promise<WorkerPool> | undefined = options.pool === undefined ? undefined : Promise.resolve(options.pool)
+  let closed = false
+
+  async function execute(ctx: SchedulerContext): Promise<ScheduleResult> {
+    if (closed) throw new InvalidOptionError({ option: 'scheduler', reason: 'the optimistic scheduler was closed' })
+    const reason = thresholds === undefined ? undefined : fallbackReason(ctx, thresholds)
+    if (reason !== undefined || ctx.state.exportState === undefined) {
+      const sequential = await executeSequential(ctx)
+      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason ?? 'the backend cannot ship its state' } }
+    }
+    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }) })
+    const workerPool = await pool
+    workerPool.setState(ctx.state.exportState())
+    return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention })
+  }
+
+  return {
+    name: 'optimistic',
+    workers,
+    execute,
+    async close() {
+      closed = true
+      if (pool !== undefined && options.pool === undefined) await (await pool).close()
+    },
+  }
+}
