@@ -1,7 +1,10 @@
 import { dirname, relative } from 'node:path'
 import { runBlockchainTestCase } from '@parallel-evm/cli'
+import { createSequentialScheduler, type Scheduler } from '@parallel-evm/core'
 import { ethereumTestsDir, listBlockchainTestFiles, loadBlockchainTestFile } from '@parallel-evm/fixtures'
-import { describe, expect, it } from 'vitest'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { afterAll, describe, expect, it } from 'vitest'
+import { fullMatrix } from './mainnetBlocks.js'
 
 // Every case in the shared subset of ethereum/tests, on both backends: stock @ethereumjs/vm passes
 // all 2,229 (shared/fixtures/ethereum-tests/README.md), so every one must pass here too.
@@ -14,8 +17,19 @@ for (const file of files) {
   folders.set(folder, [...(folders.get(folder) ?? []), file])
 }
 
-for (const state of ['memory', 'merkle']) {
-  describe(`BlockchainTests on state-${state}`, () => {
+// The optimistic scheduler runs every case on its workers (fallback off, or nearly every block
+// would run sequentially for being small); `npm test` with 2 workers, test:full with 1, 2 and 4.
+const runs: { label: string; state: string; scheduler: Scheduler }[] = [
+  { label: 'sequential', state: 'memory', scheduler: createSequentialScheduler() },
+  { label: 'sequential', state: 'merkle', scheduler: createSequentialScheduler() },
+  ...(fullMatrix ? [1, 2, 4] : [2]).map((workers) => ({ label: `optimistic with ${workers} workers`, state: 'merkle', scheduler: createOptimisticScheduler({ workers, fallback: false }) })),
+]
+afterAll(async () => {
+  for (const { scheduler } of runs) await scheduler.close?.()
+})
+
+for (const { label, state, scheduler } of runs) {
+  describe(`BlockchainTests, ${label} on state-${state}`, () => {
     it('default: the whole subset is present', () => {
       expect(files.length).toBe(348)
     })
@@ -28,7 +42,7 @@ for (const state of ['memory', 'merkle']) {
             cases++
             // EVM execution is one long microtask chain; yield so the test runner's IPC is served.
             await new Promise((resolve) => setImmediate(resolve))
-            const result = await runBlockchainTestCase(testCase, { scheduler: 'sequential', state, workers: 1 })
+            const result = await runBlockchainTestCase(testCase, { scheduler, state })
             if (!result.passed) failures.push(`${relative(root, file)} ${result.name}: ${result.reason}`)
           }
         }

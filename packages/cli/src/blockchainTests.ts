@@ -1,14 +1,14 @@
 import { createBlockFromRLP, type BlockHeader } from '@ethereumjs/block'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { createExecutor, defaultKzg, ParallelEvmError, type SlotHex, type StateBackend } from '@parallel-evm/core'
+import { createExecutor, defaultKzg, ParallelEvmError, type Scheduler, type SlotHex, type StateBackend } from '@parallel-evm/core'
 import { commonForNetwork, type BlockchainTestCase } from '@parallel-evm/fixtures'
-import { createBackendByName, createSchedulerByName } from './registry.js'
+import { createBackendByName } from './registry.js'
 
 export interface BlockchainTestOptions {
-  scheduler: string
+  /** Shared by every case, so a parallel scheduler's workers start once. */
+  scheduler: Scheduler
   state: string
-  workers: number
 }
 
 export interface BlockchainTestResult {
@@ -34,7 +34,7 @@ export async function runBlockchainTestCase(testCase: BlockchainTestCase, option
   if (genesisRoot !== undefined && !equalsBytes(genesisRoot, genesis.header.stateRoot)) {
     return fail(`genesis state root ${bytesToHex(genesisRoot)} is not ${bytesToHex(genesis.header.stateRoot)}`)
   }
-  const executor = createExecutor({ scheduler: createSchedulerByName(options.scheduler, options), state, common })
+  const executor = createExecutor({ scheduler: options.scheduler, state, common })
   let parent: BlockHeader = genesis.header
   const ancestorHashes = new Map<bigint, Uint8Array>([[0n, genesis.hash()]])
   for (const [position, block] of testCase.blocks.entries()) {

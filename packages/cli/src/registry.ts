@@ -1,4 +1,5 @@
 import { createSequentialScheduler, InvalidOptionError, type Scheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 
@@ -8,6 +9,7 @@ export interface SchedulerOptions {
 
 const schedulers: Record<string, (options: SchedulerOptions) => Scheduler> = {
   sequential: () => createSequentialScheduler(),
+  optimistic: ({ workers }) => createOptimisticScheduler({ workers }),
 }
 
 const backends: Record<string, (genesis: WriteSet) => Promise<StateBackend>> = {

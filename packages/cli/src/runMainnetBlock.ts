@@ -1,5 +1,5 @@
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, type BlockResult, type Hex } from '@parallel-evm/core'
+import { createExecutor, type BlockResult, type Hex, type SchedulerStats } from '@parallel-evm/core'
 import { loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createBackendByName, createSchedulerByName } from './registry.js'
 
@@ -21,6 +21,8 @@ export interface BlockReport {
   stateRoot: Hex | null
   matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean }
   executeMs: number
+  /** How the scheduler ran it: lanes, executions and re-executions, fallback, threads' time and traffic. */
+  stats: SchedulerStats
   /** What execution knowingly left out (e.g. ommer rewards when the snapshot lacks ommer headers). */
   omissions: readonly string[]
   ok: boolean
@@ -32,7 +34,12 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
   const scheduler = createSchedulerByName(options.scheduler, { workers: options.workers })
   const state = await createBackendByName(options.state, fixture.preState)
   const executor = createExecutor({ scheduler, state })
-  const result = await executor.executeBlock(fixture.block)
+  let result: BlockResult
+  try {
+    result = await executor.executeBlock(fixture.block)
+  } finally {
+    await scheduler.close?.()
+  }
   const { matches } = result
   const report: BlockReport = {
     block: Number(result.number),
@@ -45,10 +52,17 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     stateRoot: result.stateRoot === undefined ? null : (bytesToHex(result.stateRoot) as Hex),
     matches: { gasUsed: matches.gasUsed, receiptsRoot: matches.receiptsRoot, logsBloom: matches.logsBloom },
     executeMs: round(result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs),
+    stats: schedulerStats(result.stats),
     omissions: result.omissions,
     ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false,
   }
   return { report, result }
+}
+
+function schedulerStats(stats: BlockResult['stats']): SchedulerStats {
+  const { prepareMs: _prepare, executeMs: _execute, finalizeMs: _finalize, commitMs: _commit, ...rest } = stats
+  for (const key of ['workerMs', 'coordinatorMs'] as const) if (rest[key] !== undefined) rest[key] = round(rest[key])
+  return rest
 }
 
 function round(ms: number): number {

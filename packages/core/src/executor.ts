@@ -4,7 +4,7 @@ import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LaneFactory } from './chainContext.js'
 import { InvalidBlockError } from './errors.js'
 import { finalizeBlock } from './finalizeBlock.js'
-import { prepareBlock } from './prepareBlock.js'
+import { prepareBlock, prepareBlockRecovering } from './prepareBlock.js'
 import { StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import { validateBlockBeforeExecution } from './validateBlock.js'
@@ -44,7 +44,8 @@ export class BlockExecutor implements Executor {
   async executeBlock(input: BlockInput, options: ExecuteBlockOptions = {}): Promise<BlockResult> {
     const enforce = options.verify === 'enforce'
     const started = performance.now()
-    const prepared = prepareBlock(input, { common: this.common })
+    const recover = this.scheduler.recoverSenders
+    const prepared = recover === undefined ? prepareBlock(input, { common: this.common }) : await prepareBlockRecovering(input, { common: this.common, recover })
     if (enforce && prepared.omissions.length > 0) {
       throw new InvalidBlockError({ blockNumber: prepared.header.number, rule: 'completeness', reason: `cannot be verified: ${prepared.omissions.join('; ')}` })
     }

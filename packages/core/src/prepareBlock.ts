@@ -19,13 +19,32 @@ export function prepareBlock(input: BlockInput, options: PrepareBlockOptions): P
   const omissions: string[] = []
   const block = decodeBlock(input, options.common.copy(), omissions)
   assertSupported(block)
-  const transactions = block.transactions
   const senders = input.senders === undefined ? recoverSenders(block) : attachSenders(block, input.senders)
+  return prepared(block, input, senders, omissions)
+}
+
+/** Recovers the senders of a decoded block's transactions elsewhere (e.g. on worker threads). */
+export type SenderRecovery = (input: BlockInput, block: Block) => Promise<readonly AddressHex[]>
+
+/**
+ * `prepareBlock`, with the senders of a block that arrives without them recovered by `recover`
+ * rather than on the calling thread.
+ */
+export async function prepareBlockRecovering(input: BlockInput, options: PrepareBlockOptions & { recover: SenderRecovery }): Promise<PreparedBlock> {
+  if (input.senders !== undefined) return prepareBlock(input, options)
+  const omissions: string[] = []
+  const block = decodeBlock(input, options.common.copy(), omissions)
+  assertSupported(block)
+  const senders = attachSenders(block, await options.recover(input, block))
+  return prepared(block, input, senders, omissions)
+}
+
+function prepared(block: Block, input: BlockInput, senders: AddressHex[], omissions: string[]): PreparedBlock {
   return {
     common: block.common,
     block,
     header: block.header,
-    transactions,
+    transactions: block.transactions,
     senders,
     ancestorHashes: input.ancestorHashes ?? new Map(),
     omissions,

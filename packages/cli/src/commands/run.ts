@@ -1,10 +1,19 @@
 import { runMainnetBlock, type BlockReport } from '../runMainnetBlock.js'
+import type { SchedulerStats } from '@parallel-evm/core'
 import type { CommonFlags } from '../flags.js'
 
 export async function runRunCommand(blockDir: string, flags: CommonFlags): Promise<number> {
   const { report } = await runMainnetBlock(blockDir, flags)
   console.log(flags.json ? JSON.stringify(report) : formatReport(report))
   return report.ok ? 0 : 1
+}
+
+function describeStats(stats: SchedulerStats): string {
+  const parts = [`${stats.lanes} lane(s)`, `${stats.executions} executions`]
+  if (stats.reExecutions !== undefined) parts.push(`${stats.reExecutions} re-executions`)
+  if (stats.fellBack !== undefined) parts.push(`fell back to sequential: ${stats.fellBack}`)
+  if (stats.workerMs !== undefined) parts.push(`workers ${stats.workerMs} ms, coordinator ${stats.coordinatorMs} ms, ${stats.messages} messages, ${stats.bytes} bytes`)
+  return parts.join(', ')
 }
 
 function mark(match: boolean | null): string {
@@ -20,6 +29,7 @@ function formatReport(report: BlockReport): string {
     `  logsBloom     ${(report.logsBloom.slice(0, 18) + '…').padEnd(66)} ${mark(report.matches.logsBloom)}`,
     `  stateRoot     ${report.stateRoot ?? '- (backend computes no root)'}`,
     `  executeMs     ${report.executeMs}`,
+    `  scheduler     ${describeStats(report.stats)}`,
     ...report.omissions.map((omission) => `  note: not applied: ${omission}`),
     report.ok ? 'OK' : 'FAILED: a checkable field differs from the header',
   ].join('\n')

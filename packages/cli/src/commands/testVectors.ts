@@ -2,16 +2,22 @@ import { relative } from 'node:path'
 import { listBlockchainTestFiles, loadBlockchainTestFile } from '@parallel-evm/fixtures'
 import { runBlockchainTestCase, type BlockchainTestResult } from '../blockchainTests.js'
 import type { CommonFlags } from '../flags.js'
+import { createSchedulerByName } from '../registry.js'
 
 export async function runTestVectorsCommand(target: string, flags: CommonFlags): Promise<number> {
   const files = listBlockchainTestFiles(target)
   const results: BlockchainTestResult[] = []
-  for (const file of files) {
-    for (const testCase of loadBlockchainTestFile(file)) {
-      const result = await runBlockchainTestCase(testCase, flags)
-      results.push(result)
-      if (!result.passed && !flags.json) console.log(`FAIL ${relative(target, file) || file} ${result.name}: ${result.reason}`)
+  const scheduler = createSchedulerByName(flags.scheduler, flags)
+  try {
+    for (const file of files) {
+      for (const testCase of loadBlockchainTestFile(file)) {
+        const result = await runBlockchainTestCase(testCase, { scheduler, state: flags.state })
+        results.push(result)
+        if (!result.passed && !flags.json) console.log(`FAIL ${relative(target, file) || file} ${result.name}: ${result.reason}`)
+      }
     }
+  } finally {
+    await scheduler.close?.()
   }
   const passed = results.filter((result) => result.passed).length
   const failed = results.length - passed
