@@ -11,6 +11,11 @@ export interface FallbackThresholds {
   minTransactions: number
   /** Blocks whose header claims less gas used run sequentially (a hint only: results never depend on it). */
   minGasUsed: bigint
+  /**
+   * Blocks whose transactions from one sender (which must run in nonce order) hold so much of the
+   * block's gas that even unlimited lanes could not beat this speedup run sequentially.
+   */
+  minSenderBoundSpeedup: number
   /** Mid-block: when speculation keeps aborting, the rest of the block runs sequentially. */
   contention: ContentionLimit | undefined
 }
@@ -18,6 +23,7 @@ export interface FallbackThresholds {
 export const DEFAULT_FALLBACK: FallbackThresholds = {
   minTransactions: 8,
   minGasUsed: 1_000_000n,
+  minSenderBoundSpeedup: 1.5,
   contention: { minExecutions: 64, abortRatio: 0.5 },
 }
 
@@ -27,5 +33,25 @@ export function fallbackReason(ctx: SchedulerContext, thresholds: FallbackThresh
   if (ctx.state.exportState === undefined) return `the ${ctx.state.kind} backend cannot ship its state to worker threads`
   if (transactions.length < thresholds.minTransactions) return `${transactions.length} transactions, under ${thresholds.minTransactions}`
   if (header.gasUsed < thresholds.minGasUsed) return `${header.gasUsed} gas used, under ${thresholds.minGasUsed}`
+  const bound = senderBoundSpeedup(ctx)
+  if (bound < thresholds.minSenderBoundSpeedup) return `one sender's transactions bound the speedup to ${bound.toFixed(2)}x, under ${thresholds.minSenderBoundSpeedup}x`
   return undefined
+}
+
+/**
+ * The best speedup any number of lanes could reach given that each sender's transactions run one
+ * after another: the block's gas limits summed over the largest sender's. Known before execution.
+ */
+export function senderBoundSpeedup(ctx: SchedulerContext): number {
+  const { transactions, senders } = ctx.prepared
+  const bySender = new Map<string, bigint>()
+  let total = 0n
+  let largest = 0n
+  transactions.forEach((tx, index) => {
+    const gas = (bySender.get(senders[index]!) ?? 0n) + tx.gasLimit
+    bySender.set(senders[index]!, gas)
+    total += tx.gasLimit
+    if (gas > largest) largest = gas
+  })
+  return largest === 0n ? Infinity : Number((total * 1000n) / largest) / 1000
 }
