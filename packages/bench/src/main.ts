@@ -1,8 +1,9 @@
 import { conflictsMain } from './conflictsMain.js'
 import { parseBenchOptions } from './options.js'
 import { sendersMain } from './sendersMain.js'
+import { optimisticMain } from './optimisticMain.js'
 import { sequentialMain } from './sequentialMain.js'
 
 const options = parseBenchOptions(process.argv.slice(2))
-const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain }
+const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain, optimistic: optimisticMain }
 await modes[options.mode](options)

@@ -1,15 +1,29 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic'] as const
+
 export interface BenchOptions {
-  mode: 'sequential' | 'conflicts' | 'senders'
+  mode: (typeof modes)[number]
   runs: number
   warmup: number
   blocks: string[] | undefined
   out: string
+  /** optimistic: worker counts (default 1, 2 and, when the cores exist, 4, 8, 16). */
+  workers: number[] | undefined
+  /** optimistic: senders given with the block, recovered by ECDSA, or both. */
+  senders: 'given' | 'recovered' | 'both'
+  /** optimistic: mainnet blocks, generated workloads, or both. */
+  suite: 'mainnet' | 'generated' | 'all'
+  generatedTxs: number
+  /** optimistic: the scheduler's per-block fallback to sequential (off to measure the thresholds). */
+  fallback: boolean
 }
 
-/** `bench [sequential|conflicts|senders] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]` */
+/**
+ * `bench [sequential|conflicts|senders|optimistic] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
+ * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all] [--generated-txs N] [--no-fallback]`
+ */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -19,16 +33,28 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       runs: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
       out: { type: 'string', default: 'bench-results' },
+      workers: { type: 'string' },
+      senders: { type: 'string', default: 'both' },
+      suite: { type: 'string', default: 'all' },
+      'generated-txs': { type: 'string', default: '2000' },
+      'no-fallback': { type: 'boolean', default: false },
     },
   })
   const mode = positionals[0] ?? 'sequential'
-  if (mode !== 'sequential' && mode !== 'conflicts' && mode !== 'senders') throw new Error(`unknown bench "${mode}": sequential, conflicts or senders`)
+  if (!(modes as readonly string[]).includes(mode)) throw new Error(`unknown bench "${mode}": ${modes.join(', ')}`)
+  if (!['given', 'recovered', 'both'].includes(values.senders)) throw new Error(`--senders: given, recovered or both, not "${values.senders}"`)
+  if (!['mainnet', 'generated', 'all'].includes(values.suite)) throw new Error(`--suite: mainnet, generated or all, not "${values.suite}"`)
   return {
-    mode,
+    mode: mode as BenchOptions['mode'],
     runs: Math.max(5, Number(values.runs)),
     warmup: Math.max(1, Number(values.warmup)),
     blocks: values.blocks?.split(',').map((n) => n.trim()),
     out: values.out,
+    workers: values.workers?.split(',').map(Number),
+    senders: values.senders as BenchOptions['senders'],
+    suite: values.suite as BenchOptions['suite'],
+    generatedTxs: Number(values['generated-txs']),
+    fallback: !values['no-fallback'],
   }
 }
 

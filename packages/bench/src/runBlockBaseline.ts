@@ -1,4 +1,4 @@
-import { createBlockFromRPC, type JSONRPCBlock } from '@ethereumjs/block'
+import { createBlockFromRLP, createBlockFromRPC, type Block, type BlockOptions, type JSONRPCBlock } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
@@ -25,20 +25,30 @@ export async function merkleStateManagerFrom(preState: WriteSet): Promise<Merkle
   return stateManager
 }
 
-export interface BaselineInput {
+/** The block as JSON-RPC (mainnet fixtures) or as RLP (generated and BlockchainTests blocks). */
+export type BaselineInput = BaselineBlockContext & ({ json: JSONRPCBlock; rlp?: never } | { rlp: Uint8Array; json?: never })
+
+export interface BaselineBlockContext {
   common: Common
-  json: JSONRPCBlock
-  senders: readonly AddressHex[]
+  /** Known senders, attached so nothing recovers them; absent, runBlock recovers each by ECDSA once. */
+  senders?: readonly AddressHex[]
   ancestorHashes: ReadonlyMap<bigint, Uint8Array>
 }
 
 /**
- * `@ethereumjs/vm` `runBlock` on a block given as RPC JSON, doing the same work our path does:
+ * `@ethereumjs/vm` `runBlock` on a block given as RPC JSON or RLP, doing the same work our path does:
  * decode the block, attach the known senders (no ECDSA), execute, build receipts and the root.
  */
 export async function runBlockBaseline(stateManager: MerkleStateManager, input: BaselineInput): Promise<RunBlockResult> {
-  const block = createBlockFromRPC(input.json, [], { common: input.common.copy(), setHardfork: true, freeze: false })
-  attachSenders(block, input.senders)
+  const block = decodeBaselineBlock(input)
+  if (input.senders !== undefined) attachSenders(block, input.senders)
   const vm = await createVM({ common: block.common, stateManager, blockchain: new AncestorHashes(input.ancestorHashes) })
   return runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, skipHardForkValidation: true })
+}
+
+function decodeBaselineBlock(input: BaselineInput): Block {
+  // Unfrozen so that known senders can be attached; frozen when they are to be recovered, since a
+  // frozen transaction caches its sender after one ECDSA. The fork follows the block's number and time.
+  const opts: BlockOptions = { common: input.common.copy(), setHardfork: true, freeze: input.senders === undefined }
+  return input.rlp !== undefined ? createBlockFromRLP(input.rlp, opts) : createBlockFromRPC(input.json, [], opts)
 }

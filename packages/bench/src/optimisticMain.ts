@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { createOptimisticScheduler, type OptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { generatedBenchBlocks, mainnetBenchBlock, type BenchBlock } from './benchBlock.js'
+import { benchOptimisticBlock, type OptimisticBenchRow } from './optimisticBench.js'
+import { selectBlocks, type BenchOptions } from './options.js'
+import { fmt, median } from './stats.js'
+
+/**
+ * `bench optimistic`: runBlock, our sequential path and the optimistic scheduler with 1, 2 (and
+ * 4, 8, 16 when the machine has the cores) workers on the mainnet blocks and the generated
+ * workloads, with senders given and recovered.
+ */
+export async function optimisticMain(options: BenchOptions): Promise<void> {
+  const { runs, warmup, blocks, out } = options
+  const cores = availableParallelism()
+  const workerCounts = options.workers ?? [1, 2, 4, 8, 16].filter((count) => count <= Math.max(2, cores))
+  const schedulers = new Map<number, OptimisticScheduler>(workerCounts.map((workers) => [workers, createOptimisticScheduler({ workers, ...(options.fallback ? {} : { fallback: false }) })]))
+  const suites: BenchBlock[] = []
+  if (options.suite !== 'generated') for (const dir of selectBlocks(blocks)) suites.push(await mainnetBenchBlock(dir))
+  if (options.suite !== 'mainnet') suites.push(...generatedBenchBlocks(options.generatedTxs))
+  const modes = options.senders === 'both' ? [true, false] : [options.senders === 'given']
+  const rssBefore = process.memoryUsage().rss
+  let rssPeak = rssBefore
+  const rows: OptimisticBenchRow[] = []
+  console.log(`optimistic vs sequential vs @ethereumjs/vm runBlock, all on merkle state: ${suites.length} blocks, workers ${workerCounts.join('/')}, ${cores} cores, median of ${runs} runs after ${warmup} warm-up, node ${process.version}, fallback ${options.fallback ? 'on' : 'off'}`)
+  console.log(['block', 'txs', 'senders', 'runBlock ms', 'seq ms', ...workerCounts.flatMap((w) => [`opt${w} ms`, `x runBlock`, `x seq`, `ideal${w}`, 'achieved/ideal', 're-exec', 'fallback'])].join('\t'))
+  try {
+    for (const sendersGiven of modes) {
+      for (const block of suites) {
+        const row = await benchOptimisticBlock(block, { runs, warmup, sendersGiven, schedulers })
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+        rows.push(row)
+        console.log(
+          [
+            row.block,
+            row.txCount,
+            row.senders,
+            fmt(row.runBlockMs),
+            fmt(row.sequentialMs),
+            ...row.optimistic.flatMap((v) => [fmt(v.ms), v.speedupVsRunBlock.toFixed(2), v.speedupVsSequential.toFixed(2), v.ideal.toFixed(2), v.achievedOverIdeal.toFixed(2), v.reExecutions, v.fellBack === undefined ? '-' : v.fellBack.split(':')[0]!.split(' ').slice(0, 3).join(' ')]),
+            row.rootsAgree ? '' : 'ROOTS DIFFER',
+          ].join('\t'),
+        )
+      }
+    }
+  } finally {
+    for (const scheduler of schedulers.values()) await scheduler.close()
+  }
+  const summary = Object.fromEntries(
+    modes.map((given) => {
+      const mode = given ? 'given' : 'recovered'
+      const inMode = rows.filter((row) => row.senders === mode)
+      const mainnet = inMode.filter((row) => /^\d+$/.test(row.block))
+      return [
+        mode,
+        Object.fromEntries(
+          workerCounts.map((workers, k) => {
+            const variant = (row: OptimisticBenchRow) => row.optimistic[k]!
+            return [
+              `${workers} workers`,
+              {
+                mainnetMedianSpeedupVsRunBlock: median(mainnet.map((row) => variant(row).speedupVsRunBlock)),
+                mainnetMinSpeedupVsRunBlock: Math.min(...mainnet.map((row) => variant(row).speedupVsRunBlock)),
+                mainnetMedianSpeedupVsSequential: median(mainnet.map((row) => variant(row).speedupVsSequential)),
+                mainnetMinSpeedupVsSequential: Math.min(...mainnet.map((row) => variant(row).speedupVsSequential)),
+                mainnetMedianAchievedOverIdeal: median(mainnet.map((row) => variant(row).achievedOverIdeal)),
+                fellBack: inMode.filter((row) => variant(row).fellBack !== undefined).length,
+              },
+            ]
+          }),
+        ),
+      ]
+    }),
+  )
+  const memory = { rssBeforeWorkersMb: rssBefore / 2 ** 20, rssPeakMb: rssPeak / 2 ** 20, perWorkerMb: (rssPeak - rssBefore) / 2 ** 20 / workerCounts.reduce((a, b) => a + b, 0) }
+  console.log(JSON.stringify({ summary, memory }, null, 2))
+  console.log(`all roots equal: ${rows.every((row) => row.rootsAgree)}`)
+  mkdirSync(out, { recursive: true })
+  const file = join(out, `optimistic-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+  writeFileSync(file, JSON.stringify({ node: process.version, cores, runs, warmup, workerCounts, summary, memory, rows }, null, 2))
+  console.log(`wrote ${file}`)
+}

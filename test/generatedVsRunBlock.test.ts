@@ -1,0 +1,73 @@
+import { bytesToBigInt, bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
+import type { TxReceipt } from '@ethereumjs/vm'
+import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
+import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
+import { generateBlock, type GenerateBlockOptions } from '@parallel-evm/fixtures'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { describe, expect, it } from 'vitest'
+
+function comparableReceipt(receipt: TxReceipt) {
+  return {
+    status: 'status' in receipt ? receipt.status : undefined,
+    cumulativeBlockGasUsed: receipt.cumulativeBlockGasUsed,
+    bitvector: bytesToHex(receipt.bitvector),
+    logs: receipt.logs.map(([address, topics, data]) => [bytesToHex(address), topics.map(bytesToHex), bytesToHex(data)]),
+  }
+}
+
+const blocks: GenerateBlockOptions[] = [
+  ...[1, 2, 3, 4, 5].flatMap((seed) =>
+    (['shanghai', 'cancun'] as const).map((fork): GenerateBlockOptions => ({ workload: 'random', seed, txCount: 40, fork })),
+  ),
+  { workload: 'eth-transfers', seed: 1, txCount: 30 },
+  { workload: 'erc20-transfers', seed: 1, txCount: 30 },
+  { workload: 'amm-swaps', seed: 1, txCount: 30 },
+  { workload: 'mixed', seed: 1, txCount: 30, contention: 0.3 },
+  { workload: 'mixed', seed: 2, txCount: 30, contention: 0.3, fork: 'shanghai' },
+]
+
+describe('sequential scheduler vs @ethereumjs/vm runBlock on generated blocks', () => {
+  for (const options of blocks) {
+    const generated = generateBlock(options)
+    it(`behavior: ${generated.name} gives runBlock's receipts and state root`, async () => {
+      const merkle = await createMerkleState({ genesis: generated.preState })
+      const stateManager = await merkleStateManagerFrom(generated.preState)
+      expect(bytesToHex(await stateManager.getStateRoot()), 'same pre-state root').toBe(bytesToHex(merkle.stateRoot()))
+
+      const ours = await createExecutor({ scheduler: createSequentialScheduler(), state: merkle, common: generated.common }).executeBlock(
+        generated.block,
+      )
+      const source = generated.block.block
+      if (source.format !== 'rlp') throw new Error('generated blocks are RLP')
+      const reference = await runBlockBaseline(stateManager, {
+        common: generated.common,
+        rlp: source.rlp,
+        senders: generated.block.senders ?? [],
+        ancestorHashes: new Map(),
+      })
+
+      expect(ours.outcomes.map((outcome) => outcome.status)).toEqual(generated.expectedStatuses)
+      expect(ours.receipts.map(comparableReceipt)).toEqual(reference.receipts.map(comparableReceipt))
+      expect(ours.gasUsed).toBe(reference.gasUsed)
+      expect(bytesToHex(ours.receiptsRoot)).toBe(bytesToHex(reference.receiptsRoot))
+      expect(bytesToHex(ours.logsBloom)).toBe(bytesToHex(reference.logsBloom))
+      expect(bytesToHex(ours.stateRoot!)).toBe(bytesToHex(reference.stateRoot))
+
+      // Every value in our write set is what runBlock left in its state.
+      for (const [address, write] of ours.writeSet.accounts) {
+        const account = await stateManager.getAccount(createAddressFromString(address))
+        if (write.lifecycle === 'deleted') {
+          expect(account, `${address} deleted`).toBeUndefined()
+          continue
+        }
+        if (write.balance !== undefined) expect(account?.balance, `${address} balance`).toBe(write.balance)
+        if (write.nonce !== undefined) expect(account?.nonce, `${address} nonce`).toBe(write.nonce)
+        if (write.codeHash !== undefined) expect(bytesToHex(account!.codeHash), `${address} code`).toBe(write.codeHash)
+        for (const [slot, value] of write.storage) {
+          const stored = await stateManager.getStorage(createAddressFromString(address), hexToBytes(slot))
+          expect(bytesToBigInt(stored), `${address} slot ${slot}`).toBe(value)
+        }
+      }
+    })
+  }
+})
