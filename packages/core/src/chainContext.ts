@@ -1,6 +1,7 @@
 import type { Common } from '@ethereumjs/common'
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
 import { createVM, type VM } from '@ethereumjs/vm'
+import { cacheCodeAnalysis } from './codeAnalysisCache.js'
 import { instrumentLane } from './instrumentLane.js'
 import { EMPTY_STATE } from './stateOverlay.js'
 import { TxStateView } from './txStateView.js'
@@ -45,6 +46,7 @@ export class LaneFactory {
     if (lane === undefined) {
       const vm = await createVM({ common: common.copy(), stateManager: this.view, blockchain: this.ancestors })
       instrumentLane(vm, this.view)
+      await cacheCodeAnalysis(vm.evm)
       lane = { vm, view: this.view }
       this.lanes.set(key, lane)
     }

@@ -1,13 +1,13 @@
 import { ReadDependencyError } from './errors.js'
-import { EMPTY_CODE_HASH, parseStateKeyId, storageKeyId } from './stateKey.js'
+import { accountFieldKeyId, EMPTY_CODE_HASH, parseStateKeyId, storageKeyId } from './stateKey.js'
 import { applyAccountWrite } from './stateOverlay.js'
 import { VersionList } from './versionList.js'
 import type { AccountWrite, AddressHex, FlatAccount, Hex, ReadSet, SlotHex, StateReader, StateValue, WriteSet } from './types.js'
 
 /** The keys whose value, as later transactions read them, a transaction's writes may have changed. */
 export interface VersionChange {
-  /** Addresses whose account fields (existence, balance, nonce, code) may read differently. */
-  accounts: AddressHex[]
+  /** Account field key ids (`accountFieldKeyId`: existence, balance, nonce, code) that may read differently. */
+  accounts: string[]
   /** Storage key ids (`storageKeyId`) whose value may read differently. */
   slots: string[]
   /** Addresses whose every slot may read differently: a lifecycle write (creation, deletion) came or went. */
@@ -25,7 +25,7 @@ export interface VersionChange {
  * account does not block a reader, because credits commute and validation re-checks observed values.
  */
 export class MultiVersionMemory {
-  private readonly accounts = new Map<AddressHex, VersionList<AccountWrite>>()
+  private readonly accounts = new Map<AddressHex, AccountVersions>()
   private readonly lifecycles = new Map<AddressHex, VersionList<'created' | 'deleted'>>()
   private readonly slots = new Map<string, VersionList<bigint>>()
   private readonly codes = new Map<Hex, Uint8Array>()
@@ -44,8 +44,10 @@ export class MultiVersionMemory {
     if (previous !== undefined) this.removeStale(index, previous, writeSet, change)
     for (const [address, write] of writeSet.accounts) {
       const old = previous?.accounts.get(address)
-      versionsOf(this.accounts, address).set(index, write)
-      if (old === undefined || !sameAccountFields(old, write)) change.accounts.push(address)
+      // Before the write lands: whether the account existed just before this transaction.
+      if (old === undefined && write.lifecycle === undefined && !this.existsBefore(address, index)) change.accounts.push(accountFieldKeyId(address, 'existence'))
+      this.accountVersionsOf(address).set(index, write)
+      changedFields(address, old, write, change.accounts)
       if (write.lifecycle !== undefined) {
         versionsOf(this.lifecycles, address).set(index, write.lifecycle)
         if (old?.lifecycle !== write.lifecycle) change.storageOf.push(address)
@@ -64,8 +66,9 @@ export class MultiVersionMemory {
     for (const [address, old] of previous.accounts) {
       const now = next.accounts.get(address)
       if (now === undefined) {
+        if (old.lifecycle === undefined && !this.existsBefore(address, index)) change.accounts.push(accountFieldKeyId(address, 'existence'))
         this.accounts.get(address)?.delete(index)
-        change.accounts.push(address)
+        changedFields(address, old, undefined, change.accounts)
       }
       if (old.lifecycle !== undefined && now?.lifecycle === undefined) {
         this.lifecycles.get(address)?.delete(index)
@@ -93,7 +96,7 @@ export class MultiVersionMemory {
   keysOf(index: number): VersionChange {
     const change: VersionChange = { accounts: [], slots: [], storageOf: [] }
     for (const [address, write] of this.writes[index]?.accounts ?? []) {
-      change.accounts.push(address)
+      for (const field of accountFields) change.accounts.push(accountFieldKeyId(address, field))
       if (write.lifecycle !== undefined) change.storageOf.push(address)
       for (const slot of write.storage.keys()) change.slots.push(storageKeyId(address, slot))
     }
@@ -141,19 +144,37 @@ export class MultiVersionMemory {
 
   private accountAt(address: AddressHex, index: number): FlatAccount | undefined {
     const versions = this.accounts.get(address)
-    const newest = versions?.below(index) ?? -1
+    const newest = versions?.list.below(index) ?? -1
     if (newest < 0) return this.parent.getAccount(address)
-    // Fold forward from the newest lifecycle write (which resets the account) or the parent.
-    let start = newest
-    while (start >= 0 && versions!.values[start]!.lifecycle === undefined) start--
-    let account = start < 0 ? this.parent.getAccount(address) : undefined
-    for (let position = Math.max(start, 0); position <= newest; position++) {
-      const writer = versions!.indices[position]!
-      const write = versions!.values[position]!
-      if (this.estimates.has(writer) && writesAbsolute(write)) throw new ReadDependencyError({ txIndex: index, blockingTx: writer })
-      account = applyAccountWrite(account, write)
+    if (this.estimates.size > 0) this.assertNoEstimateBelow(versions!.list, newest, index)
+    return versions!.foldedAt(newest, this.parent)
+  }
+
+  /** Throws when an ESTIMATE's absolute value feeds the account as of `newest`. */
+  private assertNoEstimateBelow(list: VersionList<AccountWrite>, newest: number, reader: number): void {
+    for (let position = newest; position >= 0; position--) {
+      const writer = list.indices[position]!
+      const write = list.values[position]!
+      if (this.estimates.has(writer) && writesAbsolute(write)) throw new ReadDependencyError({ txIndex: reader, blockingTx: writer })
+      if (write.lifecycle !== undefined) return
     }
-    return account
+  }
+
+  /** Whether the account exists just before transaction `index`: any write but a deletion leaves it existing. */
+  private existsBefore(address: AddressHex, index: number): boolean {
+    const versions = this.accounts.get(address)
+    const newest = versions?.list.below(index) ?? -1
+    if (newest < 0) return this.parent.getAccount(address) !== undefined
+    return versions!.list.values[newest]!.lifecycle !== 'deleted'
+  }
+
+  private accountVersionsOf(address: AddressHex): AccountVersions {
+    let versions = this.accounts.get(address)
+    if (versions === undefined) {
+      versions = new AccountVersions(address)
+      this.accounts.set(address, versions)
+    }
+    return versions
   }
 
   private storageAt(address: AddressHex, slot: SlotHex, index: number): bigint {
@@ -174,7 +195,7 @@ export class MultiVersionMemory {
     const lifecycleVersions = this.lifecycles.get(address)
     const lifecyclePosition = lifecycleVersions?.below(index) ?? -1
     const lifecycleWriter = lifecyclePosition < 0 ? -1 : lifecycleVersions!.indices[lifecyclePosition]!
-    const versions = this.accounts.get(address)
+    const versions = this.accounts.get(address)?.list
     if (versions !== undefined) {
       for (let position = versions.below(index); position >= 0 && versions.indices[position]! >= lifecycleWriter; position--) {
         for (const value of versions.values[position]!.storage.values()) if (value !== 0n) return true
@@ -194,17 +215,59 @@ function versionsOf<K, T>(map: Map<K, VersionList<T>>, key: K): VersionList<T> {
   return versions
 }
 
+/**
+ * One account's versions, with the account as it reads after each version folded in once and
+ * kept: a credited account (the coinbase: one credit per transaction) would otherwise be re-folded
+ * from the start on every read. A new or dropped version invalidates the folds from its position on.
+ */
+class AccountVersions {
+  readonly list = new VersionList<AccountWrite>()
+  private readonly folded: (FlatAccount | undefined)[] = []
+  private validUpTo = 0
+
+  constructor(private readonly address: AddressHex) {}
+
+  set(index: number, write: AccountWrite): void {
+    const position = this.list.below(index) + 1
+    const replacing = this.list.indices[position] === index
+    this.list.set(index, write)
+    if (!replacing) this.folded.splice(position, 0, undefined)
+    this.validUpTo = Math.min(this.validUpTo, position)
+  }
+
+  delete(index: number): void {
+    const position = this.list.below(index) + 1
+    if (this.list.indices[position] !== index) return
+    this.list.delete(index)
+    this.folded.splice(position, 1)
+    this.validUpTo = Math.min(this.validUpTo, position)
+  }
+
+  /** The account after the version at `position`, over `parent`. */
+  foldedAt(position: number, parent: StateReader): FlatAccount | undefined {
+    for (let next = this.validUpTo; next <= position; next++) {
+      const before = next === 0 ? parent.getAccount(this.address) : this.folded[next - 1]
+      this.folded[next] = applyAccountWrite(before, this.list.values[next]!)
+    }
+    this.validUpTo = Math.max(this.validUpTo, position + 1)
+    return this.folded[position]
+  }
+}
+
+const accountFields = ['existence', 'balance', 'nonce', 'code'] as const
+
+/** The account fields whose written value differs between two versions of one transaction's write. */
+function changedFields(address: AddressHex, before: AccountWrite | undefined, after: AccountWrite | undefined, into: string[]): void {
+  if (before?.lifecycle !== after?.lifecycle) {
+    for (const field of accountFields) into.push(accountFieldKeyId(address, field))
+    return
+  }
+  if (before?.balance !== after?.balance || before?.balanceDelta !== after?.balanceDelta) into.push(accountFieldKeyId(address, 'balance'))
+  if (before?.nonce !== after?.nonce || before?.nonceDelta !== after?.nonceDelta) into.push(accountFieldKeyId(address, 'nonce'))
+  if (before?.codeHash !== after?.codeHash) into.push(accountFieldKeyId(address, 'code'))
+}
+
 function writesAbsolute(write: AccountWrite): boolean {
   return write.lifecycle !== undefined || write.balance !== undefined || write.nonce !== undefined || write.codeHash !== undefined
 }
 
-function sameAccountFields(a: AccountWrite, b: AccountWrite): boolean {
-  return (
-    a.lifecycle === b.lifecycle &&
-    a.balance === b.balance &&
-    a.balanceDelta === b.balanceDelta &&
-    a.nonce === b.nonce &&
-    a.nonceDelta === b.nonceDelta &&
-    a.codeHash === b.codeHash
-  )
-}

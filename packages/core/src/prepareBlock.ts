@@ -1,6 +1,6 @@
-import { createBlock, createBlockFromRLP, createBlockFromRPC, type Block, type BlockOptions, type HeaderData, type JSONRPCBlock } from '@ethereumjs/block'
+import { createBlock, createBlockFromRLP, createBlockFromRPC, paramsBlock, type Block, type BlockOptions, type HeaderData, type JSONRPCBlock } from '@ethereumjs/block'
 import { Hardfork, type Common } from '@ethereumjs/common'
-import type { TypedTransaction } from '@ethereumjs/tx'
+import { paramsTx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { InvalidBlockError, InvalidTransactionError, UnsupportedBlockError } from './errors.js'
 import { toAddressHex } from './stateKey.js'
@@ -71,7 +71,9 @@ const unsupportedEips: ReadonlyArray<[number, string]> = [
 
 function decodeBlock(input: BlockInput, common: Common, omissions: string[]): Block {
   // Unfrozen so that known senders can be attached to the transactions without ECDSA recovery.
-  const opts: BlockOptions = { common, setHardfork: true, freeze: false }
+  // `params: {}` on a Common that already holds the block and transaction parameters: otherwise
+  // every transaction deep-copies them into its own Common (a third of a block's decoding time).
+  const opts: BlockOptions = { common: withDecodingParams(common), params: {}, setHardfork: true, freeze: false }
   const source = input.block
   const ommers = source.format === 'rpc' ? rpcOmmers(input, source.json, omissions) : []
   try {
@@ -81,6 +83,13 @@ function decodeBlock(input: BlockInput, common: Common, omissions: string[]): Bl
   } catch (cause) {
     throw new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
   }
+}
+
+/** `common` with the header and transaction parameters merged in, as each constructor would merge them. */
+function withDecodingParams(common: Common): Common {
+  common.updateParams(paramsBlock)
+  common.updateParams(paramsTx)
+  return common
 }
 
 /** The ommer headers of an RPC block, whose JSON carries only their hashes. */

@@ -78,10 +78,22 @@ describe('MultiVersionMemory', () => {
     const same = memory.record(1, writes([[A, { balance: 1n, storage: new Map([[SLOT, 2n]]) }]]))
     expect(same).toEqual({ accounts: [], slots: [], storageOf: [] })
     const moved = memory.record(1, writes([[B, { lifecycle: 'created', nonce: 0n, balance: 0n, codeHash: CODE }]]))
-    expect(moved.accounts.sort()).toEqual([A, B])
+    expect(moved.accounts.sort()).toEqual([accountFieldKeyId(A, 'balance'), ...(['balance', 'code', 'existence', 'nonce'] as const).map((field) => accountFieldKeyId(B, field))].sort())
     expect(moved.slots).toEqual([storageKeyId(A, SLOT)])
     expect(moved.storageOf).toEqual([B])
     expect(memory.at(2).getStorage(A, SLOT)).toBe(7n)
+  })
+
+  it('behavior: a credit to an account that exists changes its balance for readers, not its existence', () => {
+    const memory = new MultiVersionMemory(parent())
+    expect(memory.record(1, writes([[A, { balanceDelta: 1n }]])).accounts).toEqual([accountFieldKeyId(A, 'balance')])
+    expect(memory.record(2, writes([[B, { balanceDelta: 1n }]])).accounts.sort()).toEqual([accountFieldKeyId(B, 'balance'), accountFieldKeyId(B, 'existence')].sort())
+    // Folds are kept, and a version inserted below them is still seen.
+    expect(memory.at(5).getAccount(A)?.balance).toBe(101n)
+    memory.record(0, writes([[A, { balance: 10n }]]))
+    expect(memory.at(5).getAccount(A)?.balance).toBe(11n)
+    memory.record(0, writes([]))
+    expect(memory.at(5).getAccount(A)?.balance).toBe(101n)
   })
 
   it('behavior: validation by value passes while reads still hold and fails once an earlier write changes them', () => {

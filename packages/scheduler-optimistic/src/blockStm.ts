@@ -1,4 +1,5 @@
 import {
+  ReadDependencyError,
   assertBlockGasAvailable,
   createWriteSet,
   describeCommon,
@@ -38,6 +39,12 @@ export interface BlockStmOptions {
   queuedPerWorker: number
   /** Crossed, the rest of the block runs sequentially on the calling thread. */
   contentionLimit: ContentionLimit | undefined
+  /**
+   * The calling thread executes ready transactions too, those with a gas limit up to this (0: none):
+   * it can start at once, while the workers receive the block, and a short transaction never keeps
+   * the worker messages it cannot answer while executing waiting for long.
+   */
+  callingThreadGasCap: bigint
 }
 
 /** One entry of the replicas' update log: a transaction's new writes, or (no writes) its ESTIMATE mark. */
@@ -89,6 +96,9 @@ class BlockStmRun {
   private committing = false
   private draining: string | undefined
   private settled = false
+  /** The calling thread's lane runs one transaction at a time (it has one state view). */
+  private laneQueue: Promise<unknown> = Promise.resolve()
+  private wakeLocal: (() => void) | undefined
   private resolveRun: () => void = () => {}
   private rejectRun: (error: unknown) => void = () => {}
   private readonly counters = { executions: 0, validations: 0, validationAborts: 0, dependencyAborts: 0, coordinatorMs: 0 }
@@ -112,11 +122,16 @@ class BlockStmRun {
       this.pump()
       if (this.count === 0) this.settle()
     })
+    const local = this.options.callingThreadGasCap > 0n ? this.speculateLocally() : Promise.resolve()
     try {
       await done
     } finally {
-      // The pool must be idle before the next block ships its state.
+      // The pool must be idle before the next block ships its state, and the calling thread's lane
+      // free before the block path uses it again.
+      this.wakeLocal?.()
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+      await local
+      await this.laneQueue
     }
     const poolAfter = this.options.pool.stats()
     const sum = (pick: (s: (typeof poolAfter)[number]) => number) => poolAfter.reduce((total, s, k) => total + pick(s) - pick(poolBefore[k]!), 0)
@@ -125,7 +140,7 @@ class BlockStmRun {
       outcomes: this.outcomes as TxOutcome[],
       stats: {
         scheduler: 'optimistic',
-        lanes: this.options.pool.size,
+        lanes: this.options.pool.size + (this.options.callingThreadGasCap > 0n ? 1 : 0),
         executions,
         reExecutions: Math.max(0, executions - this.count),
         validations,
@@ -324,6 +339,63 @@ class BlockStmRun {
   private makeReady(index: number): void {
     this.status[index] = READY
     this.ready.push(index)
+    this.wakeLocal?.()
+  }
+
+  // ------------------------------------------------------------------ the calling thread as a lane
+
+  private async speculateLocally(): Promise<void> {
+    while (!this.settled && this.draining === undefined) {
+      const index = this.pickLocal()
+      if (index === undefined) {
+        await new Promise<void>((resolve) => (this.wakeLocal = resolve))
+        this.wakeLocal = undefined
+        continue
+      }
+      await this.withLane(() => this.executeLocally(index))
+      this.coordinate(() => this.afterTask())
+      // Worker messages wait while this thread executes: let them in between transactions.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  /** The lowest ready transaction light enough for this thread, looking a few deep. */
+  private pickLocal(): number | undefined {
+    const skipped: number[] = []
+    let picked: number | undefined
+    while (picked === undefined && skipped.length < 8) {
+      const index = this.ready.pop()
+      if (index === undefined) break
+      if (this.ctx.prepared.transactions[index]!.gasLimit <= this.options.callingThreadGasCap) picked = index
+      else skipped.push(index)
+    }
+    for (const index of skipped) this.ready.push(index)
+    if (picked !== undefined) this.status[picked] = EXECUTING
+    return picked
+  }
+
+  private async executeLocally(index: number): Promise<void> {
+    const started = performance.now()
+    try {
+      const outcome = await executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index))
+      this.counters.executions++
+      if (!this.settled) this.record(index, outcome, 'coordinator')
+    } catch (error) {
+      this.counters.executions++
+      if (this.settled) return
+      if (error instanceof ReadDependencyError) {
+        this.counters.dependencyAborts++
+        this.waitOn(index, error.blockingTx)
+      } else this.recordFailure(index)
+    } finally {
+      this.counters.coordinatorMs += performance.now() - started
+    }
+  }
+
+  private withLane<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.laneQueue.then(work, work)
+    this.laneQueue = run.catch(() => {})
+    return run
   }
 
   private checkContention(): void {
@@ -380,7 +452,7 @@ class BlockStmRun {
   /** Runs transaction `index` on the calling thread, on the final state before it, and commits it. */
   private async executeHere(index: number): Promise<void> {
     const started = performance.now()
-    const outcome = await executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index))
+    const outcome = await this.withLane(() => executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index)))
     this.counters.coordinatorMs += performance.now() - started
     this.counters.executions++
     if (this.settled) return
@@ -412,12 +484,14 @@ class BlockStmRun {
   private settle(): void {
     if (this.settled) return
     this.settled = true
+    this.wakeLocal?.()
     this.resolveRun()
   }
 
   private fail(error: unknown): void {
     if (this.settled) return
     this.settled = true
+    this.wakeLocal?.()
     this.rejectRun(error)
   }
 }

@@ -8,6 +8,11 @@ export interface OptimisticSchedulerOptions {
   workers: number
   /** Most transactions per task (default 8). */
   maxBatch?: number
+  /**
+   * The calling thread also executes transactions whose gas limit is at most this (default
+   * 500,000; 0n: it only coordinates). It then counts as one more lane.
+   */
+  callingThreadGasCap?: bigint
   /** Thresholds for running a block sequentially instead; `false` always runs in parallel. */
   fallback?: Partial<FallbackThresholds> | false
   /** A task without an answer for this long counts as a hung worker (default 120 s). */
@@ -32,6 +37,7 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
   const { workers } = options
   if (!Number.isInteger(workers) || workers < 1) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a positive integer` })
   const maxBatch = options.maxBatch ?? 8
+  const callingThreadGasCap = options.callingThreadGasCap ?? 500_000n
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidOptionError({ option: 'maxBatch', reason: `${maxBatch} is not a positive integer` })
   const thresholds: FallbackThresholds | undefined = options.fallback === false ? undefined : { ...DEFAULT_FALLBACK, ...options.fallback }
   let pool: Promise<WorkerPool> | undefined = options.pool === undefined ? undefined : Promise.resolve(options.pool)
@@ -46,7 +52,7 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
     }
     const workerPool = await startedPool()
     workerPool.setState(ctx.state.exportState())
-    return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention })
+    return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap })
   }
 
   function startedPool(): Promise<WorkerPool> {

@@ -5,7 +5,7 @@ import type { AddressHex, ReadSet, VersionChange } from '@parallel-evm/core'
  * only the transactions that read it (instead of Block-STM's wave over every later transaction).
  */
 export class ReaderIndex {
-  private readonly accountReaders = new Map<AddressHex, Set<number>>()
+  private readonly fieldReaders = new Map<string, Set<number>>()
   private readonly slotReaders = new Map<string, Set<number>>()
   private readonly storageReaders = new Map<AddressHex, Set<number>>()
   private readonly readsOf: (string[] | undefined)[] = []
@@ -20,7 +20,7 @@ export class ReaderIndex {
       if (id[42] === ':') {
         readersOf(this.slotReaders, id).add(index)
         readersOf(this.storageReaders, address).add(index)
-      } else readersOf(this.accountReaders, address).add(index)
+      } else readersOf(this.fieldReaders, id).add(index)
     }
   }
 
@@ -30,7 +30,7 @@ export class ReaderIndex {
       if (id[42] === ':') {
         this.slotReaders.get(id)?.delete(index)
         this.storageReaders.get(address)?.delete(index)
-      } else this.accountReaders.get(address)?.delete(index)
+      } else this.fieldReaders.get(id)?.delete(index)
     }
     this.readsOf[index] = undefined
   }
@@ -41,7 +41,7 @@ export class ReaderIndex {
     const add = (readers: Set<number> | undefined) => {
       if (readers !== undefined) for (const reader of readers) if (reader > writer) found.add(reader)
     }
-    for (const address of change.accounts) add(this.accountReaders.get(address))
+    for (const id of change.accounts) add(this.fieldReaders.get(id))
     for (const id of change.slots) add(this.slotReaders.get(id))
     for (const address of change.storageOf) add(this.storageReaders.get(address))
     return found
