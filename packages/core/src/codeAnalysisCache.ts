@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
+import type { Common } from '@ethereumjs/common'
 
 const CACHE = Symbol('parallel-evm.codeAnalysis')
 
@@ -24,12 +25,16 @@ let patched: Promise<boolean> | undefined
  * Interpreter is not exported, so its module is loaded by path next to the package entry; if
  * that ever fails, execution simply goes without the cache.
  */
-export async function cacheCodeAnalysis(evm: object): Promise<boolean> {
+export async function cacheCodeAnalysis(evm: { common: Common }): Promise<boolean> {
   patched ??= patchInterpreter()
   if (!(await patched)) return false
-  ;(evm as Record<symbol, unknown>)[CACHE] = new WeakMap<Uint8Array, JumpAnalysis>()
+  // Lanes replace their EVM after a throw, so analyses outlive it: keyed by code, then by the fork
+  // and EIPs that decide the opcode table.
+  ;(evm as unknown as Record<symbol, unknown>)[CACHE] = `${evm.common.hardfork()}+${evm.common.eips().join(',')}`
   return true
 }
+
+const analyses = new WeakMap<Uint8Array, Map<string, JumpAnalysis>>()
 
 async function patchInterpreter(): Promise<boolean> {
   try {
@@ -40,12 +45,17 @@ async function patchInterpreter(): Promise<boolean> {
     if (prototype === undefined || typeof prototype._getValidJumpDestinations !== 'function') return false
     const analyse = prototype._getValidJumpDestinations
     prototype._getValidJumpDestinations = function (code) {
-      const cache = this._evm[CACHE] as WeakMap<Uint8Array, JumpAnalysis> | undefined
-      if (cache === undefined) return analyse.call(this, code)
-      let analysis = cache.get(code)
+      const fork = this._evm[CACHE] as string | undefined
+      if (fork === undefined) return analyse.call(this, code)
+      let byFork = analyses.get(code)
+      if (byFork === undefined) {
+        byFork = new Map()
+        analyses.set(code, byFork)
+      }
+      let analysis = byFork.get(fork)
       if (analysis === undefined) {
         analysis = analyse.call(this, code)
-        cache.set(code, analysis)
+        byFork.set(fork, analysis)
       }
       return analysis
     }

@@ -1,8 +1,7 @@
 import { Hardfork } from '@ethereumjs/common'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
-import { RLP } from '@ethereumjs/rlp'
 import { encodeReceipt, type TxReceipt } from '@ethereumjs/vm'
 import { BlockGasLimitExceededError } from './errors.js'
+import { orderedTrieRoot } from './orderedTrieRoot.js'
 import { StateOverlay } from './stateOverlay.js'
 import { postBlockWrites } from './systemWrites.js'
 import { createWriteSet, mergeWriteSet, resolveDeltas } from './writeSet.js'
@@ -43,8 +42,8 @@ export async function finalizeBlock(
   lane: Lane,
 ): Promise<FinalizedBlock> {
   const byzantium = prepared.common.gteHardfork(Hardfork.Byzantium)
-  const receiptTrie = new MerklePatriciaTrie({ common: prepared.common })
   const receipts: TxReceipt[] = []
+  const encodedReceipts: Uint8Array[] = []
   const logsBloom = new Uint8Array(256)
   const state = new StateOverlay(parent)
   let cumulativeGas = 0n
@@ -60,14 +59,14 @@ export async function finalizeBlock(
     const receipt = buildReceipt(prepared, outcome, cumulativeGas, byzantium)
     if (!byzantium && outcome.intermediateStateRoot === undefined) checkable = false
     receipts.push(receipt)
-    await receiptTrie.put(RLP.encode(outcome.index), encodeReceipt(receipt, prepared.transactions[outcome.index]!.type))
+    encodedReceipts.push(encodeReceipt(receipt, prepared.transactions[outcome.index]!.type))
     state.apply(outcome.writeSet)
   }
   const postBlock = await postBlockWrites(prepared, lane, state)
   const merged = mergeWriteSet(mergeWriteSet(mergeWriteSet(createWriteSet(), preBlock), state.writes), postBlock)
   // `parent` already includes the pre-block writes; credits left in `merged` are relative to it.
   const writeSet = resolveDeltas(merged, parent.base)
-  return { receipts, gasUsed, blobGasUsed, logsBloom, receiptsRoot: receiptTrie.root(), receiptsRootCheckable: checkable, writeSet }
+  return { receipts, gasUsed, blobGasUsed, logsBloom, receiptsRoot: orderedTrieRoot(encodedReceipts), receiptsRootCheckable: checkable, writeSet }
 }
 
 function buildReceipt(prepared: PreparedBlock, outcome: TxOutcome, cumulativeBlockGasUsed: bigint, byzantium: boolean): TxReceipt {

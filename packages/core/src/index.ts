@@ -67,6 +67,6 @@ export {
 } from './stateKey.js'
 export { WorkerPool, type TaskBuilder, type WorkerIdentity, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
 export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse } from './workerProtocol.js'
-export { MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
+export { ALL_STORAGE, MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
 export { VersionList } from './versionList.js'
 export { describeCommon } from './commonDescriptor.js'

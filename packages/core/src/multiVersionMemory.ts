@@ -37,8 +37,8 @@ export class MultiVersionMemory {
   /** Replaces transaction `index`'s writes with a new incarnation's, and clears its estimate mark. */
   record(index: number, writeSet: WriteSet): VersionChange {
     const previous = this.writes[index]
+    if (this.estimates.delete(index)) this.countEstimate(previous, -1)
     this.writes[index] = writeSet
-    this.estimates.delete(index)
     const change: VersionChange = { accounts: [], slots: [], storageOf: [] }
     for (const [hash, code] of writeSet.codes) this.codes.set(hash, code)
     if (previous !== undefined) this.removeStale(index, previous, writeSet, change)
@@ -85,7 +85,16 @@ export class MultiVersionMemory {
 
   /** Marks transaction `index` as being re-executed (Block-STM's ESTIMATE). */
   markEstimate(index: number): void {
-    if (this.writes[index] !== undefined) this.estimates.add(index)
+    if (this.writes[index] === undefined || this.estimates.has(index)) return
+    this.estimates.add(index)
+    this.countEstimate(this.writes[index], 1)
+  }
+
+  /** Keeps each account's count of ESTIMATE versions with absolute values, so reads skip the check when it is 0. */
+  private countEstimate(writes: WriteSet | undefined, delta: 1 | -1): void {
+    for (const [address, write] of writes?.accounts ?? []) {
+      if (writesAbsolute(write)) this.accounts.get(address)!.absoluteEstimates += delta
+    }
   }
 
   isEstimate(index: number): boolean {
@@ -101,6 +110,34 @@ export class MultiVersionMemory {
       for (const slot of write.storage.keys()) change.slots.push(storageKeyId(address, slot))
     }
     return change
+  }
+
+  /**
+   * The first transaction after `writer` whose own write to key `id` (or to every slot of an
+   * account: `<address>` + `ALL_STORAGE`) hides `writer`'s from every
+   * later reader (Infinity when none does): only readers up to it can see `writer`'s value.
+   */
+  nextShadow(id: string, writer: number): number {
+    const address = id.slice(0, 42) as AddressHex
+    const lifecycles = this.lifecycles.get(address)
+    const lifecycle = lifecycles === undefined ? -1 : lifecycles.below(writer + 1) + 1
+    const lifecycleWriter = lifecycles?.indices[lifecycle] ?? Infinity
+    if (id[42] === ':') {
+      const slots = this.slots.get(id)
+      const next = slots === undefined ? Infinity : (slots.indices[slots.below(writer + 1) + 1] ?? Infinity)
+      return Math.min(next, lifecycleWriter)
+    }
+    const field = id.slice(42)
+    if (field === ALL_STORAGE) return lifecycleWriter
+    const list = this.accounts.get(address)?.list
+    if (list === undefined) return Infinity
+    for (let position = list.below(writer + 1) + 1; position < list.size; position++) {
+      const write = list.values[position]!
+      if (write.lifecycle !== undefined || field === '.e' || (field === '.b' && write.balance !== undefined) || (field === '.n' && write.nonce !== undefined) || (field === '.c' && write.codeHash !== undefined)) {
+        return list.indices[position]!
+      }
+    }
+    return Infinity
   }
 
   writeSetOf(index: number): WriteSet | undefined {
@@ -122,13 +159,24 @@ export class MultiVersionMemory {
    * validation, by value). A read that now meets an ESTIMATE is invalid.
    */
   validate(index: number, readSet: ReadSet): boolean {
-    try {
-      for (const [id, value] of readSet) if (this.valueAt(id, index) !== value) return false
-      return true
-    } catch (error) {
-      if (error instanceof ReadDependencyError) return false
-      throw error
+    return this.check(index, readSet) === 'valid'
+  }
+
+  /**
+   * `validate`, telling apart a read that now meets an ESTIMATE (`'pending'`: the re-executing
+   * transaction's new writes will decide) from one whose value changed (`'invalid'`).
+   */
+  check(index: number, readSet: ReadSet): 'valid' | 'invalid' | 'pending' {
+    let pending = false
+    for (const [id, value] of readSet) {
+      try {
+        if (this.valueAt(id, index) !== value) return 'invalid'
+      } catch (error) {
+        if (!(error instanceof ReadDependencyError)) throw error
+        pending = true
+      }
     }
+    return pending ? 'pending' : 'valid'
   }
 
   /** The value of a state key id (see `stateKeyId`) as transaction `index` would read it. */
@@ -146,7 +194,7 @@ export class MultiVersionMemory {
     const versions = this.accounts.get(address)
     const newest = versions?.list.below(index) ?? -1
     if (newest < 0) return this.parent.getAccount(address)
-    if (this.estimates.size > 0) this.assertNoEstimateBelow(versions!.list, newest, index)
+    if (versions!.absoluteEstimates > 0) this.assertNoEstimateBelow(versions!.list, newest, index)
     return versions!.foldedAt(newest, this.parent)
   }
 
@@ -222,6 +270,8 @@ function versionsOf<K, T>(map: Map<K, VersionList<T>>, key: K): VersionList<T> {
  */
 class AccountVersions {
   readonly list = new VersionList<AccountWrite>()
+  /** Versions by transactions now marked ESTIMATE that write an absolute value or a lifecycle. */
+  absoluteEstimates = 0
   private readonly folded: (FlatAccount | undefined)[] = []
   private validUpTo = 0
 
@@ -255,6 +305,10 @@ class AccountVersions {
 }
 
 const accountFields = ['existence', 'balance', 'nonce', 'code'] as const
+
+/** The key suffix `nextShadow` reads as "every slot of the account". */
+export const ALL_STORAGE = '.s'
+
 
 /** The account fields whose written value differs between two versions of one transaction's write. */
 function changedFields(address: AddressHex, before: AccountWrite | undefined, after: AccountWrite | undefined, into: string[]): void {

@@ -45,6 +45,8 @@ export interface BlockStmOptions {
    * the worker messages it cannot answer while executing waiting for long.
    */
   callingThreadGasCap: bigint
+  /** Transactions with a larger gas limit run only once every earlier one has executed (see `heavyMayRun`). */
+  heavyGas: bigint
 }
 
 /** One entry of the replicas' update log: a transaction's new writes, or (no writes) its ESTIMATE mark. */
@@ -83,6 +85,7 @@ class BlockStmRun {
   /** Set when a transaction's latest execution threw: it is re-run on the final state at commit. */
   private readonly failed: boolean[]
   private readonly ready = new ReadyQueue()
+  private readonly parked = new Set<number>()
   private readonly waiting = new Map<number, number[]>()
   private readonly log: LogEntry[] = []
   /** Per worker (index:generation), how much of the log its replica holds; absent: no replica yet. */
@@ -170,6 +173,7 @@ class BlockStmRun {
   // ------------------------------------------------------------------ dispatch
 
   private pump(): void {
+    this.releaseParked()
     const { pool, queuedPerWorker } = this.options
     const limit = pool.size * (1 + queuedPerWorker)
     while (!this.settled && this.draining === undefined && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
@@ -214,14 +218,40 @@ class BlockStmRun {
   private pick(): number[] {
     const { pool, maxBatch } = this.options
     const size = Math.max(1, Math.min(maxBatch, Math.ceil(this.ready.size / (2 * pool.size))))
+    return this.pickEligible(size, () => true)
+  }
+
+  /**
+   * Up to `count` of the lowest ready transactions that `eligible` accepts, looking a few past
+   * the ones it refuses (which stay ready).
+   */
+  private pickEligible(count: number, eligible: (index: number) => boolean): number[] {
     const picked: number[] = []
-    while (picked.length < size) {
+    const skipped: number[] = []
+    while (picked.length < count && skipped.length < 8) {
       const index = this.ready.pop()
       if (index === undefined) break
-      this.status[index] = EXECUTING
-      picked.push(index)
+      if (eligible(index)) {
+        this.status[index] = EXECUTING
+        picked.push(index)
+      } else skipped.push(index)
     }
+    for (const index of skipped) this.ready.push(index)
     return picked
+  }
+
+  /**
+   * A heavy transaction (gas limit over `heavyGas`) is parked, ready but not offered, until every
+   * transaction before it has executed: run early, it would likely read a value still to be
+   * written, and aborting it wastes the most work. Only the lowest unexecuted one can qualify.
+   */
+  private releaseParked(): void {
+    if (this.parked.size === 0) return
+    let lowest = this.commitIndex
+    while (lowest < this.count && (this.status[lowest] === EXECUTED || this.status[lowest] === COMMITTED)) lowest++
+    if (!this.parked.delete(lowest)) return
+    this.ready.push(lowest)
+    this.wakeLocal?.()
   }
 
   private updatesSince(position: number, origin: string): VersionUpdate[] {
@@ -275,7 +305,7 @@ class BlockStmRun {
     this.release(index)
     // The worker's replica may have lagged this memory; then its reads are stale already.
     this.revalidate(index)
-    for (const reader of this.readers.affected(change, index)) if (this.status[reader] === EXECUTED) this.revalidate(reader)
+    for (const reader of this.readers.affected(change, index, (id) => this.memory.nextShadow(id, index))) if (this.status[reader] === EXECUTED) this.revalidate(reader)
   }
 
   /**
@@ -290,14 +320,19 @@ class BlockStmRun {
     this.readers.clear(index)
     this.log.push({ index, writes: createWriteSet(), origin: 'coordinator' })
     this.release(index)
-    for (const reader of this.readers.affected(change, index)) if (this.status[reader] === EXECUTED) this.revalidate(reader)
+    for (const reader of this.readers.affected(change, index, (id) => this.memory.nextShadow(id, index))) if (this.status[reader] === EXECUTED) this.revalidate(reader)
   }
 
+  /**
+   * Early validation: aborts only on a value that changed. A read that meets an ESTIMATE waits for
+   * the re-executing transaction's new writes, which re-validate it if they differ (aborting on it,
+   * as Block-STM does, would cascade through every reader of a hot key such as the coinbase).
+   */
   private revalidate(index: number): void {
     const outcome = this.outcomes[index]
     if (outcome === undefined) return
     this.counters.validations++
-    if (!this.memory.validate(index, outcome.readSet)) this.abort(index)
+    if (this.memory.check(index, outcome.readSet) === 'invalid') this.abort(index)
   }
 
   /**
@@ -338,6 +373,11 @@ class BlockStmRun {
 
   private makeReady(index: number): void {
     this.status[index] = READY
+    if (this.ctx.prepared.transactions[index]!.gasLimit > this.options.heavyGas) {
+      this.parked.add(index)
+      this.releaseParked()
+      return
+    }
     this.ready.push(index)
     this.wakeLocal?.()
   }
@@ -361,17 +401,7 @@ class BlockStmRun {
 
   /** The lowest ready transaction light enough for this thread, looking a few deep. */
   private pickLocal(): number | undefined {
-    const skipped: number[] = []
-    let picked: number | undefined
-    while (picked === undefined && skipped.length < 8) {
-      const index = this.ready.pop()
-      if (index === undefined) break
-      if (this.ctx.prepared.transactions[index]!.gasLimit <= this.options.callingThreadGasCap) picked = index
-      else skipped.push(index)
-    }
-    for (const index of skipped) this.ready.push(index)
-    if (picked !== undefined) this.status[picked] = EXECUTING
-    return picked
+    return this.pickEligible(1, (index) => this.ctx.prepared.transactions[index]!.gasLimit <= this.options.callingThreadGasCap)[0]
   }
 
   private async executeLocally(index: number): Promise<void> {

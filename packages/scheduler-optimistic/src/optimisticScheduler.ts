@@ -13,6 +13,11 @@ export interface OptimisticSchedulerOptions {
    * 500,000; 0n: it only coordinates). It then counts as one more lane.
    */
   callingThreadGasCap?: bigint
+  /**
+   * Transactions with a gas limit over this (default 500,000) start only once every earlier
+   * transaction has executed, so the expensive ones are rarely aborted.
+   */
+  heavyGas?: bigint
   /** Thresholds for running a block sequentially instead; `false` always runs in parallel. */
   fallback?: Partial<FallbackThresholds> | false
   /** A task without an answer for this long counts as a hung worker (default 120 s). */
@@ -38,6 +43,7 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
   if (!Number.isInteger(workers) || workers < 1) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a positive integer` })
   const maxBatch = options.maxBatch ?? 8
   const callingThreadGasCap = options.callingThreadGasCap ?? 500_000n
+  const heavyGas = options.heavyGas ?? 500_000n
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidOptionError({ option: 'maxBatch', reason: `${maxBatch} is not a positive integer` })
   const thresholds: FallbackThresholds | undefined = options.fallback === false ? undefined : { ...DEFAULT_FALLBACK, ...options.fallback }
   let pool: Promise<WorkerPool> | undefined = options.pool === undefined ? undefined : Promise.resolve(options.pool)
@@ -52,7 +58,7 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
     }
     const workerPool = await startedPool()
     workerPool.setState(ctx.state.exportState())
-    return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap })
+    return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
   }
 
   function startedPool(): Promise<WorkerPool> {

@@ -1,4 +1,4 @@
-import type { AddressHex, ReadSet, VersionChange } from '@parallel-evm/core'
+import { ALL_STORAGE, type AddressHex, type ReadSet, type VersionChange } from '@parallel-evm/core'
 
 /**
  * Which executed transactions read which keys, so that a write that changes a value re-validates
@@ -35,15 +35,19 @@ export class ReaderIndex {
     this.readsOf[index] = undefined
   }
 
-  /** The transactions after `writer` that read a key `change` names. */
-  affected(change: VersionChange, writer: number): Set<number> {
+  /**
+   * The transactions after `writer` that read a key `change` names and can see `writer`'s value:
+   * up to `shadow(key)`, the next transaction whose own write hides it.
+   */
+  affected(change: VersionChange, writer: number, shadow: (id: string) => number): Set<number> {
     const found = new Set<number>()
-    const add = (readers: Set<number> | undefined) => {
-      if (readers !== undefined) for (const reader of readers) if (reader > writer) found.add(reader)
+    const add = (readers: Set<number> | undefined, last: number) => {
+      if (readers !== undefined) for (const reader of readers) if (reader > writer && reader <= last) found.add(reader)
     }
-    for (const id of change.accounts) add(this.fieldReaders.get(id))
-    for (const id of change.slots) add(this.slotReaders.get(id))
-    for (const address of change.storageOf) add(this.storageReaders.get(address))
+    for (const id of change.accounts) add(this.fieldReaders.get(id), shadow(id))
+    for (const id of change.slots) add(this.slotReaders.get(id), shadow(id))
+    // A lifecycle write reaches every slot of the account; the next lifecycle write hides it.
+    for (const address of change.storageOf) add(this.storageReaders.get(address), shadow(address + ALL_STORAGE))
     return found
   }
 }
