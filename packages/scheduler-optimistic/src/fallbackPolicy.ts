@@ -9,7 +9,10 @@ import type { ContentionLimit } from './blockStm.js'
 export interface FallbackThresholds {
   /** Blocks with fewer transactions run sequentially. */
   minTransactions: number
-  /** Blocks whose header claims less gas used run sequentially (a hint only: results never depend on it). */
+  /**
+   * Blocks whose header claims less gas used (or, when the header says 0, whose transactions' gas
+   * limits add up to less) run sequentially: a hint only, results never depend on it.
+   */
   minGasUsed: bigint
   /**
    * Blocks whose transactions from one sender (which must run in nonce order) hold so much of the
@@ -32,7 +35,9 @@ export function fallbackReason(ctx: SchedulerContext, thresholds: FallbackThresh
   const { transactions, header } = ctx.prepared
   if (ctx.state.exportState === undefined) return `the ${ctx.state.kind} backend cannot ship its state to worker threads`
   if (transactions.length < thresholds.minTransactions) return `${transactions.length} transactions, under ${thresholds.minTransactions}`
-  if (header.gasUsed < thresholds.minGasUsed) return `${header.gasUsed} gas used, under ${thresholds.minGasUsed}`
+  // The header's claim, or (a block built before execution has none) what its transactions may use.
+  const gas = header.gasUsed > 0n ? header.gasUsed : transactions.reduce((total, tx) => total + tx.gasLimit, 0n)
+  if (gas < thresholds.minGasUsed) return `${gas} gas used, under ${thresholds.minGasUsed}`
   const bound = senderBoundSpeedup(ctx)
   if (bound < thresholds.minSenderBoundSpeedup) return `one sender's transactions bound the speedup to ${bound.toFixed(2)}x, under ${thresholds.minSenderBoundSpeedup}x`
   return undefined
