@@ -1,5 +1,5 @@
 import { createExecutor, createSequentialScheduler, type BlockResult, type Scheduler } from '@parallel-evm/core'
-import { analyzeBlock } from '@parallel-evm/conflicts'
+import { analyzeBlock, listScheduleMakespan } from '@parallel-evm/conflicts'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { baselineInputOf, inputOf, type BenchBlock } from './benchBlock.js'
 import { merkleStateManagerFrom, runBlockBaseline } from './runBlockBaseline.js'
@@ -15,11 +15,13 @@ export interface OptimisticBenchOptions {
 
 export interface OptimisticVariantRow {
   workers: number
+  /** Lanes the last run used: the workers, plus the calling thread unless the block fell back (1). */
+  lanes: number
   ms: number
   /** Medians of per-run ratios: runBlock / optimistic, and our sequential path / optimistic. */
   speedupVsRunBlock: number
   speedupVsSequential: number
-  /** The conflict detector's ideal speedup for this many lanes (credits rule), and achieved (vs our sequential) over it. */
+  /** The conflict detector's ideal speedup (credits rule, by gas) for `lanes`, and achieved (vs our sequential) over it. */
   ideal: number
   achievedOverIdeal: number
   executions: number
@@ -69,15 +71,20 @@ export async function benchOptimisticBlock(block: BenchBlock, options: Optimisti
     if (roots.size !== 1) rootsAgree = false
     if (run >= options.warmup) for (const [variant, ms] of sample) times.get(variant)!.push(ms)
   }
-  const ideal = analyzeBlock(reference!).byRule.credits.idealSpeedup
+  const conflicts = analyzeBlock(reference!)
+  const gas = reference!.outcomes.map((outcome) => outcome.blockGasUsed)
+  const totalGas = gas.reduce((a, b) => a + b, 0n)
+  // The ideal for as many lanes as the scheduler ran on (workers, plus the calling thread when it executes too).
+  const idealFor = (lanes: number) => (lanes <= 1 || totalGas === 0n ? 1 : Number(totalGas) / Number(listScheduleMakespan(conflicts.graphs.credits, gas, lanes)))
   const perRun = (variant: Variant) => times.get(variant)!
   const ratio = (numerator: Variant, denominator: Variant) => median(perRun(numerator).map((ms, k) => ms / perRun(denominator)[k]!))
   const optimistic = [...options.schedulers.keys()].map((workers): OptimisticVariantRow => {
     const stats = lastStats.get(workers)!
-    const lanesIdeal = workers === 1 ? 1 : ((ideal as unknown as Record<number, number>)[workers] ?? ideal.unbounded)
+    const lanesIdeal = idealFor(stats.lanes)
     const speedupVsSequential = ratio('sequential', workers)
     return {
       workers,
+      lanes: stats.lanes,
       ms: median(perRun(workers)),
       speedupVsRunBlock: ratio('runBlock', workers),
       speedupVsSequential,

@@ -25,7 +25,7 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
   let rssPeak = rssBefore
   const rows: OptimisticBenchRow[] = []
   console.log(`optimistic vs sequential vs @ethereumjs/vm runBlock, all on merkle state: ${suites.length} blocks, workers ${workerCounts.join('/')}, ${cores} cores, median of ${runs} runs after ${warmup} warm-up, node ${process.version}, fallback ${options.fallback ? 'on' : 'off'}`)
-  console.log(['block', 'txs', 'senders', 'runBlock ms', 'seq ms', ...workerCounts.flatMap((w) => [`opt${w} ms`, `x runBlock`, `x seq`, `ideal${w}`, 'achieved/ideal', 're-exec', 'fallback'])].join('\t'))
+  console.log(['block', 'txs', 'senders', 'runBlock ms', 'seq ms', ...workerCounts.flatMap((w) => [`opt${w} ms`, `x runBlock`, `x seq`, 'lanes', 'ideal', 'achieved/ideal', 're-exec', 'fallback'])].join('\t'))
   try {
     for (const sendersGiven of modes) {
       for (const block of suites) {
@@ -39,7 +39,7 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
             row.senders,
             fmt(row.runBlockMs),
             fmt(row.sequentialMs),
-            ...row.optimistic.flatMap((v) => [fmt(v.ms), v.speedupVsRunBlock.toFixed(2), v.speedupVsSequential.toFixed(2), v.ideal.toFixed(2), v.achievedOverIdeal.toFixed(2), v.reExecutions, v.fellBack === undefined ? '-' : v.fellBack.split(':')[0]!.split(' ').slice(0, 3).join(' ')]),
+            ...row.optimistic.flatMap((v) => [fmt(v.ms), v.speedupVsRunBlock.toFixed(2), v.speedupVsSequential.toFixed(2), v.lanes, v.ideal.toFixed(2), v.achievedOverIdeal.toFixed(2), v.reExecutions, v.fellBack === undefined ? '-' : v.fellBack.split(':')[0]!.split(' ').slice(0, 3).join(' ')]),
             row.rootsAgree ? '' : 'ROOTS DIFFER',
           ].join('\t'),
         )
