@@ -1,9 +1,10 @@
 import { conflictsMain } from './conflictsMain.js'
 import { parseBenchOptions } from './options.js'
 import { sendersMain } from './sendersMain.js'
+import { memoryMain } from './memoryMain.js'
 import { optimisticMain } from './optimisticMain.js'
 import { sequentialMain } from './sequentialMain.js'
 
 const options = parseBenchOptions(process.argv.slice(2))
-const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain, optimistic: optimisticMain }
+const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain, optimistic: optimisticMain, memory: memoryMain }
 await modes[options.mode](options)

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
-const modes = ['sequential', 'conflicts', 'senders', 'optimistic'] as const
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory'] as const
 
 export interface BenchOptions {
   mode: (typeof modes)[number]
@@ -21,7 +21,7 @@ export interface BenchOptions {
 }
 
 /**
- * `bench [sequential|conflicts|senders|optimistic] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
+ * `bench [sequential|conflicts|senders|optimistic|memory] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
  * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all] [--generated-txs N] [--no-fallback]`
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {

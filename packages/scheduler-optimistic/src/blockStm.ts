@@ -393,7 +393,10 @@ class BlockStmRun {
         continue
       }
       await this.withLane(() => this.executeLocally(index))
-      this.coordinate(() => this.afterTask())
+      this.coordinate(() => {
+        this.checkContention()
+        this.afterTask()
+      })
       // Worker messages wait while this thread executes: let them in between transactions.
       await new Promise((resolve) => setImmediate(resolve))
     }
