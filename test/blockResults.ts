@@ -1,6 +1,7 @@
-import { bytesToHex } from '@ethereumjs/util'
+import { bytesToBigInt, bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import type { TxReceipt } from '@ethereumjs/vm'
-import type { BlockResult } from '@parallel-evm/core'
+import type { merkleStateManagerFrom } from '@parallel-evm/bench'
+import type { BlockResult, WriteSet } from '@parallel-evm/core'
 import { expect } from 'vitest'
 
 export function comparableReceipt(receipt: TxReceipt) {
@@ -35,4 +36,22 @@ export function comparableResult(result: BlockResult) {
 
 export function expectSameResult(actual: BlockResult, expected: BlockResult, label: string): void {
   expect(comparableResult(actual), label).toEqual(comparableResult(expected))
+}
+
+/** Every value in `writeSet` is what `@ethereumjs/vm` left in its state manager. */
+export async function expectWritesIn(stateManager: Awaited<ReturnType<typeof merkleStateManagerFrom>>, writeSet: WriteSet): Promise<void> {
+  for (const [address, write] of writeSet.accounts) {
+    const account = await stateManager.getAccount(createAddressFromString(address))
+    if (write.lifecycle === 'deleted') {
+      expect(account, `${address} deleted`).toBeUndefined()
+      continue
+    }
+    if (write.balance !== undefined) expect(account?.balance, `${address} balance`).toBe(write.balance)
+    if (write.nonce !== undefined) expect(account?.nonce, `${address} nonce`).toBe(write.nonce)
+    if (write.codeHash !== undefined) expect(bytesToHex(account!.codeHash), `${address} code`).toBe(write.codeHash)
+    for (const [slot, value] of write.storage) {
+      const stored = await stateManager.getStorage(createAddressFromString(address), hexToBytes(slot))
+      expect(bytesToBigInt(stored), `${address} slot ${slot}`).toBe(value)
+    }
+  }
 }

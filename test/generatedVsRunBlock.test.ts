@@ -1,19 +1,11 @@
-import { bytesToBigInt, bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util'
-import type { TxReceipt } from '@ethereumjs/vm'
+import { bytesToHex } from '@ethereumjs/util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { generateBlock, type GenerateBlockOptions } from '@parallel-evm/fixtures'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { describe, expect, it } from 'vitest'
+import { comparableReceipt, expectWritesIn } from './blockResults.js'
 
-function comparableReceipt(receipt: TxReceipt) {
-  return {
-    status: 'status' in receipt ? receipt.status : undefined,
-    cumulativeBlockGasUsed: receipt.cumulativeBlockGasUsed,
-    bitvector: bytesToHex(receipt.bitvector),
-    logs: receipt.logs.map(([address, topics, data]) => [bytesToHex(address), topics.map(bytesToHex), bytesToHex(data)]),
-  }
-}
 
 const blocks: GenerateBlockOptions[] = [
   ...[1, 2, 3, 4, 5].flatMap((seed) =>
@@ -53,21 +45,8 @@ describe('sequential scheduler vs @ethereumjs/vm runBlock on generated blocks', 
       expect(bytesToHex(ours.logsBloom)).toBe(bytesToHex(reference.logsBloom))
       expect(bytesToHex(ours.stateRoot!)).toBe(bytesToHex(reference.stateRoot))
 
-      // Every value in our write set is what runBlock left in its state.
-      for (const [address, write] of ours.writeSet.accounts) {
-        const account = await stateManager.getAccount(createAddressFromString(address))
-        if (write.lifecycle === 'deleted') {
-          expect(account, `${address} deleted`).toBeUndefined()
-          continue
-        }
-        if (write.balance !== undefined) expect(account?.balance, `${address} balance`).toBe(write.balance)
-        if (write.nonce !== undefined) expect(account?.nonce, `${address} nonce`).toBe(write.nonce)
-        if (write.codeHash !== undefined) expect(bytesToHex(account!.codeHash), `${address} code`).toBe(write.codeHash)
-        for (const [slot, value] of write.storage) {
-          const stored = await stateManager.getStorage(createAddressFromString(address), hexToBytes(slot))
-          expect(bytesToBigInt(stored), `${address} slot ${slot}`).toBe(value)
-        }
-      }
+      // And every value in our write set is what runBlock left in its state.
+      await expectWritesIn(stateManager, ours.writeSet)
     })
   }
 })
