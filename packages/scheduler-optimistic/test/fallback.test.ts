@@ -1,5 +1,5 @@
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, createSequentialScheduler, type StateBackend } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
 import { generateBlock, listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
@@ -11,7 +11,7 @@ afterAll(() => scheduler.close())
 
 const mainnetDir = (number: string) => listMainnetBlocks().find((dir) => dir.endsWith(`/${number}`))!
 
-async function bothWays(preState: Parameters<typeof createMerkleState>[0]['genesis'], run: (executor: ReturnType<typeof createExecutor>) => ReturnType<ReturnType<typeof createExecutor>['executeBlock']>) {
+async function bothWays(preState: WriteSet, run: (executor: ReturnType<typeof createExecutor>) => ReturnType<ReturnType<typeof createExecutor>['executeBlock']>) {
   const sequential = await run(createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: preState }) }))
   const optimistic = await run(createExecutor({ scheduler, state: await createMerkleState({ genesis: preState }) }))
   expect(bytesToHex(optimistic.stateRoot!)).toBe(bytesToHex(sequential.stateRoot!))
