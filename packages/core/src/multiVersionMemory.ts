@@ -101,21 +101,10 @@ export class MultiVersionMemory {
     return this.estimates.has(index)
   }
 
-  /** Every key transaction `index` last wrote, as a change (what its readers depend on). */
-  keysOf(index: number): VersionChange {
-    const change: VersionChange = { accounts: [], slots: [], storageOf: [] }
-    for (const [address, write] of this.writes[index]?.accounts ?? []) {
-      for (const field of accountFields) change.accounts.push(accountFieldKeyId(address, field))
-      if (write.lifecycle !== undefined) change.storageOf.push(address)
-      for (const slot of write.storage.keys()) change.slots.push(storageKeyId(address, slot))
-    }
-    return change
-  }
-
   /**
    * The first transaction after `writer` whose own write to key `id` (or to every slot of an
-   * account: `<address>` + `ALL_STORAGE`) hides `writer`'s from every
-   * later reader (Infinity when none does): only readers up to it can see `writer`'s value.
+   * account: `<address>` + `ALL_STORAGE`) hides `writer`'s from every later reader (Infinity
+   * when none does): only readers up to it can see `writer`'s value.
    */
   nextShadow(id: string, writer: number): number {
     const address = id.slice(0, 42) as AddressHex
@@ -140,9 +129,6 @@ export class MultiVersionMemory {
     return Infinity
   }
 
-  writeSetOf(index: number): WriteSet | undefined {
-    return this.writes[index]
-  }
 
   /** The state transaction `index` executes on. */
   at(index: number): StateReader {
