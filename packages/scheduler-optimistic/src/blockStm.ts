@@ -313,12 +313,13 @@ class BlockStmRun {
    * now, and at its turn to commit it runs again on the final state, where an error is real.
    */
   private recordFailure(index: number): void {
-    const change = this.memory.record(index, createWriteSet())
+    const nothing = createWriteSet()
+    const change = this.memory.record(index, nothing)
     this.outcomes[index] = undefined
     this.failed[index] = true
     this.status[index] = EXECUTED
     this.readers.clear(index)
-    this.log.push({ index, writes: createWriteSet(), origin: 'coordinator' })
+    this.log.push({ index, writes: nothing, origin: 'coordinator' })
     this.release(index)
     for (const reader of this.readers.affected(change, index, (id) => this.memory.nextShadow(id, index))) if (this.status[reader] === EXECUTED) this.revalidate(reader)
   }

@@ -33,7 +33,8 @@ export const DEFAULT_FALLBACK: FallbackThresholds = {
 /** Why `ctx`'s block should not run in parallel, or undefined when it should. */
 export function fallbackReason(ctx: SchedulerContext, thresholds: FallbackThresholds): string | undefined {
   const { transactions, header } = ctx.prepared
-  if (ctx.state.exportState === undefined) return `the ${ctx.state.kind} backend cannot ship its state to worker threads`
+  const shipping = cannotShipState(ctx)
+  if (shipping !== undefined) return shipping
   if (transactions.length < thresholds.minTransactions) return `${transactions.length} transactions, under ${thresholds.minTransactions}`
   // The header's claim, or (a block built before execution has none) what its transactions may use.
   const gas = header.gasUsed > 0n ? header.gasUsed : transactions.reduce((total, tx) => total + tx.gasLimit, 0n)
@@ -41,6 +42,11 @@ export function fallbackReason(ctx: SchedulerContext, thresholds: FallbackThresh
   const bound = senderBoundSpeedup(ctx)
   if (bound < thresholds.minSenderBoundSpeedup) return `one sender's transactions bound the speedup to ${bound.toFixed(2)}x, under ${thresholds.minSenderBoundSpeedup}x`
   return undefined
+}
+
+/** Why the workers cannot get `ctx`'s state, which rules parallel execution out whatever the thresholds. */
+export function cannotShipState(ctx: SchedulerContext): string | undefined {
+  return ctx.state.exportState === undefined ? `the ${ctx.state.kind} backend cannot ship its state to worker threads` : undefined
 }
 
 /**

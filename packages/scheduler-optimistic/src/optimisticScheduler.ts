@@ -1,7 +1,7 @@
 import type { Block } from '@ethereumjs/block'
 import { executeSequential, InvalidOptionError, recoverSendersOf, WorkerPool, type AddressHex, type BlockInput, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
 import { runBlockStm } from './blockStm.js'
-import { DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
+import { cannotShipState, DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
 
 export interface OptimisticSchedulerOptions {
   /** Worker threads executing transactions (the coordinating thread comes on top). */
@@ -51,13 +51,15 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
 
   async function execute(ctx: SchedulerContext): Promise<ScheduleResult> {
     if (closed) throw new InvalidOptionError({ option: 'scheduler', reason: 'the optimistic scheduler was closed' })
-    const reason = thresholds === undefined ? undefined : fallbackReason(ctx, thresholds)
-    if (reason !== undefined || ctx.state.exportState === undefined) {
+    // cannotShipState is part of fallbackReason, and rules the workers out even without thresholds.
+    const reason = thresholds === undefined ? cannotShipState(ctx) : fallbackReason(ctx, thresholds)
+    const parentState = reason === undefined ? ctx.state.exportState?.() : undefined
+    if (parentState === undefined) {
       const sequential = await executeSequential(ctx)
-      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason ?? 'the backend cannot ship its state' } }
+      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason ?? cannotShipState(ctx) ?? '' } }
     }
     const workerPool = await startedPool()
-    workerPool.setState(ctx.state.exportState())
+    workerPool.setState(parentState)
     return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
   }
 
