@@ -26,6 +26,7 @@ export function comparableResult(result: BlockResult) {
       index: outcome.index,
       status: outcome.status,
       exception: outcome.exception,
+      revertData: outcome.revertData,
       gasUsed: outcome.gasUsed,
       blockGasUsed: outcome.blockGasUsed,
       createdAddress: outcome.createdAddress,

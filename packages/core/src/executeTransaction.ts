@@ -54,6 +54,7 @@ export async function executeTransaction(
   }
   const { readSet, writeSet } = lane.view.takeResult()
   const exception = result.execResult.exceptionError?.error
+  const returned = result.execResult.returnValue
   return {
     index,
     txHash: bytesToHex(tx.hash()) as Hex,
@@ -69,6 +70,7 @@ export async function executeTransaction(
     ...(isBlob4844Tx(tx) ? { blobGasUsed: result.blobGasUsed ?? 0n } : {}),
     ...(result.createdAddress === undefined ? {} : { createdAddress: toAddressHex(result.createdAddress) }),
     ...(exception === undefined ? {} : { exception }),
+    ...(exception !== undefined && returned.length > 0 ? { revertData: bytesToHex(returned) as Hex } : {}),
     readSet,
     writeSet,
   }

@@ -104,6 +104,8 @@ export interface TxOutcome {
   createdAddress?: AddressHex
   /** The EVM's exception for a status-0 transaction (e.g. `revert`, `out of gas`). */
   exception?: string
+  /** What a reverted transaction returned (a custom error or `Error(string)`), when it returned anything. */
+  revertData?: Hex
   readSet: ReadSet
   writeSet: WriteSet
 }

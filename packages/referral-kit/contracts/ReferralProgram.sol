@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title ReferralProgram
+/// @notice On-chain referral program: codes, one-time sign-ups with fraud checks, tiered rewards
+/// for conversions, seasonal bonuses, vesting, and pull-payment claims.
+/// @dev Built for parallel execution: every hot-path write lands in state keyed by the referee or
+/// the referrer (never a global counter), and the re-entrancy lock lives in transient storage, so
+/// two transactions of unrelated referrers share no storage slot.
+contract ReferralProgram {
+    // ---------------------------------------------------------------- types
+
+    /// @notice A reward tier: referrers with at least `minQualified` converted referees earn `rewardWei` per conversion.
+    struct Tier {
+        uint32 minQualified;
+        uint96 rewardWei;
+    }
+
+    /// @notice A seasonal window in which rewards are multiplied by `bonusBps / 10_000`.
+    struct Season {
+        uint64 start;
+        uint64 end;
+        uint32 bonusBps;
+    }
+
+    /// @notice What the program knows of one referee: one storage slot.
+    struct Referral {
+        address referrer;
+        uint48 signedUpAt;
+        uint48 convertedAt;
+    }
+
+    /// @notice The reward one referee's conversion earned its referrer: one storage slot.
+    struct Reward {
+        uint128 amount;
+        uint64 unlockAt;
+        bool claimed;
+    }
+
+    /// @notice The settings fixed at deployment.
+    struct Config {
+        address verifier;
+        uint64 epochLength;
+        uint64 vestingDelay;
+        uint8 maxCycleDepth;
+        uint32 signUpCapPerEpoch;
+        uint128 payoutCapPerEpoch;
+        uint128 minPurchase;
+        uint64 programEnd;
+        uint64 claimWindow;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    error NotOwner(address caller);
+    error NotPendingOwner(address caller);
+    error CodeTaken(bytes32 code);
+    error UnknownCode(bytes32 code);
+    error NotCodeOwner(bytes32 code, address caller);
+    error NoPendingCodeTransfer(bytes32 code, address caller);
+    error SelfReferral(address referee);
+    error ReferralCycle(address referee, address referrer);
+    error AlreadySignedUp(address referee, address referrer);
+    error AttestationExpired(uint256 deadline, uint256 nowTimestamp);
+    error AttestationReplayed(uint256 nonce);
+    error InvalidAttestation(address signer);
+    error ReferrerCapReached(address referrer, uint256 epoch, uint256 cap);
+    error ProgramEnded(uint256 programEnd);
+    error NotSignedUp(address account);
+    error PurchaseTooSmall(uint256 value, uint256 minimum);
+    error NotYourReferee(address referee, address referrer);
+    error RewardLocked(address referee, uint256 unlockAt);
+    error RewardAlreadyClaimed(address referee);
+    error NoReward(address referee);
+    error NothingToClaim(address referrer);
+    error PayoutCapExceeded(address referrer, uint256 epoch, uint256 requested, uint256 remaining);
+    error TransferFailed(address to, uint256 amount);
+    error ReentrantCall();
+    error InvalidTiers();
+    error InvalidSeason(uint64 start, uint64 end, uint32 bonusBps);
+    error InvalidConfig();
+    error WithdrawalLocked(uint256 availableAt);
+
+    // ---------------------------------------------------------------- events
+
+    event CodeRegistered(bytes32 indexed code, address indexed owner);
+    event CodeTransferProposed(bytes32 indexed code, address indexed from, address indexed to);
+    event CodeTransferred(bytes32 indexed code, address indexed from, address indexed to);
+    event SignedUp(address indexed referee, address indexed referrer, bytes32 indexed code, uint256 epoch);
+    event Purchased(address indexed buyer, address indexed referrer, uint256 amount, bool conversion);
+    event RewardAccrued(
+        address indexed referrer,
+        address indexed referee,
+        uint256 amount,
+        uint256 tier,
+        uint256 unlockAt,
+        bool seasonal
+    );
+    event RewardClaimed(address indexed referrer, address indexed referee, uint256 amount);
+    event Claimed(address indexed referrer, uint256 indexed epoch, uint256 total, uint256 referees);
+    event TiersSet(uint256 count);
+    event SeasonSet(uint64 start, uint64 end, uint32 bonusBps);
+    event OwnershipTransferStarted(address indexed from, address indexed to);
+    event OwnershipTransferred(address indexed from, address indexed to);
+    event Withdrawn(address indexed to, uint256 amount);
+
+    // ---------------------------------------------------------------- constants
+
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 public constant SIGN_UP_TYPEHASH =
+        keccak256("SignUp(address referee,bytes32 code,uint256 deadline,uint256 nonce)");
+    /// @dev secp256k1 order / 2: a larger `s` is the malleable twin of a valid signature.
+    uint256 private constant MAX_S = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+    uint256 private constant BPS = 10_000;
+    /// @dev keccak256("ReferralProgram.reentrancy"): the transient slot of the claim lock.
+    bytes32 private constant LOCK_SLOT = 0x150a0e438c088da709c16458f2da3bf918e1925a280832c0c0b3a9ae38eb797b;
+
+    // ---------------------------------------------------------------- state
+
+    uint256 public immutable start;
+    bytes32 private immutable domainSeparator;
+    address public immutable verifier;
+    uint64 public immutable epochLength;
+    uint64 public immutable vestingDelay;
+    uint8 public immutable maxCycleDepth;
+    uint32 public immutable signUpCapPerEpoch;
+    uint128 public immutable payoutCapPerEpoch;
+    uint128 public immutable minPurchase;
+    uint64 public immutable programEnd;
+    uint64 public immutable claimWindow;
+
+    address public owner;
+    address public pendingOwner;
+    Season public season;
+    Tier[] private tiers;
+
+    mapping(bytes32 code => address) public codeOwner;
+    mapping(bytes32 code => address) public pendingCodeOwner;
+    mapping(address referee => Referral) public referralOf;
+    mapping(address referee => Reward) public rewardOf;
+    mapping(address referrer => uint32) public qualifiedOf;
+    mapping(address referrer => mapping(uint256 epoch => uint256)) public signUpsInEpoch;
+    mapping(address referrer => mapping(uint256 epoch => uint256)) public paidInEpoch;
+    mapping(uint256 nonce => bool) public attestationUsed;
+
+    // ---------------------------------------------------------------- set-up
+
+    constructor(Config memory config, Tier[] memory initialTiers, Season memory initialSeason) payable {
+        if (config.epochLength == 0 || config.maxCycleDepth == 0 || config.verifier == address(0)) {
+            revert InvalidConfig();
+        }
+        owner = msg.sender;
+        start = block.timestamp;
+        verifier = config.verifier;
+        epochLength = config.epochLength;
+        vestingDelay = config.vestingDelay;
+        maxCycleDepth = config.maxCycleDepth;
+        signUpCapPerEpoch = config.signUpCapPerEpoch;
+        payoutCapPerEpoch = config.payoutCapPerEpoch;
+        minPurchase = config.minPurchase;
+        programEnd = config.programEnd;
+        claimWindow = config.claimWindow;
+        domainSeparator = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("ReferralProgram"), keccak256("1"), block.chainid, address(this))
+        );
+        _setTiers(initialTiers);
+        _setSeason(initialSeason);
+        emit OwnershipTransferred(address(0), msg.sender);
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    /// @dev The lock is transient (EIP-1153): it costs no storage write and no slot shared between claims.
+    modifier nonReentrant() {
+        bytes32 slot = LOCK_SLOT;
+        uint256 locked;
+        assembly {
+            locked := tload(slot)
+        }
+        if (locked != 0) revert ReentrantCall();
+        assembly {
+            tstore(slot, 1)
+        }
+        _;
+        assembly {
+            tstore(slot, 0)
+        }
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    function setTiers(Tier[] calldata newTiers) external onlyOwner {
+        _setTiers(newTiers);
+    }
+
+    function setSeason(Season calldata newSeason) external onlyOwner {
+        _setSeason(newSeason);
+    }
+
+    function transferOwnership(address to) external onlyOwner {
+        pendingOwner = to;
+        emit OwnershipTransferStarted(msg.sender, to);
+    }
+
+    function acceptOwnership() external {
+        if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
+        emit OwnershipTransferred(owner, msg.sender);
+        owner = msg.sender;
+        pendingOwner = address(0);
+    }
+
+    /// @notice The owner can take funds out only once the program and its claim window are over,
+    /// so referrers' accrued rewards can never be drained from under them.
+    function withdraw(address payable to, uint256 amount) external onlyOwner {
+        uint256 availableAt = uint256(programEnd) + claimWindow;
+        if (block.timestamp < availableAt) revert WithdrawalLocked(availableAt);
+        _send(to, amount);
+        emit Withdrawn(to, amount);
+    }
+
+    // ---------------------------------------------------------------- codes
+
+    /// @notice Registers the code derived from the caller and `salt`. A code a front-runner copies
+    /// from the mempool derives to a different code under the front-runner's address.
+    function registerCode(bytes32 salt) external returns (bytes32 code) {
+        code = codeFor(msg.sender, salt);
+        if (codeOwner[code] != address(0)) revert CodeTaken(code);
+        codeOwner[code] = msg.sender;
+        emit CodeRegistered(code, msg.sender);
+    }
+
+    /// @notice First step of a code transfer; the recipient must accept.
+    function proposeCodeTransfer(bytes32 code, address to) external {
+        if (codeOwner[code] != msg.sender) revert NotCodeOwner(code, msg.sender);
+        pendingCodeOwner[code] = to;
+        emit CodeTransferProposed(code, msg.sender, to);
+    }
+
+    function acceptCodeTransfer(bytes32 code) external {
+        if (pendingCodeOwner[code] != msg.sender || msg.sender == address(0)) {
+            revert NoPendingCodeTransfer(code, msg.sender);
+        }
+        address from = codeOwner[code];
+        codeOwner[code] = msg.sender;
+        delete pendingCodeOwner[code];
+        emit CodeTransferred(code, from, msg.sender);
+    }
+
+    function codeFor(address owner_, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(owner_, salt));
+    }
+
+    // ---------------------------------------------------------------- sign-ups
+
+    /// @notice Binds the caller to the owner of `code`, once and for good, on the verifier's
+    /// EIP-712 attestation that the caller passed the off-chain identity check.
+    function signUp(bytes32 code, uint256 deadline, uint256 nonce, uint8 v, bytes32 r, bytes32 s) external {
+        if (block.timestamp >= programEnd) revert ProgramEnded(programEnd);
+        if (block.timestamp > deadline) revert AttestationExpired(deadline, block.timestamp);
+        if (attestationUsed[nonce]) revert AttestationReplayed(nonce);
+        address signer = _recover(_signUpDigest(msg.sender, code, deadline, nonce), v, r, s);
+        if (signer != verifier) revert InvalidAttestation(signer);
+        attestationUsed[nonce] = true;
+
+        address referrer = codeOwner[code];
+        if (referrer == address(0)) revert UnknownCode(code);
+        if (referrer == msg.sender) revert SelfReferral(msg.sender);
+        Referral storage referral = referralOf[msg.sender];
+        if (referral.referrer != address(0)) revert AlreadySignedUp(msg.sender, referral.referrer);
+        _rejectCycle(msg.sender, referrer);
+
+        uint256 epoch = currentEpoch();
+        uint256 signUps = signUpsInEpoch[referrer][epoch] + 1;
+        if (signUps > signUpCapPerEpoch) revert ReferrerCapReached(referrer, epoch, signUpCapPerEpoch);
+        signUpsInEpoch[referrer][epoch] = signUps;
+
+        referral.referrer = referrer;
+        referral.signedUpAt = uint48(block.timestamp);
+        emit SignedUp(msg.sender, referrer, code, epoch);
+    }
+
+    /// @dev Walks up to `maxCycleDepth` referrers above `referrer`; meeting `referee` means the new
+    /// link would close a loop (A refers B refers A) that farms rewards in a circle.
+    function _rejectCycle(address referee, address referrer) private view {
+        address ancestor = referralOf[referrer].referrer;
+        for (uint256 depth = 0; depth < maxCycleDepth && ancestor != address(0); ++depth) {
+            if (ancestor == referee) revert ReferralCycle(referee, referrer);
+            ancestor = referralOf[ancestor].referrer;
+        }
+    }
+
+    // ---------------------------------------------------------------- purchases and rewards
+
+    /// @notice A purchase by a signed-up referee. The first one of at least `minPurchase` is the
+    /// conversion: it accrues the referrer's reward for its tier, with the seasonal bonus in season.
+    function purchase() external payable {
+        Referral storage referral = referralOf[msg.sender];
+        address referrer = referral.referrer;
+        if (referrer == address(0)) revert NotSignedUp(msg.sender);
+        bool conversion = referral.convertedAt == 0;
+        if (conversion && msg.value < minPurchase) revert PurchaseTooSmall(msg.value, minPurchase);
+        emit Purchased(msg.sender, referrer, msg.value, conversion);
+        if (!conversion) return;
+
+        referral.convertedAt = uint48(block.timestamp);
+        uint32 qualified = qualifiedOf[referrer] + 1;
+        qualifiedOf[referrer] = qualified;
+        (uint256 tier, uint256 amount) = _tierReward(qualified);
+        bool seasonal = block.timestamp >= season.start && block.timestamp < season.end;
+        if (seasonal) amount = (amount * season.bonusBps) / BPS;
+        uint64 unlockAt = uint64(block.timestamp) + vestingDelay;
+        rewardOf[msg.sender] = Reward({amount: uint128(amount), unlockAt: unlockAt, claimed: false});
+        emit RewardAccrued(referrer, msg.sender, amount, tier, unlockAt, seasonal);
+    }
+
+    /// @notice Pays the caller the vested rewards of the listed referees (pull payment). Each
+    /// reward is zeroed before the transfer, and the transfer happens under a re-entrancy lock.
+    function claim(address[] calldata referees) external nonReentrant returns (uint256 total) {
+        for (uint256 i = 0; i < referees.length; ++i) {
+            address referee = referees[i];
+            if (referralOf[referee].referrer != msg.sender) revert NotYourReferee(referee, msg.sender);
+            Reward storage reward = rewardOf[referee];
+            if (reward.claimed) revert RewardAlreadyClaimed(referee);
+            if (reward.amount == 0) revert NoReward(referee);
+            if (block.timestamp < reward.unlockAt) revert RewardLocked(referee, reward.unlockAt);
+            uint256 amount = reward.amount;
+            reward.amount = 0;
+            reward.claimed = true;
+            total += amount;
+            emit RewardClaimed(msg.sender, referee, amount);
+        }
+        if (total == 0) revert NothingToClaim(msg.sender);
+        uint256 epoch = currentEpoch();
+        uint256 paid = paidInEpoch[msg.sender][epoch];
+        if (paid + total > payoutCapPerEpoch) {
+            revert PayoutCapExceeded(msg.sender, epoch, total, payoutCapPerEpoch - paid);
+        }
+        paidInEpoch[msg.sender][epoch] = paid + total;
+        emit Claimed(msg.sender, epoch, total, referees.length);
+        _send(payable(msg.sender), total);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function currentEpoch() public view returns (uint256) {
+        return (block.timestamp - start) / epochLength;
+    }
+
+    function tierCount() external view returns (uint256) {
+        return tiers.length;
+    }
+
+    function tierAt(uint256 index) external view returns (Tier memory) {
+        return tiers[index];
+    }
+
+    /// @notice The EIP-712 digest the verifier signs for a sign-up.
+    function signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) external view returns (bytes32) {
+        return _signUpDigest(referee, code, deadline, nonce);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _tierReward(uint32 qualified) private view returns (uint256 tier, uint256 amount) {
+        for (uint256 i = tiers.length; i > 0; --i) {
+            Tier storage candidate = tiers[i - 1];
+            if (qualified >= candidate.minQualified) return (i - 1, candidate.rewardWei);
+        }
+        return (0, 0);
+    }
+
+    function _setTiers(Tier[] memory newTiers) private {
+        if (newTiers.length == 0) revert InvalidTiers();
+        delete tiers;
+        for (uint256 i = 0; i < newTiers.length; ++i) {
+            if (i > 0 && newTiers[i].minQualified <= newTiers[i - 1].minQualified) revert InvalidTiers();
+            tiers.push(newTiers[i]);
+        }
+        emit TiersSet(newTiers.length);
+    }
+
+    function _setSeason(Season memory newSeason) private {
+        if (newSeason.end < newSeason.start || newSeason.bonusBps < BPS) {
+            revert InvalidSeason(newSeason.start, newSeason.end, newSeason.bonusBps);
+        }
+        season = newSeason;
+        emit SeasonSet(newSeason.start, newSeason.end, newSeason.bonusBps);
+    }
+
+    function _signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) private view returns (bytes32) {
+        bytes32 structHash = keccak256(abi.encode(SIGN_UP_TYPEHASH, referee, code, deadline, nonce));
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
+    }
+
+    function _recover(bytes32 digest, uint8 v, bytes32 r, bytes32 s) private pure returns (address) {
+        if (uint256(s) > MAX_S || (v != 27 && v != 28)) return address(0);
+        return ecrecover(digest, v, r, s);
+    }
+
+    function _send(address payable to, uint256 amount) private {
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
+    }
+}

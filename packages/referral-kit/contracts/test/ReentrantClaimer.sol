@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+interface IReferralClaim {
+    function claim(address[] calldata referees) external returns (uint256);
+    function registerCode(bytes32 salt) external returns (bytes32);
+}
+
+/// @title ReentrantClaimer
+/// @notice A malicious referrer for tests: when paid, it calls `claim` again with the same
+/// referees and records how the program answered, then keeps the payment.
+contract ReentrantClaimer {
+    IReferralClaim public immutable program;
+    address[] private referees;
+    uint256 public reentryAttempts;
+    bytes public lastReentryError;
+
+    constructor(IReferralClaim program_) {
+        program = program_;
+    }
+
+    function registerCode(bytes32 salt) external returns (bytes32) {
+        return program.registerCode(salt);
+    }
+
+    function attack(address[] calldata targets) external returns (uint256) {
+        referees = targets;
+        return program.claim(targets);
+    }
+
+    receive() external payable {
+        if (reentryAttempts > 0) return;
+        reentryAttempts += 1;
+        try program.claim(referees) returns (uint256) {
+            lastReentryError = "";
+        } catch (bytes memory reason) {
+            lastReentryError = reason;
+        }
+    }
+}

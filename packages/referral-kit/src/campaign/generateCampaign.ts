@@ -1,0 +1,210 @@
+import { createBlock } from '@ethereumjs/block'
+import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex, createAddressFromString, generateAddress, hexToBytes } from '@ethereumjs/util'
+import { InvalidOptionError, type AddressHex, type Hex } from '@parallel-evm/core'
+import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, SeededRandom } from '@parallel-evm/fixtures'
+import type { ProgramConfig, Season, Tier } from '../client.js'
+import { FRAUD_ERRORS } from '../fraudKinds.js'
+import { campaignActors, privateKeyHex } from './campaignActors.js'
+import { CampaignPlanner } from './campaignPlanner.js'
+import { encodeIntent, type EncodingContext } from './encodeIntent.js'
+import { GroundTruthBook } from './groundTruthBook.js'
+import { gasLimitFor, isSignUpIntent, type Intent } from './intents.js'
+import { ProgramModel, type ModelOutcome } from './programModel.js'
+import type { Campaign, CampaignBlock, CampaignOptions, CampaignTransaction, FraudKind, ProgramDesign } from './types.js'
+
+const DAY = 86_400n
+const ETHER = 10n ** 18n
+const FINNEY = 10n ** 15n
+const MIN_BLOCK_GAS_LIMIT = 30_000_000n
+const PRIORITY_FEE = 1n
+
+export const CAMPAIGN_DEFAULTS = { users: 1200, referrers: 30, blocks: 28, daysPerBlock: 2, fraudPercent: 4, design: 'kit' as ProgramDesign }
+
+/**
+ * A seeded referral campaign: genesis, the deployment block, then `blocks` blocks of signed
+ * transactions (sign-up waves, conversions, repeat purchases, claims, fraud attempts), and the
+ * ground truth the analytics must reproduce. The same options give the same bytes.
+ *
+ * ```ts
+ * const campaign = await generateCampaign({ seed: 1, users: 300, blocks: 12 })
+ * ```
+ */
+export async function generateCampaign(options: CampaignOptions): Promise<Campaign> {
+  const settings = resolveOptions(options)
+  const { seed, blocks, daysPerBlock, design } = settings
+  const common = generatedCommon('cancun')
+  const actors = campaignActors(seed, settings.referrers, settings.users)
+  const coinbase = generatedAccount(seed, 'referral-coinbase', 0).address
+  const start = FORK_BLOCK_POSITION.cancun.timestamp
+  const program = bytesToHex(generateAddress(hexToBytes(actors.admin.address), new Uint8Array())) as AddressHex
+  const { config, tiers, season } = programSettings(actors.verifier.address, start, blocks, daysPerBlock)
+  const model = new ProgramModel(start, config, tiers, season)
+  const book = new GroundTruthBook((timestamp) => model.epochAt(timestamp))
+  const random = new SeededRandom(seed)
+  const planner = new CampaignPlanner(actors, model, random, { blocks, daysPerBlock, fraudPercent: settings.fraudPercent, start })
+  const encoding: EncodingContext = {
+    design,
+    program,
+    chainId: Number(common.chainId()),
+    verifierKey: privateKeyHex(actors.verifier),
+    forgerKey: privateKeyHex(actors.forger),
+    config,
+    tiers,
+    season,
+    funding: 100n * ETHER,
+    naiveReward: tiers[1]!.rewardWei,
+  }
+
+  const genesis = new GenesisBuilder()
+  genesis.add(actors.admin.address, { balance: 1_000n * ETHER })
+  for (const account of [...actors.referrers, ...actors.users, ...actors.attackers]) genesis.add(account.address, { balance: 10n * ETHER })
+
+  const nonces = new Map<AddressHex, bigint>()
+  const transactions: CampaignTransaction[] = []
+  const campaignBlocks: CampaignBlock[] = []
+  let parentHash: Uint8Array = new Uint8Array(32)
+  for (let b = 0; b <= blocks; b++) {
+    const now = planner.timestampOf(b)
+    const signed: TypedTransaction[] = []
+    const senders: AddressHex[] = []
+    let gasLimits = 0n
+    for (const intent of b === 0 ? planner.launch() : planner.plan(b)) {
+      const outcome = applyToModel(model, intent, now)
+      planner.observe(intent, outcome, b, now)
+      const kind = expectedKind(intent, outcome)
+      const call = await encodeIntent(intent, encoding)
+      if (call === undefined) continue
+      if (design === 'kit') record(book, intent, outcome, now)
+      const nonce = nonces.get(intent.from) ?? 0n
+      nonces.set(intent.from, nonce + 1n)
+      const gasLimit = gasLimitFor(intent)
+      gasLimits += gasLimit
+      const tx = createFeeMarket1559Tx(
+        { nonce, gasLimit, maxPriorityFeePerGas: PRIORITY_FEE, maxFeePerGas: 2n * BASE_FEE_PER_GAS + PRIORITY_FEE, to: call.to, value: call.value, data: call.data },
+        { common },
+      )
+      signed.push(tx.sign(actors.keyOf.get(intent.from)!))
+      senders.push(intent.from)
+      transactions.push({
+        block: b,
+        index: signed.length - 1,
+        kind,
+        ...(design === 'kit' ? { expectedStatus: outcome.ok ? 1 : 0, ...(outcome.ok ? {} : { expectedError: outcome.error }) } : {}),
+      })
+    }
+    const number = FORK_BLOCK_POSITION.cancun.number + BigInt(b)
+    const block = createBlock(
+      {
+        header: {
+          number,
+          timestamp: now,
+          parentHash,
+          coinbase: createAddressFromString(coinbase),
+          gasLimit: gasLimits > MIN_BLOCK_GAS_LIMIT ? gasLimits : MIN_BLOCK_GAS_LIMIT,
+          baseFeePerGas: BASE_FEE_PER_GAS,
+          excessBlobGas: 0n,
+          blobGasUsed: 0n,
+          parentBeaconBlockRoot: new Uint8Array(32),
+        },
+        transactions: signed,
+        withdrawals: [],
+      },
+      { common },
+    )
+    parentHash = block.hash()
+    campaignBlocks.push({ number, timestamp: now, input: { block: { format: 'rlp', rlp: block.serialize() }, senders } })
+  }
+
+  return {
+    name: `referral-${design}-seed-${seed}-${settings.users}-users-${blocks}-blocks`,
+    design,
+    common,
+    genesis: genesis.build(),
+    blocks: campaignBlocks,
+    program,
+    admin: actors.admin.address,
+    verifier: actors.verifier.address,
+    coinbase,
+    referrers: actors.referrers.map((r) => r.address),
+    transactions,
+    groundTruth: design === 'kit' ? book.result(planner.timestampOf(blocks)) : undefined,
+  }
+}
+
+function applyToModel(model: ProgramModel, intent: Intent, now: bigint): ModelOutcome<unknown> {
+  switch (intent.kind) {
+    case 'deploy':
+      return { ok: true, value: undefined }
+    case 'register-code':
+      return model.registerCode(intent.from, intent.code)
+    case 'purchase':
+      return model.purchase(intent.from, intent.value, now)
+    case 'claim':
+    case 'foreign-claim':
+      return model.claim(intent.from, intent.referees, now)
+    default:
+      return model.signUp(intent.from, intent.signUp, now)
+  }
+}
+
+/** The transaction's kind as it turned out: an honest sign-up over the referrer's cap is an over-cap attempt. */
+function expectedKind(intent: Intent, outcome: ModelOutcome<unknown>): CampaignTransaction['kind'] {
+  const fraud = intent.kind in FRAUD_ERRORS ? (intent.kind as FraudKind) : undefined
+  if (fraud !== undefined) {
+    if (outcome.ok || outcome.error !== FRAUD_ERRORS[fraud]) throw new Error(`campaign generator: a ${fraud} attempt would ${outcome.ok ? 'succeed' : `fail with ${outcome.error}`}`)
+    return fraud
+  }
+  if (outcome.ok) return intent.kind
+  if (intent.kind === 'sign-up' && outcome.error === FRAUD_ERRORS['over-cap']) return 'over-cap'
+  throw new Error(`campaign generator: an honest ${intent.kind} would fail with ${outcome.error}`)
+}
+
+function record(book: GroundTruthBook, intent: Intent, outcome: ModelOutcome<unknown>, now: bigint): void {
+  if (!outcome.ok) {
+    book.rejected(outcome.error)
+    return
+  }
+  if (isSignUpIntent(intent)) {
+    book.signedUp(intent.from, (outcome.value as { referrer: AddressHex }).referrer, now)
+  } else if (intent.kind === 'purchase') {
+    book.purchased(intent.from, now)
+    const { referrer, conversion } = outcome.value as { referrer: AddressHex; conversion?: { amount: bigint; seasonal: boolean } }
+    if (conversion !== undefined) book.converted(referrer, conversion.amount, conversion.seasonal)
+  } else if (intent.kind === 'claim') {
+    for (const item of (outcome.value as { paid: { amount: bigint; accruedAt: bigint }[] }).paid) book.claimed(intent.from, item.amount, item.accruedAt, now)
+  }
+}
+
+function programSettings(verifier: AddressHex, start: bigint, blocks: number, daysPerBlock: number): { config: ProgramConfig; tiers: Tier[]; season: Season } {
+  const config: ProgramConfig = {
+    verifier: verifier as Hex,
+    epochLength: 7n * DAY,
+    vestingDelay: 7n * DAY,
+    maxCycleDepth: 4,
+    signUpCapPerEpoch: 25,
+    payoutCapPerEpoch: 40n * FINNEY,
+    minPurchase: 10n * FINNEY,
+    programEnd: start + BigInt((blocks + 1) * daysPerBlock) * DAY,
+    claimWindow: 30n * DAY,
+  }
+  const tiers: Tier[] = [
+    { minQualified: 0, rewardWei: 1n * FINNEY },
+    { minQualified: 5, rewardWei: (3n * FINNEY) / 2n },
+    { minQualified: 15, rewardWei: 2n * FINNEY },
+  ]
+  // The seasonal window: weeks 3 and 4, rewards x1.5.
+  const season: Season = { start: start + 14n * DAY, end: start + 28n * DAY, bonusBps: 15_000 }
+  return { config, tiers, season }
+}
+
+function resolveOptions(options: CampaignOptions) {
+  const resolved = { ...CAMPAIGN_DEFAULTS, ...options }
+  for (const option of ['users', 'referrers', 'blocks', 'daysPerBlock'] as const) {
+    if (!Number.isSafeInteger(resolved[option]) || resolved[option] < 1) throw new InvalidOptionError({ option, reason: `must be a positive integer, got ${resolved[option]}` })
+  }
+  if (!Number.isSafeInteger(resolved.seed)) throw new InvalidOptionError({ option: 'seed', reason: `must be a safe integer, got ${resolved.seed}` })
+  if (!(resolved.fraudPercent >= 0 && resolved.fraudPercent <= 100)) throw new InvalidOptionError({ option: 'fraudPercent', reason: `must be within 0..100, got ${resolved.fraudPercent}` })
+  if (resolved.design !== 'kit' && resolved.design !== 'naive') throw new InvalidOptionError({ option: 'design', reason: `must be 'kit' or 'naive', got ${String(resolved.design)}` })
+  return resolved
+}

@@ -1,0 +1,145 @@
+import type { AddressHex, Hex } from '@parallel-evm/core'
+import type { ProgramConfig, Season, Tier } from '../client.js'
+
+const BPS = 10_000n
+
+export interface ModelReferral {
+  referrer: AddressHex
+  signedUpAt: bigint
+  convertedAt: bigint
+}
+
+export interface ModelReward {
+  amount: bigint
+  unlockAt: bigint
+  claimed: boolean
+  accruedAt: bigint
+}
+
+/** A sign-up as submitted: whose attestation it carries and who signed it. */
+export interface SignUpRequest {
+  /** The referee the attestation names (differs from the sender when it is replayed). */
+  attestedReferee: AddressHex
+  code: Hex
+  deadline: bigint
+  nonce: bigint
+  signedByVerifier: boolean
+}
+
+/** The outcome of one call: success with what it did, or the custom error it reverts with. */
+export type ModelOutcome<T = undefined> = { ok: true; value: T } | { ok: false; error: string }
+
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error })
+const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
+
+/**
+ * ReferralProgram.sol restated in TypeScript: the generator runs every transaction through it to
+ * know, before any EVM runs, what the contract must do. Checks run in the contract's order, so a
+ * rejected call predicts the exact custom error. Kept apart from the analytics on purpose: the
+ * ground truth it yields is an independent oracle for them.
+ */
+export class ProgramModel {
+  readonly codeOwner = new Map<Hex, AddressHex>()
+  readonly referralOf = new Map<AddressHex, ModelReferral>()
+  readonly rewardOf = new Map<AddressHex, ModelReward>()
+  readonly qualifiedOf = new Map<AddressHex, number>()
+  private readonly signUpsInEpoch = new Map<string, number>()
+  private readonly paidInEpoch = new Map<string, bigint>()
+  private readonly attestationUsed = new Set<bigint>()
+
+  constructor(
+    readonly start: bigint,
+    readonly config: ProgramConfig,
+    readonly tiers: readonly Tier[],
+    readonly season: Season,
+  ) {}
+
+  epochAt(now: bigint): number {
+    return Number((now - this.start) / this.config.epochLength)
+  }
+
+  registerCode(owner: AddressHex, code: Hex): ModelOutcome {
+    if (this.codeOwner.has(code)) return fail('CodeTaken')
+    this.codeOwner.set(code, owner)
+    return ok(undefined)
+  }
+
+  signUp(sender: AddressHex, request: SignUpRequest, now: bigint): ModelOutcome<{ referrer: AddressHex; epoch: number }> {
+    if (now >= this.config.programEnd) return fail('ProgramEnded')
+    if (now > request.deadline) return fail('AttestationExpired')
+    if (this.attestationUsed.has(request.nonce)) return fail('AttestationReplayed')
+    if (!request.signedByVerifier || request.attestedReferee !== sender) return fail('InvalidAttestation')
+    const referrer = this.codeOwner.get(request.code)
+    if (referrer === undefined) return fail('UnknownCode')
+    if (referrer === sender) return fail('SelfReferral')
+    if (this.referralOf.has(sender)) return fail('AlreadySignedUp')
+    let ancestor = this.referralOf.get(referrer)?.referrer
+    for (let depth = 0; depth < this.config.maxCycleDepth && ancestor !== undefined; depth++) {
+      if (ancestor === sender) return fail('ReferralCycle')
+      ancestor = this.referralOf.get(ancestor)?.referrer
+    }
+    const epoch = this.epochAt(now)
+    const capKey = `${referrer}:${epoch}`
+    const signUps = (this.signUpsInEpoch.get(capKey) ?? 0) + 1
+    if (signUps > this.config.signUpCapPerEpoch) return fail('ReferrerCapReached')
+    this.signUpsInEpoch.set(capKey, signUps)
+    this.attestationUsed.add(request.nonce)
+    this.referralOf.set(sender, { referrer, signedUpAt: now, convertedAt: 0n })
+    return ok({ referrer, epoch })
+  }
+
+  purchase(
+    buyer: AddressHex,
+    value: bigint,
+    now: bigint,
+  ): ModelOutcome<{ referrer: AddressHex; conversion?: { amount: bigint; seasonal: boolean } }> {
+    const referral = this.referralOf.get(buyer)
+    if (referral === undefined) return fail('NotSignedUp')
+    if (referral.convertedAt !== 0n) return ok({ referrer: referral.referrer })
+    if (value < this.config.minPurchase) return fail('PurchaseTooSmall')
+    referral.convertedAt = now
+    const qualified = (this.qualifiedOf.get(referral.referrer) ?? 0) + 1
+    this.qualifiedOf.set(referral.referrer, qualified)
+    let amount = this.tierReward(qualified)
+    const seasonal = now >= this.season.start && now < this.season.end
+    if (seasonal) amount = (amount * BigInt(this.season.bonusBps)) / BPS
+    this.rewardOf.set(buyer, { amount, unlockAt: now + this.config.vestingDelay, claimed: false, accruedAt: now })
+    return ok({ referrer: referral.referrer, conversion: { amount, seasonal } })
+  }
+
+  claim(referrer: AddressHex, referees: readonly AddressHex[], now: bigint): ModelOutcome<{ paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] }> {
+    const paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] = []
+    const claimedHere = new Set<AddressHex>()
+    for (const referee of referees) {
+      if (this.referralOf.get(referee)?.referrer !== referrer) return fail('NotYourReferee')
+      const reward = this.rewardOf.get(referee)
+      if (reward?.claimed === true || claimedHere.has(referee)) return fail('RewardAlreadyClaimed')
+      if (reward === undefined || reward.amount === 0n) return fail('NoReward')
+      if (now < reward.unlockAt) return fail('RewardLocked')
+      claimedHere.add(referee)
+      paid.push({ referee, amount: reward.amount, accruedAt: reward.accruedAt })
+    }
+    const total = paid.reduce((sum, item) => sum + item.amount, 0n)
+    if (total === 0n) return fail('NothingToClaim')
+    const key = `${referrer}:${this.epochAt(now)}`
+    const before = this.paidInEpoch.get(key) ?? 0n
+    if (before + total > this.config.payoutCapPerEpoch) return fail('PayoutCapExceeded')
+    this.paidInEpoch.set(key, before + total)
+    for (const item of paid) {
+      const reward = this.rewardOf.get(item.referee)!
+      reward.amount = 0n
+      reward.claimed = true
+    }
+    return ok({ paid })
+  }
+
+  /** What `referrer` may still be paid in the epoch of `now`. */
+  payoutRemaining(referrer: AddressHex, now: bigint): bigint {
+    return this.config.payoutCapPerEpoch - (this.paidInEpoch.get(`${referrer}:${this.epochAt(now)}`) ?? 0n)
+  }
+
+  private tierReward(qualified: number): bigint {
+    for (let i = this.tiers.length - 1; i >= 0; i--) if (qualified >= this.tiers[i]!.minQualified) return this.tiers[i]!.rewardWei
+    return 0n
+  }
+}

@@ -1,0 +1,28 @@
+export { referralProgramAbi, referralProgramBytecode, referralProgramRuntimeBytecode } from './generated/referralProgram.js'
+export { naiveReferralProgramAbi, naiveReferralProgramBytecode, naiveReferralProgramRuntimeBytecode } from './generated/naiveReferralProgram.js'
+export { SOLC_VERSION, EVM_VERSION } from './generated/compiler.js'
+export {
+  codeFor,
+  decodeReferralError,
+  decodeReferralLog,
+  deployNaiveReferralProgramData,
+  deployReferralProgramData,
+  naiveReferralCalls,
+  referralCalls,
+  signSignUpAttestation,
+  type AttestationSignature,
+  type NaiveReferralProgramAbi,
+  type ProgramConfig,
+  type ReferralEvent,
+  type ReferralProgramAbi,
+  type Season,
+  type SignUpAttestation,
+  type Tier,
+} from './client.js'
+export { generateCampaign, CAMPAIGN_DEFAULTS } from './campaign/generateCampaign.js'
+export type { ActionKind, Campaign, CampaignBlock, CampaignOptions, CampaignTransaction, FraudKind, ProgramDesign } from './campaign/types.js'
+export { analyzeCampaign } from './analytics/analyzeCampaign.js'
+export { recordsFromResults, type CampaignRecords, type LogRecord, type TransactionRecord } from './analytics/records.js'
+export type { CampaignAnalytics, ClaimLatency, CohortRetention, ReferrerSummary } from './analytics/types.js'
+export { FRAUD_ERRORS, FRAUD_KINDS, fraudKindOf } from './fraudKinds.js'
+export { runCampaign, type RunCampaignOptions } from './runCampaign.js'
