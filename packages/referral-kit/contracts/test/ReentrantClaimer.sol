@@ -8,12 +8,13 @@ interface IReferralClaim {
 
 /// @title ReentrantClaimer
 /// @notice A malicious referrer for tests: when paid, it calls `claim` again with the same
-/// referees and records how the program answered, then keeps the payment.
+/// referees and records how the program answered, emits what happened, and keeps the payment.
 contract ReentrantClaimer {
     IReferralClaim public immutable program;
     address[] private referees;
     uint256 public reentryAttempts;
-    bytes public lastReentryError;
+
+    event Reentered(bool succeeded, bytes reason);
 
     constructor(IReferralClaim program_) {
         program = program_;
@@ -32,9 +33,9 @@ contract ReentrantClaimer {
         if (reentryAttempts > 0) return;
         reentryAttempts += 1;
         try program.claim(referees) returns (uint256) {
-            lastReentryError = "";
+            emit Reentered(true, "");
         } catch (bytes memory reason) {
-            lastReentryError = reason;
+            emit Reentered(false, reason);
         }
     }
 }
