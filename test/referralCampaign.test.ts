@@ -1,0 +1,83 @@
+import { bytesToHex } from '@ethereumjs/util'
+import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
+import { createExecutor, createSequentialScheduler, type BlockResult, type Scheduler, type StateBackend } from '@parallel-evm/core'
+import { analyzeCampaign, decodeReferralError, generateCampaign, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createMemoryState } from '@parallel-evm/state-memory'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { afterAll, describe, expect, it } from 'vitest'
+import { comparableReceipt, expectSameResult } from './blockResults.js'
+import { fullMatrix } from './mainnetBlocks.js'
+
+// npm test: a 2,000-plus transaction campaign; test:full: the demo's default size.
+const size = fullMatrix ? {} : { users: 800, blocks: 20 }
+const campaigns = new Map<ProgramDesign, Promise<Campaign>>()
+const campaignOf = (design: ProgramDesign) => {
+  if (!campaigns.has(design)) campaigns.set(design, generateCampaign({ seed: 1, design, ...size }))
+  return campaigns.get(design)!
+}
+const sequentialRuns = new Map<ProgramDesign, Promise<BlockResult[]>>()
+const sequentialOf = (design: ProgramDesign) => {
+  if (!sequentialRuns.has(design)) sequentialRuns.set(design, campaignOf(design).then((campaign) => run(campaign, createSequentialScheduler(), createMerkleState)))
+  return sequentialRuns.get(design)!
+}
+
+const optimistic = new Map([1, 2, 4].map((workers) => [workers, createOptimisticScheduler({ workers, fallback: false })]))
+afterAll(async () => {
+  for (const scheduler of optimistic.values()) await scheduler.close()
+})
+
+async function run(campaign: Campaign, scheduler: Scheduler, createState: (o: { genesis: Campaign['genesis'] }) => Promise<StateBackend>): Promise<BlockResult[]> {
+  const executor = createExecutor({ scheduler, state: await createState({ genesis: campaign.genesis }), common: campaign.common })
+  return runCampaign(campaign, executor)
+}
+
+describe('referral campaign on the executor', () => {
+  it('behavior: every transaction ends as the generator\'s model of the contract predicts, custom error included', async () => {
+    const [campaign, results] = await Promise.all([campaignOf('kit'), sequentialOf('kit')])
+    expect(campaign.transactions.length).toBeGreaterThanOrEqual(2000)
+    const kinds = new Set(campaign.transactions.map((tx) => tx.kind))
+    for (const kind of ['sign-up', 'purchase', 'claim', 'self-referral', 'cycle', 'forged-attestation', 'replayed-attestation', 'expired-attestation', 'over-cap', 'duplicate-sign-up', 'foreign-claim']) {
+      expect(kinds, `the campaign holds ${kind}`).toContain(kind)
+    }
+    for (const tx of campaign.transactions) {
+      const outcome = results[tx.block]!.outcomes[tx.index]!
+      const error = outcome.revertData === undefined ? undefined : decodeReferralError(outcome.revertData)?.errorName
+      expect({ status: outcome.status, error }, `block ${tx.block} tx ${tx.index} (${tx.kind})`).toEqual({ status: tx.expectedStatus, error: tx.expectedError })
+    }
+  })
+
+  it('behavior: the analytics read from receipts and logs equal the generator\'s ground truth', async () => {
+    const [campaign, results] = await Promise.all([campaignOf('kit'), sequentialOf('kit')])
+    const analytics = analyzeCampaign(recordsFromResults(results, campaign.program))
+    expect(analytics).toEqual(campaign.groundTruth)
+    expect(analytics.signUps).toBeGreaterThan(300)
+    expect(analytics.claimLatency.count).toBeGreaterThan(50)
+    expect(Object.values(analytics.fraudBlocked).every((count) => count > 0)).toBe(true)
+  })
+
+  for (const design of ['kit', 'naive'] as const) {
+    it(`behavior: ${design} design, our sequential path equals @ethereumjs/vm runBlock block by block (state root, receipts)`, async () => {
+      const [campaign, results] = await Promise.all([campaignOf(design), sequentialOf(design)])
+      const stateManager = await merkleStateManagerFrom(campaign.genesis)
+      for (const [i, block] of campaign.blocks.entries()) {
+        if (block.input.block.format !== 'rlp') throw new Error('campaign blocks are RLP')
+        const reference = await runBlockBaseline(stateManager, { rlp: block.input.block.rlp, common: campaign.common, senders: block.input.senders!, ancestorHashes: new Map() })
+        const ours = results[i]!
+        expect(bytesToHex(ours.stateRoot!), `block ${i} state root`).toBe(bytesToHex(reference.stateRoot))
+        expect(ours.receipts.map(comparableReceipt), `block ${i} receipts`).toEqual(reference.receipts.map(comparableReceipt))
+      }
+    })
+
+    it(`behavior: ${design} design, the optimistic scheduler with 1, 2 and 4 workers equals sequential on every block`, async () => {
+      const [campaign, sequential] = await Promise.all([campaignOf(design), sequentialOf(design)])
+      for (const [workers, scheduler] of optimistic) {
+        const results = await run(campaign, scheduler, createMerkleState)
+        results.forEach((result, i) => expectSameResult(result, sequential[i]!, `${design}, ${workers} workers, block ${i}`))
+      }
+      const onMemory = await run(campaign, optimistic.get(2)!, createMemoryState)
+      const sequentialOnMemory = await run(campaign, createSequentialScheduler(), createMemoryState)
+      onMemory.forEach((result, i) => expectSameResult(result, sequentialOnMemory[i]!, `${design}, memory, block ${i}`))
+    })
+  }
+})
