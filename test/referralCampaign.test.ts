@@ -10,7 +10,7 @@ import { comparableReceipt, expectSameResult } from './blockResults.js'
 import { fullMatrix } from './mainnetBlocks.js'
 
 // npm test: a 2,000-plus transaction campaign; test:full: the demo's default size.
-const size = fullMatrix ? {} : { users: 800, blocks: 20 }
+const size = fullMatrix ? {} : { users: 850, blocks: 20 }
 const campaigns = new Map<ProgramDesign, Promise<Campaign>>()
 const campaignOf = (design: ProgramDesign) => {
   if (!campaigns.has(design)) campaigns.set(design, generateCampaign({ seed: 1, design, ...size }))
