@@ -4,6 +4,7 @@ import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
 import { runRunCommand } from './commands/run.js'
 import { runConflictsCommand } from './commands/conflicts.js'
 import { runTestVectorsCommand } from './commands/testVectors.js'
+import { runReferralAnalytics, runReferralGenerate } from './commands/referral.js'
 import { parsePredictSources } from './conflictReport.js'
 import type { CommonFlags } from './flags.js'
 import { backendNames, schedulerNames } from './registry.js'
@@ -14,6 +15,8 @@ Usage:
   pevm run <blockDir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
   pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
   pevm conflicts <blockDir> [--predict static,access-list,preexec] [--workers N] [--state memory|merkle] [--json] [--html report.html]
+  pevm referral generate <dir> [--seed N] [--users N] [--blocks N] [--design kit|naive] [--json]
+  pevm referral analytics <dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
@@ -32,10 +35,14 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       predict: { type: 'string' },
       html: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      users: { type: 'string' },
+      blocks: { type: 'string' },
+      design: { type: 'string', default: 'kit' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
-  const [command, target] = positionals
+  const [command, target, referralDir] = positionals
   if (values.help || command === undefined) {
     console.log(usage)
     return command === undefined && !values.help ? 2 : 0
@@ -53,6 +60,24 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'test-vectors') return runTestVectorsCommand(target, flags)
   if (command === 'conflicts') {
     return runConflictsCommand(target, { ...flags, predict: parsePredictSources(values.predict), ...(values.html === undefined ? {} : { html: values.html }) })
+  }
+  if (command === 'referral') {
+    if (referralDir === undefined) {
+      console.error(`pevm referral ${target}: missing the campaign directory\n\n${usage}`)
+      return 2
+    }
+    if (target === 'analytics') return runReferralAnalytics(referralDir, flags)
+    if (target === 'generate') {
+      return runReferralGenerate(referralDir, {
+        json: values.json,
+        design: values.design,
+        seed: integerAtLeast('--seed', values.seed, 0),
+        ...(values.users === undefined ? {} : { users: integerAtLeast('--users', values.users, 1) }),
+        ...(values.blocks === undefined ? {} : { blocks: integerAtLeast('--blocks', values.blocks, 1) }),
+      })
+    }
+    console.error(`pevm referral: unknown subcommand "${target}"\n\n${usage}`)
+    return 2
   }
   console.error(`pevm: unknown command "${command}"\n\n${usage}`)
   return 2
@@ -78,3 +103,9 @@ main(process.argv.slice(2)).then(
     }
   },
 )
+
+function integerAtLeast(option: string, text: string, min: number): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value < min) throw new InvalidOptionError({ option, reason: `"${text}" is not an integer of at least ${min}` })
+  return value
+}

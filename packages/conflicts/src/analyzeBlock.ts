@@ -2,7 +2,7 @@ import { toAddressHex, type AddressHex, type BlockResult } from '@parallel-evm/c
 import { deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
 import { criticalPath } from './criticalPath.js'
 import { buildDependencyGraph, type DependencyGraph } from './dependencyGraph.js'
-import { hotKeys, type HotKey } from './hotKeys.js'
+import { hotKeys, type HotKey, type HotKeyContext, type SlotLabeller } from './hotKeys.js'
 import { listScheduleMakespan } from './listSchedule.js'
 import { scorePrediction, type PredictionScore } from './predictionScore.js'
 import type { PredictedKeys, PredictionSource } from './predictedSets.js'
@@ -40,6 +40,8 @@ export interface BlockConflicts {
 export interface AnalyzeOptions {
   predictions?: Partial<Record<PredictionSource | 'combined', PredictedKeys>>
   hotKeyLimit?: number
+  /** Names storage slots of contracts whose layout the caller knows, for the hot-key labels. */
+  labelSlot?: SlotLabeller
 }
 
 /** The conflict analysis of an executed block, from the read and write sets its outcomes carry. */
@@ -56,7 +58,7 @@ export function analyzeBlock(result: BlockResult, options: AnalyzeOptions = {}):
     if (rule === 'sender-chains') ourSets = sets
     const graph = buildDependencyGraph(sets)
     graphs[rule] = graph
-    byRule[rule] = summarize(rule, graph, gas, totalGas, { coinbase, senders: result.senders }, options.hotKeyLimit ?? 10)
+    byRule[rule] = summarize(rule, graph, gas, totalGas, { coinbase, senders: result.senders, ...(options.labelSlot === undefined ? {} : { labelSlot: options.labelSlot }) }, options.hotKeyLimit ?? 10)
   }
   const actual = ourSets.map(touchedKeys)
   const prediction: BlockConflicts['prediction'] = {}
@@ -71,7 +73,7 @@ function summarize(
   graph: DependencyGraph,
   gas: readonly bigint[],
   totalGas: bigint,
-  context: { coinbase: AddressHex; senders: readonly AddressHex[] },
+  context: HotKeyContext,
   hotKeyLimit: number,
 ): GraphSummary {
   const path = criticalPath(graph, gas)

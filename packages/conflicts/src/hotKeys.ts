@@ -16,7 +16,11 @@ export interface HotKey {
 export interface HotKeyContext {
   coinbase: AddressHex
   senders: readonly AddressHex[]
+  /** Names a storage slot the caller knows the layout of (e.g. `totalSignUps`), or undefined. */
+  labelSlot?: SlotLabeller
 }
+
+export type SlotLabeller = (address: AddressHex, slot: string) => string | undefined
 
 /** The keys the most dependency edges go through, hottest first (ties by key, for determinism). */
 export function hotKeys(graph: DependencyGraph, context: HotKeyContext, limit = 10): HotKey[] {
@@ -28,7 +32,8 @@ export function hotKeys(graph: DependencyGraph, context: HotKeyContext, limit = 
       const parsed = parseStateKeyId(key)
       const known = knownContracts.get(parsed.address)?.name
       const who = parsed.address === context.coinbase ? 'coinbase' : senders.has(parsed.address) ? 'sender' : known !== undefined ? known : parsed.kind === 'storage' ? 'contract' : 'account'
-      const label = parsed.kind === 'storage' ? `${describeSlot(parsed.address, parsed.slot)} of ${who} ${parsed.address}` : `${parsed.kind} of ${who} ${parsed.address}`
+      const slotName = parsed.kind === 'storage' ? (context.labelSlot?.(parsed.address, parsed.slot) ?? describeSlot(parsed.address, parsed.slot)) : undefined
+      const label = parsed.kind === 'storage' ? `${slotName} of ${who} ${parsed.address}` : `${parsed.kind} of ${who} ${parsed.address}`
       return { key, kind: parsed.kind, address: parsed.address, ...(parsed.kind === 'storage' ? { slot: parsed.slot } : {}), edges, label }
     })
 }

@@ -2,7 +2,7 @@ export { deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type Del
 export { buildDependencyGraph, dependencyLevels, type DependencyGraph } from './dependencyGraph.js'
 export { criticalPath, type CriticalPath } from './criticalPath.js'
 export { listScheduleMakespan } from './listSchedule.js'
-export { hotKeys, type HotKey, type HotKeyContext } from './hotKeys.js'
+export { hotKeys, type HotKey, type HotKeyContext, type SlotLabeller } from './hotKeys.js'
 export {
   accessListPrediction,
   combinePredictions,

@@ -2,7 +2,8 @@ import type { Common } from '@ethereumjs/common'
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
 import { createVM, type VM } from '@ethereumjs/vm'
 import { cacheCodeAnalysis } from './codeAnalysisCache.js'
-import { instrumentLane } from './instrumentLane.js'
+import { instrumentLane, zeroValueCheckHook } from './instrumentLane.js'
+import { exemptZeroValueCallChecks } from './zeroValueCallCheck.js'
 import { EMPTY_STATE } from './stateOverlay.js'
 import { TxStateView } from './txStateView.js'
 
@@ -47,6 +48,7 @@ export class LaneFactory {
       const vm = await createVM({ common: common.copy(), stateManager: this.view, blockchain: this.ancestors })
       instrumentLane(vm, this.view)
       await cacheCodeAnalysis(vm.evm)
+      await exemptZeroValueCallChecks(vm.evm, zeroValueCheckHook(this.view))
       lane = { vm, view: this.view }
       this.lanes.set(key, lane)
     }

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import type { Common } from '@ethereumjs/common'
+import { interpreterPrototype } from './interpreterPrototype.js'
 
 const CACHE = Symbol('parallel-evm.codeAnalysis')
 
@@ -8,10 +7,6 @@ interface JumpAnalysis {
   jumps: Uint8Array
   pushes: Record<number, bigint>
   opcodesCached: unknown[]
-}
-
-interface InterpreterPrototype {
-  _getValidJumpDestinations(this: { _evm: Record<symbol, unknown> }, code: Uint8Array): JumpAnalysis
 }
 
 let patched: Promise<boolean> | undefined
@@ -22,8 +17,7 @@ let patched: Promise<boolean> | undefined
  * mainnet blocks. This keeps the analysis per code array for the EVMs given here (revm keeps
  * analysed bytecode the same way); other EVMs, `runBlock`'s included, are left as they are.
  * The analysis only reads the code and the EVM's fork, and each lane has one EVM per fork.
- * Interpreter is not exported, so its module is loaded by path next to the package entry; if
- * that ever fails, execution simply goes without the cache.
+ * If the Interpreter cannot be loaded (see interpreterPrototype), execution goes without the cache.
  */
 export async function cacheCodeAnalysis(evm: { common: Common }): Promise<boolean> {
   patched ??= patchInterpreter()
@@ -37,30 +31,23 @@ export async function cacheCodeAnalysis(evm: { common: Common }): Promise<boolea
 const analyses = new WeakMap<Uint8Array, Map<string, JumpAnalysis>>()
 
 async function patchInterpreter(): Promise<boolean> {
-  try {
-    const entry = createRequire(import.meta.url).resolve('@ethereumjs/evm')
-    const file = entry.replace(/([\\/])dist[\\/]cjs[\\/]index\.js$/, '$1dist$1esm$1interpreter.js')
-    const module = (await import(pathToFileURL(file).href)) as { Interpreter?: { prototype: InterpreterPrototype } }
-    const prototype = module.Interpreter?.prototype
-    if (prototype === undefined || typeof prototype._getValidJumpDestinations !== 'function') return false
-    const analyse = prototype._getValidJumpDestinations
-    prototype._getValidJumpDestinations = function (code) {
-      const fork = this._evm[CACHE] as string | undefined
-      if (fork === undefined) return analyse.call(this, code)
-      let byFork = analyses.get(code)
-      if (byFork === undefined) {
-        byFork = new Map()
-        analyses.set(code, byFork)
-      }
-      let analysis = byFork.get(fork)
-      if (analysis === undefined) {
-        analysis = analyse.call(this, code)
-        byFork.set(fork, analysis)
-      }
-      return analysis
+  const prototype = await interpreterPrototype()
+  if (prototype === undefined || typeof prototype._getValidJumpDestinations !== 'function') return false
+  const analyse = prototype._getValidJumpDestinations
+  prototype._getValidJumpDestinations = function (code) {
+    const fork = this._evm[CACHE] as string | undefined
+    if (fork === undefined) return analyse.call(this, code)
+    let byFork = analyses.get(code)
+    if (byFork === undefined) {
+      byFork = new Map()
+      analyses.set(code, byFork)
     }
-    return true
-  } catch {
-    return false
+    let analysis = byFork.get(fork)
+    if (analysis === undefined) {
+      analysis = analyse.call(this, code) as JumpAnalysis
+      byFork.set(fork, analysis)
+    }
+    return analysis
   }
+  return true
 }

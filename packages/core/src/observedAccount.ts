@@ -4,8 +4,10 @@ import type { AddressHex } from './types.js'
 /** The fields an ObservedAccount resolves lazily through its view. */
 export interface AccountFieldSource {
   /** Whether the EVM is crediting this balance rather than observing it (see TxStateView). */
-  balanceAccessFor(address: AddressHex): 'observe' | 'credit' | 'emptiness'
+  balanceAccessFor(address: AddressHex): 'observe' | 'credit' | 'emptiness' | 'zero-value-check'
   readBalance(address: AddressHex): bigint
+  /** Whether the balance is certainly non-zero without reading the parent state (a positive credit). */
+  balanceKnownNonZero(address: AddressHex): boolean
   readNonce(address: AddressHex): bigint
   readCodeHash(address: AddressHex): Uint8Array
   hasNonEmptyStorage(address: AddressHex): boolean
@@ -41,7 +43,9 @@ export class ObservedAccount extends Account {
   override get balance(): bigint {
     if (this.assigned.balance !== undefined) return this.assigned.balance
     const value = this.source.readBalance(this.address)
-    if (this.source.balanceAccessFor(this.address) === 'credit' && !this.observedBalance) this.creditedFrom = value
+    const access = this.source.balanceAccessFor(this.address)
+    if (access === 'zero-value-check') return value
+    if (access === 'credit' && !this.observedBalance) this.creditedFrom = value
     else {
       this.observedBalance = true
       this.creditedFrom = undefined
@@ -57,6 +61,19 @@ export class ObservedAccount extends Account {
   override set codeHash(value: Uint8Array) {
     this.assigned.codeHash = value
   }
+  /**
+   * Account.isEmpty asks the balance first. Any order gives the same answer; asking it last means an
+   * emptiness check on a contract (EIP-161 cleanup after a zero-value call) records no balance read,
+   * which would otherwise make every call into a contract depend on every payment to it.
+   */
+  override isEmpty(): boolean {
+    if (this.assigned.balance !== undefined && this.assigned.balance !== 0n) return false
+    if (this.assigned.balance === undefined && this.source.balanceKnownNonZero(this.address)) return false
+    if (!equalsBytes(this.codeHash, KECCAK256_NULL)) return false
+    if (this.nonce !== 0n) return false
+    return this.balance === 0n
+  }
+
   // Account's own isContract() reads the private field the base constructor set, not the getter.
   override isContract(): boolean {
     return !equalsBytes(this.codeHash, KECCAK256_NULL)

@@ -27,8 +27,9 @@ interface LocalFields {
  * Who is looking at a balance. `observe`: the EVM's own logic, a real read. `credit`: a value
  * transfer or fee credit doing read-add-write, which commutes with other credits. `emptiness`:
  * EIP-161 cleanup asking only whether the account is empty, which a positive credit answers.
+ * `zero-value-check`: a call checking its caller can afford a zero value, true whatever the balance.
  */
-export type BalanceAccess = 'observe' | 'credit' | 'emptiness'
+export type BalanceAccess = 'observe' | 'credit' | 'emptiness' | 'zero-value-check'
 
 type Undo = () => void
 
@@ -167,7 +168,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     const delta = local?.balanceDelta
     const access = this.balanceAccessFor(address)
     // Emptiness needs no read when a credit was positive, or for a chained sender (its nonce is not 0).
-    if (access === 'credit' || (access === 'emptiness' && ((delta !== undefined && delta > 0n) || address === this.chain?.sender))) {
+    if (access === 'credit' || access === 'zero-value-check' || (access === 'emptiness' && ((delta !== undefined && delta > 0n) || address === this.chain?.sender))) {
       return base + (delta ?? 0n)
     }
     this.record(accountFieldKeyId(address, 'balance'), base)
@@ -176,6 +177,12 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     this.setField(address, 'balanceDelta', undefined)
     this.setField(address, 'balance', base + delta)
     return base + delta
+  }
+
+  balanceKnownNonZero(address: AddressHex): boolean {
+    const local = this.fields.get(address)
+    if (local?.balance !== undefined) return local.balance !== 0n
+    return local?.balanceDelta !== undefined && local.balanceDelta > 0n
   }
 
   /** Adds a credit made without observing the balance: to the absolute value if there is one. */

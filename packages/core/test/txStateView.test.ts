@@ -4,12 +4,18 @@ import { accountFieldKeyId, EMPTY_CODE_HASH, storageKeyId, toSlotHex, TxStateVie
 
 const alice = createAddressFromString('0x00000000000000000000000000000000000a11ce')
 const bob = createAddressFromString('0x0000000000000000000000000000000000000b0b')
+const carol = createAddressFromString('0x00000000000000000000000000000000000ca401')
 const slot1 = hexToBytes(toSlotHex(1n))
+const SOME_CODE_HASH = `0x${'ab'.repeat(32)}` as const
 
 function reader(): StateReader {
   return {
     getAccount: (address) =>
-      address === alice.toString() ? { nonce: 7n, balance: 1000n, codeHash: EMPTY_CODE_HASH } : undefined,
+      address === alice.toString()
+        ? { nonce: 7n, balance: 1000n, codeHash: EMPTY_CODE_HASH }
+        : address === carol.toString()
+          ? { nonce: 1n, balance: 5n, codeHash: SOME_CODE_HASH }
+          : undefined,
     getStorage: (address, slot) => (address === alice.toString() && slot === toSlotHex(1n) ? 42n : 0n),
     getCode: () => undefined,
     hasStorage: (address) => address === alice.toString(),
@@ -144,5 +150,38 @@ describe('TxStateView re-creation', () => {
     const { readSet, writeSet } = view.takeResult()
     expect(writeSet.accounts.get(alice.toString())).toMatchObject({ lifecycle: 'created', balance: 1050n })
     expect(readSet.get(accountFieldKeyId(alice.toString(), 'balance'))).toBe(1000n)
+  })
+
+  it('behavior: an emptiness check on a contract decides by its code and records no balance read', async () => {
+    const view = new TxStateView(reader())
+    view.balanceAccess = 'emptiness'
+    expect((await view.getAccount(carol))!.isEmpty()).toBe(false)
+    view.balanceAccess = 'observe'
+    const { readSet } = view.takeResult()
+    expect(readSet.has(accountFieldKeyId(carol.toString(), 'balance'))).toBe(false)
+    expect(readSet.get(accountFieldKeyId(carol.toString(), 'code'))).toBe(SOME_CODE_HASH)
+  })
+
+  it('behavior: isEmpty answers as Account.isEmpty for every mix of balance, nonce and code', async () => {
+    for (const balance of [0n, 3n]) {
+      for (const nonce of [0n, 1n]) {
+        for (const codeHash of [EMPTY_CODE_HASH, SOME_CODE_HASH]) {
+          const view = new TxStateView({ ...reader(), getAccount: () => ({ balance, nonce, codeHash }) })
+          const expected = new Account(nonce, balance, undefined, hexToBytes(codeHash)).isEmpty()
+          expect((await view.getAccount(bob))!.isEmpty(), `balance ${balance} nonce ${nonce} code ${codeHash.slice(0, 6)}`).toBe(expected)
+        }
+      }
+    }
+  })
+
+  it('behavior: the affordability check of a zero-value call reads the balance without recording it', async () => {
+    const view = new TxStateView(reader())
+    const account = (await view.getAccount(carol))!
+    view.balanceAccess = 'zero-value-check'
+    expect(account.balance < 0n).toBe(false)
+    view.balanceAccess = 'observe'
+    const { readSet, writeSet } = view.takeResult()
+    expect(readSet.has(accountFieldKeyId(carol.toString(), 'balance'))).toBe(false)
+    expect(writeSet.accounts.size).toBe(0)
   })
 })

@@ -27,7 +27,7 @@ const input = {
   settings: {
     evmVersion: EVM_VERSION,
     optimizer: { enabled: true, runs: 200 },
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'storageLayout'] } },
   },
 }
 const output = JSON.parse(solc.compile(JSON.stringify(input)))
@@ -37,6 +37,15 @@ for (const problem of problems) console.error(problem.formattedMessage)
 if (problems.some((problem) => problem.severity === 'error')) {
   console.error('referral-kit: solc reported errors; nothing was generated')
   process.exit(1)
+}
+
+/** The layout reduced to what naming a slot needs: each variable's slot, and its type's shape. */
+function storageLayout(layout) {
+  const types = {}
+  for (const [id, type] of Object.entries(layout.types ?? {})) {
+    types[id] = { encoding: type.encoding, label: type.label, bytes: Number(type.numberOfBytes), ...(type.key ? { key: type.key } : {}), ...(type.value ? { value: type.value } : {}), ...(type.base ? { base: type.base } : {}) }
+  }
+  return { storage: layout.storage.map(({ label, slot, offset, type }) => ({ label, slot: Number(slot), offset, type })), types }
 }
 
 const camel = (name) => name[0].toLowerCase() + name.slice(1)
@@ -54,6 +63,9 @@ for (const { from, to } of targets) {
         `export const ${id}Bytecode = '0x${artifact.evm.bytecode.object}' as const`,
         '',
         `export const ${id}RuntimeBytecode = '0x${artifact.evm.deployedBytecode.object}' as const`,
+        '',
+        `/** Where solc put each state variable: names hot storage slots in conflict reports. */`,
+        `export const ${id}StorageLayout = ${JSON.stringify(storageLayout(artifact.storageLayout))} as const`,
         '',
       ].join('\n')
       writeFileSync(join(to, `${id}.ts`), module)

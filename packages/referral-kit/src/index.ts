@@ -26,3 +26,7 @@ export { recordsFromResults, type CampaignRecords, type LogRecord, type Transact
 export type { CampaignAnalytics, ClaimLatency, CohortRetention, ReferrerSummary } from './analytics/types.js'
 export { FRAUD_ERRORS, FRAUD_KINDS, fraudKindOf } from './fraudKinds.js'
 export { runCampaign, type RunCampaignOptions } from './runCampaign.js'
+export { writeCampaign, readCampaign, CAMPAIGN_FILE } from './campaign/campaignFiles.js'
+export { analyticsToJson, analyticsFromJson, type CampaignAnalyticsJson, type ReferrerSummaryJson } from './analytics/analyticsJson.js'
+export { programSlotLabeller } from './slotLabels.js'
+export { renderCampaignReport, type CampaignReportData, type ReportHotKeys, type ReportRun } from './report/campaignReport.js'

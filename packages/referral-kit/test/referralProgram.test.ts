@@ -238,8 +238,10 @@ describe('ReferralProgram on our executor: claims', () => {
         }
       })
       .find((event) => event?.eventName === 'Reentered')
-    expect(reentered?.args.succeeded).toBe(false)
-    expect(decodeErrorResult({ abi: referralProgramAbi, data: reentered!.args.reason }).errorName).toBe('ReentrantCall')
+    if (reentered?.eventName !== 'Reentered') throw new Error('the receiver never re-entered')
+    const { succeeded, reason } = reentered.args as { succeeded: boolean; reason: Hex }
+    expect(succeeded).toBe(false)
+    expect(decodeErrorResult({ abi: referralProgramAbi, data: reason }).errorName).toBe('ReentrantCall')
     const paid = TIERS[0]!.rewardWei + TIERS[1]!.rewardWei
     expect(programBefore - fx.chain.balanceOf(fx.program)).toBe(paid)
     expect(fx.chain.balanceOf(attacker)).toBe(paid)
