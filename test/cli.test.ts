@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ethereumTestsDir, mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
@@ -71,5 +72,40 @@ describe('pevm test-vectors', () => {
     const { code, stdout } = pevm('test-vectors', join(ethereumTestsDir(), 'ValidBlocks/bcStateTests/refundReset.json'), '--state', 'merkle')
     expect(code).toBe(0)
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^[1-9]\d* passed, 0 failed$/)
+  })
+})
+
+describe('pevm referral', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pevm-referral-'))
+
+  it('default: generate writes a campaign that analytics reads back equal to its ground truth', () => {
+    const generated = pevm('referral', 'generate', dir, '--users', '120', '--blocks', '5', '--seed', '3', '--json')
+    expect(generated.code, generated.stderr).toBe(0)
+    expect(JSON.parse(generated.stdout)).toMatchObject({ blocks: 6, name: 'referral-kit-seed-3-120-users-5-blocks' })
+    for (const extra of [[], ['--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle']]) {
+      const analytics = pevm('referral', 'analytics', dir, '--json', ...extra)
+      expect(analytics.code, analytics.stderr).toBe(0)
+      const report = JSON.parse(analytics.stdout)
+      expect(report.matchesGroundTruth).toBe(true)
+      expect(report.analytics.signUps).toBeGreaterThan(0)
+      expect(typeof report.analytics.rewardsAccrued).toBe('string')
+    }
+    const human = pevm('referral', 'analytics', dir)
+    expect(human.stdout).toContain("OK: equal to the generator's ground truth")
+    expect(human.stdout).toContain('leaderboard')
+  })
+
+  it('behavior: a truncated campaign file exits 1 with FIXTURE_FORMAT naming the file', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'pevm-referral-bad-'))
+    writeFileSync(join(broken, 'campaign.json'), readFileSync(join(dir, 'campaign.json'), 'utf8').slice(0, 500))
+    const { code, stderr } = pevm('referral', 'analytics', broken)
+    expect(code).toBe(1)
+    expect(stderr).toContain('FIXTURE_FORMAT')
+    expect(stderr).toContain(join(broken, 'campaign.json'))
+  })
+
+  it('behavior: an unknown design or subcommand is a usage error', () => {
+    expect(pevm('referral', 'generate', dir, '--design', 'fancy').code).toBe(2)
+    expect(pevm('referral', 'replay', dir).code).toBe(2)
   })
 })

@@ -56,6 +56,15 @@ describe('referral campaign on the executor', () => {
     expect(Object.values(analytics.fraudBlocked).every((count) => count > 0)).toBe(true)
   })
 
+  it('behavior: on the naive design every honest sign-up and purchase succeeds too (its leaderboard fits the gas limits)', async () => {
+    const [campaign, results] = await Promise.all([campaignOf('naive'), sequentialOf('naive')])
+    const honest = campaign.transactions.filter((tx) => tx.kind === 'sign-up' || tx.kind === 'purchase' || tx.kind === 'register-code')
+    expect(honest.length).toBeGreaterThan(1000)
+    for (const tx of honest) expect(results[tx.block]!.outcomes[tx.index]!.status, `block ${tx.block} tx ${tx.index} (${tx.kind})`).toBe(1)
+    const claims = campaign.transactions.filter((tx) => tx.kind === 'claim').map((tx) => results[tx.block]!.outcomes[tx.index]!.status)
+    expect(claims.filter((status) => status === 1).length).toBeGreaterThan(claims.length / 2)
+  })
+
   for (const design of ['kit', 'naive'] as const) {
     it(`behavior: ${design} design, our sequential path equals @ethereumjs/vm runBlock block by block (state root, receipts)`, async () => {
       const [campaign, results] = await Promise.all([campaignOf(design), sequentialOf(design)])

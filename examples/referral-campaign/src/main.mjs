@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
-import { analyzeCampaign, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
+import { analyzeCampaign, gasProfile, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 
@@ -54,21 +54,25 @@ async function runScheduler(campaign, name, scheduler) {
   return { ms: performance.now() - started, results }
 }
 
-/** Dependency edges per key over all blocks, and the gas-weighted ideal 2-lane speedup (conflict detector). */
+/** Dependency edges per key over all blocks, and the gas-weighted ideal speedup on 2 and 16 lanes (conflict detector). */
 function campaignConflicts(campaign, results) {
   const labelSlot = programSlotLabeller(campaign)
   const edges = new Map()
   let gas = 0
-  let idealTime = 0
+  const idealTime = { 2: 0, 16: 0 }
   for (const result of results) {
     const conflicts = analyzeBlock(result, { labelSlot, hotKeyLimit: 12 })
     const summary = conflicts.byRule['sender-chains']
     gas += Number(conflicts.totalGas)
-    idealTime += Number(conflicts.totalGas) / summary.idealSpeedup[2]
-    for (const key of summary.hotKeys) edges.set(key.label, (edges.get(key.label) ?? 0) + key.edges)
+    for (const lanes of [2, 16]) idealTime[lanes] += Number(conflicts.totalGas) / summary.idealSpeedup[lanes]
+    for (const key of summary.hotKeys) {
+      const label = key.label.replaceAll(`contract ${campaign.program}`, 'the program').replaceAll(`account ${campaign.program}`, 'the program').replaceAll(` ${campaign.coinbase}`, '')
+      edges.set(label, (edges.get(label) ?? 0) + key.edges)
+    }
   }
   const keys = [...edges].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([label, count]) => ({ label, edges: count }))
-  return { design: campaign.design, idealSpeedup2: idealTime === 0 ? 1 : gas / idealTime, keys }
+  const ideal = (lanes) => (idealTime[lanes] === 0 ? 1 : gas / idealTime[lanes])
+  return { design: campaign.design, idealSpeedup2: ideal(2), idealSpeedup16: ideal(16), keys }
 }
 
 const schedulers = [
@@ -79,6 +83,7 @@ const schedulers = [
 const runs = []
 const hotKeys = []
 let analytics
+let gas
 let analyticsMatch = false
 let txCount = 0
 try {
@@ -108,6 +113,7 @@ try {
     hotKeys.push(campaignConflicts(campaign, reference.results))
     if (design === 'kit') {
       analytics = analyzeCampaign(recordsFromResults(reference.results, campaign.program))
+      gas = gasProfile(campaign, reference.results)
       analyticsMatch = JSON.stringify(analytics, (_, v) => (typeof v === 'bigint' ? String(v) : v)) === JSON.stringify(campaign.groundTruth, (_, v) => (typeof v === 'bigint' ? String(v) : v))
     }
   }
@@ -137,8 +143,12 @@ console.log(`  claim latency: median ${(analytics.claimLatency.medianSeconds / 8
 console.log(`  leaderboard: ${analytics.leaderboard.slice(0, 5).map((r, i) => `#${i + 1} ${r.referrer.slice(0, 10)}… ${r.conversions} conversions`).join(', ')}`)
 console.log(`  fraud blocked: ${Object.entries(analytics.fraudBlocked).map(([kind, n]) => `${kind} ${n}`).join(', ')}`)
 console.log(`  retention (week +1) by cohort: ${analytics.retention.map((c) => `w${c.week} ${c.size === 0 || c.retained[1] === undefined ? '-' : `${Math.round((100 * c.retained[1]) / c.size)}%`}`).join(', ')}`)
+console.log(
+  `Gas (kit design, medians): sign-up ${gas.medians['sign-up']}, conversion ${gas.medians.conversion}, repeat purchase ${gas.medians['repeat-purchase']}, ` +
+    `code registration ${gas.medians['register-code']}, claim ${gas.claim.base} + ${gas.claim.perReferee} per referee (fit over ${gas.claim.claims} claims)`,
+)
 for (const design of hotKeys) {
-  console.log(`Hot keys, ${design.design} design (ideal 2-lane speedup ${design.idealSpeedup2.toFixed(2)}x):`)
+  console.log(`Hot keys, ${design.design} design (ideal speedup ${design.idealSpeedup2.toFixed(2)}x on 2 lanes, ${design.idealSpeedup16.toFixed(2)}x on 16):`)
   for (const key of design.keys.slice(0, 5)) console.log(`  ${String(key.edges).padStart(6)} edges  ${key.label}`)
 }
 const reportPath = resolve(values.report)

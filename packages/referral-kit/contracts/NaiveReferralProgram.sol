@@ -98,20 +98,20 @@ contract NaiveReferralProgram {
         uint256 score = conversionsOf[referrer];
         uint256 position = LEADERBOARD_SIZE;
         for (uint256 i = 0; i < LEADERBOARD_SIZE; ++i) {
-            if (leaderboard[i] == referrer) {
+            address entry = leaderboard[i];
+            if (entry == referrer || entry == address(0)) {
                 position = i;
                 break;
             }
         }
         if (position == LEADERBOARD_SIZE) {
-            address last = leaderboard[LEADERBOARD_SIZE - 1];
-            if (last != address(0) && conversionsOf[last] >= score) return;
+            if (conversionsOf[leaderboard[LEADERBOARD_SIZE - 1]] >= score) return;
             position = LEADERBOARD_SIZE - 1;
-            leaderboard[position] = referrer;
         }
+        leaderboard[position] = referrer;
         while (position > 0) {
             address above = leaderboard[position - 1];
-            if (above != address(0) && conversionsOf[above] >= score) break;
+            if (conversionsOf[above] >= score) break;
             leaderboard[position] = above;
             leaderboard[position - 1] = referrer;
             --position;

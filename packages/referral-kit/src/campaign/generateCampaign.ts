@@ -73,7 +73,9 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
       const outcome = applyToModel(model, intent, now)
       planner.observe(intent, outcome, b, now)
       const kind = expectedKind(intent, outcome)
-      const call = await encodeIntent(intent, encoding)
+      // The naive design has no cap: its users skip the attempts the kit refuses for it, so both
+      // campaigns hold the same sign-ups.
+      const call = design === 'naive' && kind === 'over-cap' ? undefined : await encodeIntent(intent, encoding)
       if (call === undefined) continue
       if (design === 'kit') record(book, intent, outcome, now)
       const nonce = nonces.get(intent.from) ?? 0n

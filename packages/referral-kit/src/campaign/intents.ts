@@ -30,7 +30,8 @@ export function gasLimitFor(intent: Intent): bigint {
     case 'register-code':
       return 120_000n
     case 'purchase':
-      return 200_000n
+      // The naive design's conversion re-sorts its on-chain leaderboard.
+      return 300_000n
     case 'claim':
     case 'foreign-claim':
       return 120_000n + 40_000n * BigInt(intent.referees.length)

@@ -15,8 +15,9 @@ export interface ReportRun {
 
 export interface ReportHotKeys {
   design: ProgramDesign
-  /** The conflict detector's ideal speedup on 2 lanes, gas-weighted over the campaign's blocks. */
+  /** The conflict detector's ideal speedup on 2 and 16 lanes, gas-weighted over the campaign's blocks. */
   idealSpeedup2: number
+  idealSpeedup16: number
   keys: { label: string; edges: number }[]
 }
 
@@ -52,7 +53,7 @@ export function renderCampaignReport(data: CampaignReportData): string {
   const fraudRows = Object.entries(data.analytics.fraudBlocked)
     .map(([kind, count]) => `<tr><td>${kind}</td><td>${count}</td></tr>`)
     .join('')
-  const ideal = data.hotKeys.map((h) => `${h.design}: ${h.idealSpeedup2.toFixed(2)}x`).join(', ')
+  const ideal = data.hotKeys.map((h) => `${h.design}: ${h.idealSpeedup2.toFixed(2)}x on 2 lanes, ${h.idealSpeedup16.toFixed(2)}x on 16`).join('; ')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(data.title)}</title>
 <style>
@@ -71,7 +72,7 @@ table{border-collapse:collapse;margin:8px 0 24px}td,th{border:1px solid #dee2e6;
 <h2>Leaderboard (conversions)</h2>
 <svg id="leaderboard" role="img" aria-label="leaderboard"></svg>
 <h2>Hot keys: what serialises each design</h2>
-<p>Dependency edges through each key, summed over the campaign's blocks (conflict detector). Ideal 2-lane speedup: ${ideal}.</p>
+<p>Dependency edges through each key, summed over the campaign's blocks (conflict detector). Ideal speedup: ${ideal}.</p>
 <svg id="hotKeys" role="img" aria-label="hot keys"></svg>
 <h2>Retention by weekly cohort (share with a purchase in week +k)</h2>
 <table><tbody>${retentionRows}</tbody></table>
@@ -88,7 +89,7 @@ function el(name, attrs, text) {
 }
 function barChart(id, rows) {
   const svg = document.getElementById(id);
-  const labelWidth = 360, barHeight = 20, gap = 6, width = 1000;
+  const labelWidth = 440, barHeight = 20, gap = 6, width = 1000;
   const max = Math.max(1e-9, ...rows.map((r) => r.value));
   svg.setAttribute('viewBox', '0 0 ' + width + ' ' + (rows.length * (barHeight + gap) + gap));
   let marks = 0;
