@@ -1,7 +1,7 @@
 // Replays a handful of real mainnet blocks (one per era, Frontier to Cancun) through every
 // scheduler on every state backend and prints one row per run, with the ideal speedup the
-// conflict detector finds in each block and whether the run wrote exactly what sequential did. Until the referral kit exists this
-// is the project's demo: `npm run demo` at the repository root.
+// conflict detector finds in each block and whether the run wrote exactly what sequential did.
+// `npm run demo:mainnet` at the repository root.
 import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'

@@ -1,6 +1,8 @@
 import type { Common } from '@ethereumjs/common'
-import { createMainnetCommon, type BlockInput, type WriteSet } from '@parallel-evm/core'
+import { createExecutor, createMainnetCommon, createSequentialScheduler, type BlockInput, type WriteSet } from '@parallel-evm/core'
 import { generateBlock, loadMainnetBlock, type GenerateBlockOptions } from '@parallel-evm/fixtures'
+import { generateCampaign, type CampaignOptions } from '@parallel-evm/referral-kit'
+import { createMemoryState } from '@parallel-evm/state-memory'
 import type { BaselineInput } from './runBlockBaseline.js'
 
 /** A block the bench can run on every variant: mainnet snapshots and generated workloads alike. */
@@ -32,6 +34,22 @@ export function generatedBenchBlocks(txCount = 2000): BenchBlock[] {
     const name = options.workload === 'mixed' ? `mixed-${Math.round(options.contention! * 100)}%` : options.workload
     return { name, txCount: generated.block.senders?.length ?? 0, input: generated.block, preState: generated.preState, common: generated.common }
   })
+}
+
+/**
+ * Every block of a referral campaign (the demo's, unless `options` say otherwise) as a bench block,
+ * each with the state the blocks before it left: a sequential run on the memory backend exports it.
+ */
+export async function referralBenchBlocks(options: CampaignOptions): Promise<BenchBlock[]> {
+  const campaign = await generateCampaign(options)
+  const state = await createMemoryState({ genesis: campaign.genesis })
+  const executor = createExecutor({ scheduler: createSequentialScheduler(), state, common: campaign.common })
+  const blocks: BenchBlock[] = []
+  for (const [i, block] of campaign.blocks.entries()) {
+    blocks.push({ name: `referral-${campaign.design}-${i}`, txCount: block.input.senders?.length ?? 0, input: block.input, preState: state.exportState!(), common: campaign.common })
+    await executor.executeBlock(block.input)
+  }
+  return blocks
 }
 
 /** The same block for `runBlock`; without senders when they are to be recovered. */

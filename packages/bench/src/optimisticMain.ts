@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createOptimisticScheduler, type OptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
-import { generatedBenchBlocks, mainnetBenchBlock, type BenchBlock } from './benchBlock.js'
+import { generatedBenchBlocks, mainnetBenchBlock, referralBenchBlocks, type BenchBlock } from './benchBlock.js'
 import { benchOptimisticBlock, type OptimisticBenchRow } from './optimisticBench.js'
 import { selectBlocks, type BenchOptions } from './options.js'
 import { fmt, median } from './stats.js'
@@ -18,8 +18,12 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
   const workerCounts = options.workers ?? [1, 2, 4, 8, 16].filter((count) => count <= Math.max(2, cores))
   const schedulers = new Map<number, OptimisticScheduler>(workerCounts.map((workers) => [workers, createOptimisticScheduler({ workers, ...(options.fallback ? {} : { fallback: false }) })]))
   const suites: BenchBlock[] = []
-  if (options.suite !== 'generated') for (const dir of selectBlocks(blocks)) suites.push(await mainnetBenchBlock(dir))
-  if (options.suite !== 'mainnet') suites.push(...generatedBenchBlocks(options.generatedTxs))
+  if (options.suite === 'referral') {
+    for (const design of ['kit', 'naive'] as const) suites.push(...(await referralBenchBlocks({ seed: 1, users: 900, blocks: 24, design })))
+  } else {
+    if (options.suite !== 'generated') for (const dir of selectBlocks(blocks)) suites.push(await mainnetBenchBlock(dir))
+    if (options.suite !== 'mainnet') suites.push(...generatedBenchBlocks(options.generatedTxs))
+  }
   const modes = options.senders === 'both' ? [true, false] : [options.senders === 'given']
   const rssBefore = process.memoryUsage().rss
   let rssPeak = rssBefore
@@ -74,11 +78,28 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
       ]
     }),
   )
+  // A referral campaign is timed block by block; its totals are the sums of the per-block medians.
+  const campaigns = Object.fromEntries(
+    modes.flatMap((given) => ['kit', 'naive'].map((design) => [given ? 'given' : 'recovered', design] as const)).flatMap(([mode, design]) => {
+      const blocksOfDesign = rows.filter((row) => row.senders === mode && row.block.startsWith(`referral-${design}-`))
+      if (blocksOfDesign.length === 0) return []
+      const total = (pick: (row: OptimisticBenchRow) => number) => blocksOfDesign.reduce((sum, row) => sum + pick(row), 0)
+      const runBlockMs = total((row) => row.runBlockMs)
+      const sequentialMs = total((row) => row.sequentialMs)
+      const optimistic = Object.fromEntries(
+        workerCounts.map((workers, k) => {
+          const ms = total((row) => row.optimistic[k]!.ms)
+          return [`${workers} workers`, { ms, speedupVsRunBlock: runBlockMs / ms, speedupVsSequential: sequentialMs / ms, reExecutions: total((row) => row.optimistic[k]!.reExecutions) }]
+        }),
+      )
+      return [[`${design}, senders ${mode}`, { blocks: blocksOfDesign.length, transactions: total((row) => row.txCount), runBlockMs, sequentialMs, sequentialVsRunBlock: runBlockMs / sequentialMs, optimistic }]]
+    }),
+  )
   const memory = { rssBeforeWorkersMb: rssBefore / 2 ** 20, rssPeakMb: rssPeak / 2 ** 20, perWorkerMb: (rssPeak - rssBefore) / 2 ** 20 / workerCounts.reduce((a, b) => a + b, 0) }
-  console.log(JSON.stringify({ summary, memory }, null, 2))
+  console.log(JSON.stringify({ summary, ...(Object.keys(campaigns).length > 0 ? { campaigns } : {}), memory }, null, 2))
   console.log(`all roots equal: ${rows.every((row) => row.rootsAgree)}`)
   mkdirSync(out, { recursive: true })
   const file = join(out, `optimistic-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-  writeFileSync(file, JSON.stringify({ node: process.version, cores, runs, warmup, workerCounts, summary, memory, rows }, null, 2))
+  writeFileSync(file, JSON.stringify({ node: process.version, cores, runs, warmup, workerCounts, summary, campaigns, memory, rows }, null, 2))
   console.log(`wrote ${file}`)
 }

@@ -13,8 +13,8 @@ export interface BenchOptions {
   workers: number[] | undefined
   /** optimistic: senders given with the block, recovered by ECDSA, or both. */
   senders: 'given' | 'recovered' | 'both'
-  /** optimistic: mainnet blocks, generated workloads, or both. */
-  suite: 'mainnet' | 'generated' | 'all'
+  /** optimistic: mainnet blocks, generated workloads, both, or the demo's referral campaign (each design). */
+  suite: 'mainnet' | 'generated' | 'all' | 'referral'
   generatedTxs: number
   /** optimistic: the scheduler's per-block fallback to sequential (off to measure the thresholds). */
   fallback: boolean
@@ -22,7 +22,7 @@ export interface BenchOptions {
 
 /**
  * `bench [sequential|conflicts|senders|optimistic|memory] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
- * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all] [--generated-txs N] [--no-fallback]`
+ * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
@@ -43,7 +43,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const mode = positionals[0] ?? 'sequential'
   if (!(modes as readonly string[]).includes(mode)) throw new Error(`unknown bench "${mode}": ${modes.join(', ')}`)
   if (!['given', 'recovered', 'both'].includes(values.senders)) throw new Error(`--senders: given, recovered or both, not "${values.senders}"`)
-  if (!['mainnet', 'generated', 'all'].includes(values.suite)) throw new Error(`--suite: mainnet, generated or all, not "${values.suite}"`)
+  if (!['mainnet', 'generated', 'all', 'referral'].includes(values.suite)) throw new Error(`--suite: mainnet, generated, all or referral, not "${values.suite}"`)
   return {
     mode: mode as BenchOptions['mode'],
     runs: Math.max(5, Number(values.runs)),

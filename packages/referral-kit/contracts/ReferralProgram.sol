@@ -48,6 +48,7 @@ contract ReferralProgram {
         uint128 minPurchase;
         uint64 programEnd;
         uint64 claimWindow;
+        bool requireAttestation;
     }
 
     // ---------------------------------------------------------------- errors
@@ -61,6 +62,7 @@ contract ReferralProgram {
     error SelfReferral(address referee);
     error ReferralCycle(address referee, address referrer);
     error AlreadySignedUp(address referee, address referrer);
+    error AttestationRequired();
     error AttestationExpired(uint256 deadline, uint256 nowTimestamp);
     error AttestationReplayed(uint256 nonce);
     error InvalidAttestation(address signer);
@@ -98,8 +100,8 @@ contract ReferralProgram {
     );
     event RewardClaimed(address indexed referrer, address indexed referee, uint256 amount);
     event Claimed(address indexed referrer, uint256 indexed epoch, uint256 total, uint256 referees);
-    event TiersSet(uint256 count);
-    event SeasonSet(uint64 start, uint64 end, uint32 bonusBps);
+    event TiersSet(address indexed by, uint256 count);
+    event SeasonSet(address indexed by, uint64 start, uint64 end, uint32 bonusBps);
     event OwnershipTransferStarted(address indexed from, address indexed to);
     event OwnershipTransferred(address indexed from, address indexed to);
     event Withdrawn(address indexed to, uint256 amount);
@@ -129,6 +131,7 @@ contract ReferralProgram {
     uint128 public immutable minPurchase;
     uint64 public immutable programEnd;
     uint64 public immutable claimWindow;
+    bool public immutable requireAttestation;
 
     address public owner;
     address public pendingOwner;
@@ -161,6 +164,7 @@ contract ReferralProgram {
         minPurchase = config.minPurchase;
         programEnd = config.programEnd;
         claimWindow = config.claimWindow;
+        requireAttestation = config.requireAttestation;
         domainSeparator = keccak256(
             abi.encode(DOMAIN_TYPEHASH, keccak256("ReferralProgram"), keccak256("1"), block.chainid, address(this))
         );
@@ -256,16 +260,27 @@ contract ReferralProgram {
 
     // ---------------------------------------------------------------- sign-ups
 
-    /// @notice Binds the caller to the owner of `code`, once and for good, on the verifier's
-    /// EIP-712 attestation that the caller passed the off-chain identity check.
-    function signUp(bytes32 code, uint256 deadline, uint256 nonce, uint8 v, bytes32 r, bytes32 s) external {
+    /// @notice Binds the caller to the owner of `code`, once and for good: for programs deployed
+    /// without `requireAttestation`.
+    function signUp(bytes32 code) external {
+        if (block.timestamp >= programEnd) revert ProgramEnded(programEnd);
+        if (requireAttestation) revert AttestationRequired();
+        _bind(code);
+    }
+
+    /// @notice `signUp` on the verifier's EIP-712 attestation that the caller passed the off-chain
+    /// identity check: the fraud check that ties a sign-up to a person. Each nonce works once.
+    function signUpWithAttestation(bytes32 code, uint256 deadline, uint256 nonce, uint8 v, bytes32 r, bytes32 s) external {
         if (block.timestamp >= programEnd) revert ProgramEnded(programEnd);
         if (block.timestamp > deadline) revert AttestationExpired(deadline, block.timestamp);
         if (attestationUsed[nonce]) revert AttestationReplayed(nonce);
         address signer = _recover(_signUpDigest(msg.sender, code, deadline, nonce), v, r, s);
         if (signer != verifier) revert InvalidAttestation(signer);
         attestationUsed[nonce] = true;
+        _bind(code);
+    }
 
+    function _bind(bytes32 code) private {
         address referrer = codeOwner[code];
         if (referrer == address(0)) revert UnknownCode(code);
         if (referrer == msg.sender) revert SelfReferral(msg.sender);
@@ -380,7 +395,7 @@ contract ReferralProgram {
             if (i > 0 && newTiers[i].minQualified <= newTiers[i - 1].minQualified) revert InvalidTiers();
             tiers.push(newTiers[i]);
         }
-        emit TiersSet(newTiers.length);
+        emit TiersSet(msg.sender, newTiers.length);
     }
 
     function _setSeason(Season memory newSeason) private {
@@ -388,7 +403,7 @@ contract ReferralProgram {
             revert InvalidSeason(newSeason.start, newSeason.end, newSeason.bonusBps);
         }
         season = newSeason;
-        emit SeasonSet(newSeason.start, newSeason.end, newSeason.bonusBps);
+        emit SeasonSet(msg.sender, newSeason.start, newSeason.end, newSeason.bonusBps);
     }
 
     function _signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) private view returns (bytes32) {

@@ -28,6 +28,8 @@ export interface ProgramConfig {
   minPurchase: bigint
   programEnd: bigint
   claimWindow: bigint
+  /** Sign-ups only with the verifier's attestation (`signUpWithAttestation`); plain `signUp` is refused. */
+  requireAttestation: boolean
 }
 
 export interface Tier {
@@ -75,10 +77,11 @@ export const referralCalls = {
   registerCode: (salt: Hex) => encodeFunctionData({ abi: referralProgramAbi, functionName: 'registerCode', args: [salt] }),
   proposeCodeTransfer: (code: Hex, to: Hex) => encodeFunctionData({ abi: referralProgramAbi, functionName: 'proposeCodeTransfer', args: [code, to] }),
   acceptCodeTransfer: (code: Hex) => encodeFunctionData({ abi: referralProgramAbi, functionName: 'acceptCodeTransfer', args: [code] }),
-  signUp: (attestation: Pick<SignUpAttestation, 'code' | 'deadline' | 'nonce'>, signature: AttestationSignature) =>
+  signUp: (code: Hex) => encodeFunctionData({ abi: referralProgramAbi, functionName: 'signUp', args: [code] }),
+  signUpWithAttestation: (attestation: Pick<SignUpAttestation, 'code' | 'deadline' | 'nonce'>, signature: AttestationSignature) =>
     encodeFunctionData({
       abi: referralProgramAbi,
-      functionName: 'signUp',
+      functionName: 'signUpWithAttestation',
       args: [attestation.code, attestation.deadline, attestation.nonce, signature.v, signature.r, signature.s],
     }),
   purchase: () => encodeFunctionData({ abi: referralProgramAbi, functionName: 'purchase' }),
@@ -100,7 +103,7 @@ export const naiveReferralCalls = {
 
 /**
  * The verifier's signature over a sign-up (EIP-712 domain `ReferralProgram`, version 1), split
- * into the `v`, `r`, `s` that `signUp` takes.
+ * into the `v`, `r`, `s` that `signUpWithAttestation` takes.
  */
 export async function signSignUpAttestation(
   verifierKey: Hex,

@@ -47,6 +47,7 @@ export async function deployProgram(overrides: Partial<ProgramConfig> = {}, seas
     minPurchase: 10n * FINNEY,
     programEnd: start + 10n * WEEK,
     claimWindow: 4n * WEEK,
+    requireAttestation: true,
     ...overrides,
   }
   const deployed = await chain.send(owner, { data: deployReferralProgramData(config, TIERS, season ?? { start: 0n, end: 0n, bonusBps: 10_000 }), value: 10n ** 18n })
@@ -60,7 +61,7 @@ export async function deployProgram(overrides: Partial<ProgramConfig> = {}, seas
   const signUp: ProgramFixture['signUp'] = async (user, code, o = {}) => {
     const attestation = { referee: o.attestedReferee ?? user.address, code, deadline: o.deadline ?? chain.timestamp + DAY, nonce: o.nonce ?? nextNonce() }
     const signature = await signSignUpAttestation(bytesToHex((o.signer ?? verifier).privateKey) as Hex, attestation, { chainId: 1, program })
-    return call(user, referralCalls.signUp(attestation, signature))
+    return call(user, referralCalls.signUpWithAttestation(attestation, signature))
   }
   return { chain, program, owner, verifier, forger, alice, bob, users, aliceCode: codeFor(alice.address, salt), bobCode: codeFor(bob.address, salt), config, nextNonce, signUp, call }
 }

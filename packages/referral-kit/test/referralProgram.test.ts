@@ -51,6 +51,16 @@ describe('ReferralProgram on our executor: sign-ups and fraud checks', () => {
     expect(again.error).toBe('AlreadySignedUp')
   })
 
+  it('behavior: attestations are optional per program: required, a plain sign-up is refused; not required, it binds under the same checks', async () => {
+    const strict = await deployProgram()
+    expect((await strict.call(strict.users[0]!, referralCalls.signUp(strict.aliceCode))).error).toBe('AttestationRequired')
+    const open = await deployProgram({ requireAttestation: false })
+    const joined = await open.call(open.users[0]!, referralCalls.signUp(open.aliceCode))
+    expect(joined.events[0]).toMatchObject({ eventName: 'SignedUp', args: { code: open.aliceCode } })
+    expect((await open.call(open.users[0]!, referralCalls.signUp(open.bobCode))).error).toBe('AlreadySignedUp')
+    expect((await open.call(open.alice, referralCalls.signUp(open.aliceCode))).error).toBe('SelfReferral')
+  })
+
   it('behavior: self-referral and an unknown code are rejected', async () => {
     const fx = await deployProgram()
     expect((await fx.signUp(fx.alice, fx.aliceCode)).error).toBe('SelfReferral')
@@ -89,10 +99,10 @@ describe('ReferralProgram on our executor: sign-ups and fraud checks', () => {
     const key = bytesToHex(fx.verifier.privateKey) as Hex
     const good = await signSignUpAttestation(key, attestation, { chainId: 1, program: fx.program })
     const twin = { v: good.v === 27 ? 28 : 27, r: good.r, s: `0x${(SECP256K1_N - BigInt(good.s)).toString(16).padStart(64, '0')}` as Hex }
-    expect((await fx.call(carol, referralCalls.signUp(attestation, twin))).error).toBe('InvalidAttestation')
-    expect((await fx.call(carol, referralCalls.signUp(attestation, good))).status).toBe(1)
+    expect((await fx.call(carol, referralCalls.signUpWithAttestation(attestation, twin))).error).toBe('InvalidAttestation')
+    expect((await fx.call(carol, referralCalls.signUpWithAttestation(attestation, good))).status).toBe(1)
     // erin replays carol's attestation: the nonce is spent.
-    const replay = await fx.call(erin, referralCalls.signUp(attestation, good))
+    const replay = await fx.call(erin, referralCalls.signUpWithAttestation(attestation, good))
     expect(replay.error).toBe('AttestationReplayed')
     expect(replay.errorArgs).toEqual([attestation.nonce])
   })
@@ -160,7 +170,8 @@ describe('ReferralProgram on our executor: conversions, tiers and seasons', () =
     expect((await fx.call(stranger, referralCalls.setTiers(TIERS))).error).toBe('NotOwner')
     expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 3, rewardWei: 1n }, { minQualified: 3, rewardWei: 2n }]))).error).toBe('InvalidTiers')
     expect((await fx.call(fx.owner, referralCalls.setTiers([]))).error).toBe('InvalidTiers')
-    expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 5n }]))).events[0]).toMatchObject({ eventName: 'TiersSet', args: { count: 1n } })
+    expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 5n }]))).events[0]).toMatchObject({ eventName: 'TiersSet', args: { by: expect.stringMatching(new RegExp(fx.owner.address.slice(2), 'i')), count: 1n } })
+    expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 10n, end: 50n, bonusBps: 12_000 }))).events[0]).toMatchObject({ eventName: 'SeasonSet', args: { start: 10n, end: 50n, bonusBps: 12_000 } })
     expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 10n, end: 5n, bonusBps: 15_000 }))).error).toBe('InvalidSeason')
     expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 10n, end: 50n, bonusBps: 9_000 }))).error).toBe('InvalidSeason')
     expect((await fx.call(fx.owner, referralCalls.transferOwnership(stranger.address))).status).toBe(1)

@@ -74,7 +74,7 @@ export async function encodeIntent(intent: Intent, context: EncodingContext): Pr
         { referee: signUp.attestedReferee, code: signUp.code, deadline: signUp.deadline, nonce: signUp.nonce },
         { chainId: context.chainId, program: context.program },
       )
-      return call(referralCalls.signUp(signUp, signUp.signature))
+      return call(referralCalls.signUpWithAttestation(signUp, signUp.signature))
     }
   }
 }

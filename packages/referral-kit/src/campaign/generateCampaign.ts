@@ -189,6 +189,7 @@ function programSettings(verifier: AddressHex, start: bigint, blocks: number, da
     minPurchase: 10n * FINNEY,
     programEnd: start + BigInt((blocks + 1) * daysPerBlock) * DAY,
     claimWindow: 30n * DAY,
+    requireAttestation: true,
   }
   const tiers: Tier[] = [
     { minQualified: 0, rewardWei: 1n * FINNEY },
