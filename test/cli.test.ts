@@ -104,6 +104,14 @@ describe('pevm referral', () => {
     expect(stderr).toContain(join(broken, 'campaign.json'))
   })
 
+  it('behavior: analytics of a naive-design campaign is a usage error (it has none of the kit events)', () => {
+    const naive = mkdtempSync(join(tmpdir(), 'pevm-referral-naive-'))
+    expect(pevm('referral', 'generate', naive, '--users', '60', '--blocks', '2', '--design', 'naive').code).toBe(0)
+    const { code, stderr } = pevm('referral', 'analytics', naive)
+    expect(code).toBe(2)
+    expect(stderr).toContain('naive-design campaign')
+  })
+
   it('behavior: an unknown design or subcommand is a usage error', () => {
     expect(pevm('referral', 'generate', dir, '--design', 'fancy').code).toBe(2)
     expect(pevm('referral', 'replay', dir).code).toBe(2)

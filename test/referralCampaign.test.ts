@@ -49,7 +49,7 @@ describe('referral campaign on the executor', () => {
 
   it('behavior: the analytics read from receipts and logs equal the generator\'s ground truth', async () => {
     const [campaign, results] = await Promise.all([campaignOf('kit'), sequentialOf('kit')])
-    const analytics = analyzeCampaign(recordsFromResults(results, campaign.program))
+    const analytics = analyzeCampaign(recordsFromResults(results, campaign))
     expect(analytics).toEqual(campaign.groundTruth)
     expect(analytics.signUps).toBeGreaterThan(300)
     expect(analytics.claimLatency.count).toBeGreaterThan(50)

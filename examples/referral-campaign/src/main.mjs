@@ -112,7 +112,7 @@ try {
     }
     hotKeys.push(campaignConflicts(campaign, reference.results))
     if (design === 'kit') {
-      analytics = analyzeCampaign(recordsFromResults(reference.results, campaign.program))
+      analytics = analyzeCampaign(recordsFromResults(reference.results, campaign))
       gas = gasProfile(campaign, reference.results)
       analyticsMatch = JSON.stringify(analytics, (_, v) => (typeof v === 'bigint' ? String(v) : v)) === JSON.stringify(campaign.groundTruth, (_, v) => (typeof v === 'bigint' ? String(v) : v))
     }

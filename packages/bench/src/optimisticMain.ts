@@ -57,6 +57,7 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
       const mode = given ? 'given' : 'recovered'
       const inMode = rows.filter((row) => row.senders === mode)
       const mainnet = inMode.filter((row) => /^\d+$/.test(row.block))
+      if (mainnet.length === 0) return [mode, { fellBack: inMode.filter((row) => row.optimistic.some((variant) => variant.fellBack !== undefined)).length }]
       return [
         mode,
         Object.fromEntries(

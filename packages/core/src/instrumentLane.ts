@@ -56,12 +56,3 @@ export function instrumentLane(vm: VM, view: TxStateView): void {
     }
   }
 }
-
-/** Marks the Interpreter's affordability check of a zero-value call (see zeroValueCallCheck.ts). */
-export function zeroValueCheckHook(view: TxStateView): (checking: boolean) => void {
-  let previous = view.balanceAccess
-  return (checking) => {
-    if (checking) [previous, view.balanceAccess] = [view.balanceAccess, 'zero-value-check']
-    else view.balanceAccess = previous
-  }
-}

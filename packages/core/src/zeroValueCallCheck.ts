@@ -1,18 +1,29 @@
 import { interpreterPrototype } from './interpreterPrototype.js'
+import type { BalanceAccess, TxStateView } from './txStateView.js'
 
 const HOOK = Symbol('parallel-evm.zeroValueCallCheck')
 
 /** Told when the Interpreter enters and leaves its affordability check of a zero-value call. */
 export type ZeroValueCheckHook = (checking: boolean) => void
 
+/** The hook for a lane's view: balance reads inside the check are `zero-value-check` accesses. */
+export function zeroValueCheckHook(view: TxStateView): ZeroValueCheckHook {
+  let previous: BalanceAccess = 'observe'
+  return (checking) => {
+    if (checking) [previous, view.balanceAccess] = [view.balanceAccess, 'zero-value-check']
+    else view.balanceAccess = previous
+  }
+}
+
 let patched: Promise<boolean> | undefined
 
 /**
- * Before every CALL, STATICCALL or DELEGATECALL the Interpreter checks `contract.balance < value`
- * (skipping DELEGATECALL). With a zero value the answer is "no" whatever the balance, yet reading it
- * makes every contract that calls a precompile (ecrecover) or another contract depend on every
- * payment to it. The check runs synchronously before `_baseCall`'s first await, so wrapping that
- * synchronous stretch marks exactly this read and nothing else. Only EVMs given here are affected.
+ * Before every CALL, CALLCODE or STATICCALL the Interpreter checks `contract.balance < value`.
+ * With a zero value the answer is "no" whatever the balance, yet reading it makes every contract
+ * that calls a precompile (ecrecover) or another contract depend on every payment to it. The
+ * check runs in `_baseCall`'s synchronous stretch before its first await; that stretch also
+ * enters `EVM.runCall` up to its own first await, which reads no balance on our lanes (no
+ * message listeners are attached to lane EVMs). Only EVMs given here are affected.
  */
 export async function exemptZeroValueCallChecks(evm: object, hook: ZeroValueCheckHook): Promise<boolean> {
   patched ??= patchBaseCall()

@@ -115,13 +115,15 @@ contract ReferralProgram {
     /// @dev secp256k1 order / 2: a larger `s` is the malleable twin of a valid signature.
     uint256 private constant MAX_S = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     uint256 private constant BPS = 10_000;
+    uint256 private constant MAX_CLAIM_WINDOW = 3650 days;
     /// @dev keccak256("ReferralProgram.reentrancy"): the transient slot of the claim lock.
     bytes32 private constant LOCK_SLOT = 0x150a0e438c088da709c16458f2da3bf918e1925a280832c0c0b3a9ae38eb797b;
 
     // ---------------------------------------------------------------- state
 
     uint256 public immutable start;
-    bytes32 private immutable domainSeparator;
+    uint256 private immutable deployedChainId;
+    bytes32 private immutable deployedDomainSeparator;
     address public immutable verifier;
     uint64 public immutable epochLength;
     uint64 public immutable vestingDelay;
@@ -150,7 +152,12 @@ contract ReferralProgram {
     // ---------------------------------------------------------------- set-up
 
     constructor(Config memory config, Tier[] memory initialTiers, Season memory initialSeason) payable {
-        if (config.epochLength == 0 || config.maxCycleDepth == 0 || config.verifier == address(0)) {
+        // Every reward vests within the claim window that follows the program's end (see withdraw).
+        if (
+            config.epochLength == 0 || config.maxCycleDepth == 0 || config.verifier == address(0)
+                || config.signUpCapPerEpoch == 0 || config.payoutCapPerEpoch == 0 || config.programEnd <= block.timestamp
+                || config.vestingDelay > config.claimWindow || config.claimWindow > MAX_CLAIM_WINDOW
+        ) {
             revert InvalidConfig();
         }
         owner = msg.sender;
@@ -165,9 +172,8 @@ contract ReferralProgram {
         programEnd = config.programEnd;
         claimWindow = config.claimWindow;
         requireAttestation = config.requireAttestation;
-        domainSeparator = keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("ReferralProgram"), keccak256("1"), block.chainid, address(this))
-        );
+        deployedChainId = block.chainid;
+        deployedDomainSeparator = _buildDomainSeparator();
         _setTiers(initialTiers);
         _setSeason(initialSeason);
         emit OwnershipTransferred(address(0), msg.sender);
@@ -217,8 +223,9 @@ contract ReferralProgram {
         pendingOwner = address(0);
     }
 
-    /// @notice The owner can take funds out only once the program and its claim window are over,
-    /// so referrers' accrued rewards can never be drained from under them.
+    /// @notice The owner can take funds out only once the program and the claim window after it are
+    /// over. Conversions stop at `programEnd` and `vestingDelay <= claimWindow`, so every reward has
+    /// vested by then and its referrer had time to claim it: no withdrawal races an open reward.
     function withdraw(address payable to, uint256 amount) external onlyOwner {
         uint256 availableAt = uint256(programEnd) + claimWindow;
         if (block.timestamp < availableAt) revert WithdrawalLocked(availableAt);
@@ -245,9 +252,7 @@ contract ReferralProgram {
     }
 
     function acceptCodeTransfer(bytes32 code) external {
-        if (pendingCodeOwner[code] != msg.sender || msg.sender == address(0)) {
-            revert NoPendingCodeTransfer(code, msg.sender);
-        }
+        if (pendingCodeOwner[code] != msg.sender) revert NoPendingCodeTransfer(code, msg.sender);
         address from = codeOwner[code];
         codeOwner[code] = msg.sender;
         delete pendingCodeOwner[code];
@@ -317,6 +322,7 @@ contract ReferralProgram {
         address referrer = referral.referrer;
         if (referrer == address(0)) revert NotSignedUp(msg.sender);
         bool conversion = referral.convertedAt == 0;
+        if (conversion && block.timestamp >= programEnd) revert ProgramEnded(programEnd);
         if (conversion && msg.value < minPurchase) revert PurchaseTooSmall(msg.value, minPurchase);
         emit Purchased(msg.sender, referrer, msg.value, conversion);
         if (!conversion) return;
@@ -408,7 +414,13 @@ contract ReferralProgram {
 
     function _signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) private view returns (bytes32) {
         bytes32 structHash = keccak256(abi.encode(SIGN_UP_TYPEHASH, referee, code, deadline, nonce));
+        bytes32 domainSeparator = block.chainid == deployedChainId ? deployedDomainSeparator : _buildDomainSeparator();
         return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
+    }
+
+    /// @dev Rebuilt when the chain id differs from deployment's, so attestations never cross a fork.
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("ReferralProgram"), keccak256("1"), block.chainid, address(this)));
     }
 
     function _recover(bytes32 digest, uint8 v, bytes32 r, bytes32 s) private pure returns (address) {

@@ -121,10 +121,15 @@ describe('ReferralProgram on our executor: sign-ups and fraud checks', () => {
     expect(nextWeek.events[0]).toMatchObject({ eventName: 'SignedUp', args: { epoch: 1n } })
   })
 
-  it('behavior: sign-ups close at programEnd', async () => {
+  it('behavior: sign-ups and conversions close at programEnd; repeat purchases go on', async () => {
     const fx = await deployProgram()
+    const [early, late] = fx.users as [typeof fx.alice, typeof fx.alice]
+    for (const user of [early, late]) await fx.signUp(user, fx.aliceCode)
+    await fx.call(early, referralCalls.purchase(), 10n * FINNEY)
     fx.chain.advance(fx.config.programEnd - fx.chain.timestamp)
-    expect((await fx.signUp(fx.users[0]!, fx.aliceCode, { deadline: fx.config.programEnd + DAY })).error).toBe('ProgramEnded')
+    expect((await fx.signUp(fx.users[2]!, fx.aliceCode, { deadline: fx.config.programEnd + DAY })).error).toBe('ProgramEnded')
+    expect((await fx.call(late, referralCalls.purchase(), 10n * FINNEY)).error).toBe('ProgramEnded')
+    expect((await fx.call(early, referralCalls.purchase(), FINNEY)).events[0]).toMatchObject({ eventName: 'Purchased', args: { conversion: false } })
   })
 })
 
@@ -279,10 +284,21 @@ describe('ReferralProgram on our executor: claims', () => {
   it('behavior: a deployment with an unusable configuration reverts with InvalidConfig', async () => {
     const fx = await deployProgram()
     const { deployReferralProgramData } = await import('../src/index.js')
-    const bad = await fx.chain.send(fx.owner, { data: deployReferralProgramData({ ...fx.config, epochLength: 0n }, TIERS, { start: 0n, end: 0n, bonusBps: 10_000 }) })
-    expect(bad.error).toBe('InvalidConfig')
-    // ethereumjs still names the would-be address; nothing was deployed there.
-    expect(fx.chain.executor.state.getAccount(bad.createdAddress!)).toBeUndefined()
+    const unusable = [
+      { epochLength: 0n },
+      { maxCycleDepth: 0 },
+      { signUpCapPerEpoch: 0 },
+      { payoutCapPerEpoch: 0n },
+      { programEnd: fx.chain.timestamp },
+      { vestingDelay: fx.config.claimWindow + 1n },
+      { claimWindow: 3651n * DAY, vestingDelay: DAY },
+    ]
+    for (const override of unusable) {
+      const bad = await fx.chain.send(fx.owner, { data: deployReferralProgramData({ ...fx.config, ...override }, TIERS, { start: 0n, end: 0n, bonusBps: 10_000 }) })
+      expect(bad.error, JSON.stringify(override, (_, v) => (typeof v === 'bigint' ? String(v) : v))).toBe('InvalidConfig')
+      // ethereumjs still names the would-be address; nothing was deployed there.
+      expect(fx.chain.executor.state.getAccount(bad.createdAddress!)).toBeUndefined()
+    }
   })
 
   it('behavior: the owner cannot withdraw until the program and its claim window are over', async () => {

@@ -42,11 +42,14 @@ export async function runReferralGenerate(dir: string, flags: GenerateFlags & { 
  */
 export async function runReferralAnalytics(dir: string, flags: CommonFlags): Promise<number> {
   const campaign = readCampaign(dir)
+  if (campaign.design !== 'kit') {
+    throw new InvalidOptionError({ option: '<dir>', reason: `holds a ${campaign.design}-design campaign: the analytics read the kit program's events and errors` })
+  }
   const scheduler = createSchedulerByName(flags.scheduler, { workers: flags.workers })
   let analytics: CampaignAnalytics
   try {
     const executor = createExecutor({ scheduler, state: await createBackendByName(flags.state, campaign.genesis), common: campaign.common })
-    analytics = analyzeCampaign(recordsFromResults(await runCampaign(campaign, executor), campaign.program))
+    analytics = analyzeCampaign(recordsFromResults(await runCampaign(campaign, executor), campaign))
   } finally {
     await scheduler.close?.()
   }

@@ -1,4 +1,4 @@
-import type { BlockResult } from '@parallel-evm/core'
+import { InvalidOptionError, type BlockResult } from '@parallel-evm/core'
 import type { Campaign } from '../campaign/types.js'
 
 export interface GasProfile {
@@ -10,6 +10,8 @@ export interface GasProfile {
 
 /** Gas per action of an executed campaign, by the kinds the generator gave its transactions. */
 export function gasProfile(campaign: Campaign, results: readonly BlockResult[]): GasProfile {
+  // Conversions and claims are told apart by the kit program's logs.
+  if (campaign.design !== 'kit') throw new InvalidOptionError({ option: 'campaign', reason: `gasProfile reads the kit design's logs, not the ${campaign.design} design's` })
   const samples: Record<keyof GasProfile['medians'], number[]> = { 'register-code': [], 'sign-up': [], conversion: [], 'repeat-purchase': [], claim: [] }
   const claims: [referees: number, gas: number][] = []
   for (const tx of campaign.transactions) {

@@ -24,16 +24,17 @@ export interface CampaignRecords {
   program: AddressHex
   /** Timestamp of the block that deployed the program: week 0 starts there. */
   programStart: bigint
-  /** Seconds per program week (the program's epoch), 7 days unless set otherwise at deployment. */
+  /** Seconds per program week: the program's epoch length as deployed. */
   epochLength: bigint
   blocks: { number: bigint; timestamp: bigint }[]
   transactions: TransactionRecord[]
 }
 
-const WEEK = 7n * 86_400n
-
-/** Collects the records of executed blocks, finding the program's start at its creating transaction. */
-export function recordsFromResults(results: readonly BlockResult[], program: AddressHex, epochLength = WEEK): CampaignRecords {
+/**
+ * Collects the records of executed blocks, finding the program's start at its creating
+ * transaction; `program` and `epochLength` as deployed (a Campaign has both).
+ */
+export function recordsFromResults(results: readonly BlockResult[], { program, epochLength }: { program: AddressHex; epochLength: bigint }): CampaignRecords {
   const transactions: TransactionRecord[] = []
   let programStart: bigint | undefined
   for (const result of results) {

@@ -21,6 +21,7 @@ interface CampaignJson {
   name: string
   design: Campaign['design']
   program: AddressHex
+  epochLength: Hex
   admin: AddressHex
   verifier: AddressHex
   coinbase: AddressHex
@@ -49,6 +50,7 @@ export function writeCampaign(dir: string, campaign: Campaign): string {
     name: campaign.name,
     design: campaign.design,
     program: campaign.program,
+    epochLength: hex(campaign.epochLength),
     admin: campaign.admin,
     verifier: campaign.verifier,
     coinbase: campaign.coinbase,
@@ -77,7 +79,7 @@ export function readCampaign(dir: string): Campaign {
     throw new FixtureFormatError({ file, field: '(file)', reason: `is not readable JSON: ${(cause as Error).message}`, cause })
   }
   if (json?.format !== FORMAT) throw new FixtureFormatError({ file, field: 'format', reason: `must be "${FORMAT}", found ${JSON.stringify(json?.format)}` })
-  for (const field of ['program', 'genesis', 'blocks', 'transactions'] as const) {
+  for (const field of ['program', 'epochLength', 'genesis', 'blocks', 'transactions'] as const) {
     if (json[field] === undefined || json[field] === null) throw new FixtureFormatError({ file, field, reason: 'is missing' })
   }
   const parse = <T>(field: string, read: () => T): T => {
@@ -116,6 +118,7 @@ export function readCampaign(dir: string): Campaign {
     genesis,
     blocks,
     program: json.program,
+    epochLength: parse('epochLength', () => BigInt(json.epochLength)),
     admin: json.admin,
     verifier: json.verifier,
     coinbase: json.coinbase,

@@ -125,6 +125,7 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
     genesis: genesis.build(),
     blocks: campaignBlocks,
     program,
+    epochLength: config.epochLength,
     admin: actors.admin.address,
     verifier: actors.verifier.address,
     coinbase,

@@ -96,6 +96,7 @@ export class ProgramModel {
     const referral = this.referralOf.get(buyer)
     if (referral === undefined) return fail('NotSignedUp')
     if (referral.convertedAt !== 0n) return ok({ referrer: referral.referrer })
+    if (now >= this.config.programEnd) return fail('ProgramEnded')
     if (value < this.config.minPurchase) return fail('PurchaseTooSmall')
     referral.convertedAt = now
     const qualified = (this.qualifiedOf.get(referral.referrer) ?? 0) + 1

@@ -66,6 +66,8 @@ export interface Campaign {
   blocks: CampaignBlock[]
   /** The program's address (created by the first transaction of the first block). */
   program: AddressHex
+  /** The program's epoch (its week), in seconds, as deployed. */
+  epochLength: bigint
   admin: AddressHex
   verifier: AddressHex
   coinbase: AddressHex
