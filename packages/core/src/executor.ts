@@ -62,8 +62,9 @@ export class BlockExecutor implements Executor {
     const finalized = await finalizeBlock(prepared, outcomes, parent, preBlock, lane)
     const finalizedAt = performance.now()
 
-    const staged = await this.state.stage(finalized.writeSet)
     const { header } = prepared
+    const blockHash = bytesToHex(header.hash()) as Hex
+    const staged = await this.state.stage(finalized.writeSet, { blockNumber: header.number, blockHash, parentHash: bytesToHex(header.parentHash) as Hex })
     const matches: HeaderMatches = {
       gasUsed: finalized.gasUsed === header.gasUsed,
       blobGasUsed: header.blobGasUsed === undefined ? null : finalized.blobGasUsed === header.blobGasUsed,
@@ -82,7 +83,7 @@ export class BlockExecutor implements Executor {
     const committed = performance.now()
     return {
       number: header.number,
-      hash: bytesToHex(header.hash()) as Hex,
+      hash: blockHash,
       header,
       senders: prepared.senders,
       txCount: prepared.transactions.length,

@@ -18,7 +18,7 @@ export type {
   TxOutcome,
   WriteSet,
 } from './types.js'
-export type { StateBackend, StagedCommit } from './stateBackend.js'
+export type { CommitContext, StateBackend, StagedCommit } from './stateBackend.js'
 export { SettleOnceCommit, type StagedCommitActions } from './stagedCommit.js'
 export type { Scheduler, SchedulerContext, ScheduleResult } from './scheduler.js'
 export type { Executor, ExecuteBlockOptions } from './executor.js'
@@ -66,7 +66,7 @@ export {
   toSlotHex,
 } from './stateKey.js'
 export { WorkerPool, type TaskBuilder, type WorkerIdentity, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
-export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse } from './workerProtocol.js'
+export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse, WorkerStateReader, WorkerStateSource } from './workerProtocol.js'
 export { ALL_STORAGE, MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
 export { VersionList } from './versionList.js'
 export { describeCommon } from './commonDescriptor.js'

@@ -10,7 +10,8 @@ import { decodeBlockInput, prepareBlock, recoverSendersOf } from './prepareBlock
 import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import { receiveMessage, sendMessage } from './threadMessages.js'
-import type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
+import { UnopenableState } from './unopenableState.js'
+import type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, WorkerRequest, WorkerResponse, WorkerStateReader, WorkerStateSource } from './workerProtocol.js'
 import type { PreparedBlock, StateReader } from './types.js'
 
 // A long-lived lane on its own thread: one VM per fork (LaneFactory), the parent state it was
@@ -19,15 +20,19 @@ const port = parentPort!
 const common = createMainnetCommon((workerData as LaneWorkerData | undefined)?.chain)
 const commons = new Map<string, Common>()
 const lanes = new LaneFactory()
-let state: { id: number; reader: StateReader } = { id: -1, reader: EMPTY_STATE }
+let state: { id: number; reader: WorkerStateReader } = { id: -1, reader: EMPTY_STATE }
 let cached: { key: string; stateId: number; prepared: PreparedBlock; base: StateReader } | undefined
 let speculation: { key: string; stateId: number; prepared: PreparedBlock; memory: MultiVersionMemory } | undefined
 let taskStarted = 0
 
 const send = (message: WorkerResponse) => sendMessage(port, message)
 
+// One message at a time, in arrival order: a task must not start while the state it names is
+// still being opened.
+let handled: Promise<void> = Promise.resolve()
 port.on('message', (data: Uint8Array) => {
-  void handle(receiveMessage<WorkerRequest>(data))
+  const request = receiveMessage<WorkerRequest>(data)
+  handled = handled.then(() => handle(request))
 })
 send({ type: 'ready' })
 
@@ -35,9 +40,16 @@ async function handle(request: WorkerRequest): Promise<void> {
   taskStarted = performance.now()
   if (request.type === 'state') {
     // The message is this thread's own copy: adopt it rather than copy it again.
-    state = { id: request.stateId, reader: new StateOverlay(EMPTY_STATE, request.state) }
-    cached = undefined
-    speculation = undefined
+    replaceState(request.stateId, new StateOverlay(EMPTY_STATE, request.state))
+    return
+  }
+  if (request.type === 'attach') {
+    try {
+      replaceState(request.stateId, await openStateSource(request.source))
+    } catch (error) {
+      // Tasks on this state then answer with the reason rather than run on a wrong one.
+      replaceState(request.stateId, new UnopenableState(`${codeOf(error)}: ${messageOf(error)}`))
+    }
     return
   }
   if (request.type === 'fault') {
@@ -98,6 +110,20 @@ async function speculate(request: Extract<WorkerRequest, { type: 'speculate' }>)
     }
   }
   answer(request.taskId, results)
+}
+
+function replaceState(id: number, reader: WorkerStateReader): void {
+  state.reader.release?.()
+  state = { id, reader }
+  cached = undefined
+  speculation = undefined
+}
+
+async function openStateSource(source: WorkerStateSource): Promise<WorkerStateReader> {
+  const module = (await import(source.module)) as Record<string, unknown>
+  const open = module[source.exportName]
+  if (typeof open !== 'function') throw new Error(`${source.module} exports no function ${source.exportName}`)
+  return (await (open as (options: unknown) => WorkerStateReader | Promise<WorkerStateReader>)(source.options))
 }
 
 function speculationOn(block: SpeculationBlock): { prepared: PreparedBlock; memory: MultiVersionMemory } {

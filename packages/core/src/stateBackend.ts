@@ -1,4 +1,5 @@
-import type { StateReader, WriteSet } from './types.js'
+import type { Hex, StateReader, WriteSet } from './types.js'
+import type { WorkerStateSource } from './workerProtocol.js'
 
 /**
  * A committed state: the read side every lane executes against, and a commit side that takes a
@@ -11,13 +12,26 @@ export interface StateBackend extends StateReader {
   readonly kind: string
   /** The root of the committed state, or undefined for a backend without commitment. */
   stateRoot(): Uint8Array | undefined
-  stage(writes: WriteSet): Promise<StagedCommit>
+  stage(writes: WriteSet, context?: CommitContext): Promise<StagedCommit>
   /**
    * The whole committed state as one write set (every account `'created'`, codes by hash), for
    * shipping to worker threads. A backend too large to copy leaves it out; a parallel scheduler
    * then runs its blocks on the calling thread (or, for a database, workers open it themselves).
    */
   exportState?(): WriteSet
+  /**
+   * How a worker thread opens the committed state itself (a database it can read concurrently):
+   * preferred over `exportState`, since nothing is copied across threads.
+   */
+  workerSource?(): WorkerStateSource
+}
+
+/** The block a commit belongs to: a persistent backend records it as its head and keys its history by it. */
+export interface CommitContext {
+  readonly blockNumber: bigint
+  readonly blockHash: Hex
+  /** The parent block's hash: a backend that knows its head's hash checks the block follows it. */
+  readonly parentHash?: Hex
 }
 
 export interface StagedCommit {

@@ -6,7 +6,8 @@ import { InvalidOptionError, WorkerCrashedError } from './errors.js'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { BlockInput, WriteSet } from './types.js'
 import { receiveMessage, sendMessage } from './threadMessages.js'
-import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse } from './workerProtocol.js'
+import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse, WorkerStateSource } from './workerProtocol.js'
+import type { StateBackend } from './stateBackend.js'
 
 export interface WorkerPoolOptions {
   /** Number of worker threads. */
@@ -42,6 +43,7 @@ export interface WorkerIdentity {
 export type TaskBuilder = (taskId: number, worker: WorkerIdentity) => TaskRequest | undefined
 
 type TaskRequest = Extract<WorkerRequest, { type: 'execute' | 'recover' | 'speculate' }>
+type StateRequest = Extract<WorkerRequest, { type: 'state' | 'attach' }>
 
 interface Task {
   id: number
@@ -74,7 +76,7 @@ interface Slot {
 export class WorkerPool {
   private readonly slots: Slot[] = []
   private readonly queue: Task[] = []
-  private state: { id: number; writes: WriteSet } | undefined
+  private state: { id: number; request: StateRequest } | undefined
   private nextTaskId = 0
   private closed = false
   /** Set when a worker could not even start: every later task would meet the same fate. */
@@ -107,11 +109,33 @@ export class WorkerPool {
 
   /** Ships a parent state to every worker; later tasks run on it. Only between batches. */
   setState(writes: WriteSet): void {
-    if (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
-      throw new InvalidOptionError({ option: 'state', reason: 'setState() while tasks are running would change their state under them' })
+    this.replaceState((stateId) => ({ type: 'state', stateId, state: writes }))
+  }
+
+  /** Has every worker open the parent state itself (a database snapshot): nothing is copied. */
+  attachState(source: WorkerStateSource): void {
+    this.replaceState((stateId) => ({ type: 'attach', stateId, source }))
+  }
+
+  /** Gives the workers `backend`'s committed state the cheapest way it offers; false when it offers none. */
+  useStateOf(backend: StateBackend): boolean {
+    const source = backend.workerSource?.()
+    if (source !== undefined) this.attachState(source)
+    else {
+      const writes = backend.exportState?.()
+      if (writes === undefined) return false
+      this.setState(writes)
     }
-    this.state = { id: (this.state?.id ?? 0) + 1, writes }
-    for (const slot of this.slots) this.post(slot, { type: 'state', stateId: this.state.id, state: writes })
+    return true
+  }
+
+  private replaceState(request: (stateId: number) => StateRequest): void {
+    if (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
+      throw new InvalidOptionError({ option: 'state', reason: 'a state change while tasks are running would change their state under them' })
+    }
+    const id = (this.state?.id ?? 0) + 1
+    this.state = { id, request: request(id) }
+    for (const slot of this.slots) this.post(slot, this.state.request)
   }
 
   /**
@@ -202,7 +226,7 @@ export class WorkerPool {
     })
     worker.on('error', (error) => this.fail(slot, error.message))
     worker.on('exit', (code) => this.fail(slot, `exited with code ${code}`))
-    if (this.state !== undefined) this.post(slot, { type: 'state', stateId: this.state.id, state: this.state.writes })
+    if (this.state !== undefined) this.post(slot, this.state.request)
     return slot
   }
 

@@ -1,6 +1,6 @@
 import type { ChainConfig } from '@ethereumjs/common'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
-import type { AddressHex, BlockInput, TxOutcome, WriteSet } from './types.js'
+import type { AddressHex, BlockInput, StateReader, TxOutcome, WriteSet } from './types.js'
 
 /**
  * The messages between the pool (coordinator thread) and a lane worker. They travel as
@@ -10,6 +10,8 @@ import type { AddressHex, BlockInput, TxOutcome, WriteSet } from './types.js'
 export type WorkerRequest =
   /** Replaces the worker's parent state (shipped once per block or state change, not per task). */
   | { type: 'state'; stateId: number; state: WriteSet }
+  /** Replaces the worker's parent state with one the worker opens itself (a database snapshot). */
+  | { type: 'attach'; stateId: number; source: WorkerStateSource }
   /** Executes the listed transactions, each alone on the parent state plus the block's system writes. */
   | { type: 'execute'; taskId: number; stateId: number; blockKey: string; block: BlockInput; indices: number[]; options: ExecuteTransactionOptions }
   /** Recovers the senders of the listed transactions by ECDSA. */
@@ -22,6 +24,22 @@ export type WorkerRequest =
   | { type: 'speculate'; taskId: number; stateId: number; blockKey: string; block?: SpeculationBlock; updates: VersionUpdate[]; indices: number[] }
   /** Test hooks: make the worker die or stop answering. */
   | { type: 'fault'; kind: 'exit' | 'hang' }
+
+/**
+ * A committed state a worker opens on its own thread: `module` (a file URL of plain JavaScript)
+ * exports `exportName`, a function taking `options` (structured-clone data) and returning a
+ * `WorkerStateReader`. The reader must show exactly the state the coordinator holds, or throw.
+ */
+export interface WorkerStateSource {
+  module: string
+  exportName: string
+  options: unknown
+}
+
+/** A state a worker opened: read while it is the worker's parent state, released when replaced. */
+export interface WorkerStateReader extends StateReader {
+  release?(): void
+}
 
 /** What a worker needs to build a block's Common: structured-clone data (KZG is the worker's own). */
 export interface CommonDescriptor {

@@ -46,7 +46,8 @@ export function fallbackReason(ctx: SchedulerContext, thresholds: FallbackThresh
 
 /** Why the workers cannot get `ctx`'s state, which rules parallel execution out whatever the thresholds. */
 export function cannotShipState(ctx: SchedulerContext): string | undefined {
-  return ctx.state.exportState === undefined ? `the ${ctx.state.kind} backend cannot ship its state to worker threads` : undefined
+  const { state } = ctx
+  return state.exportState === undefined && state.workerSource === undefined ? `the ${state.kind} backend cannot ship its state to worker threads` : undefined
 }
 
 /**

@@ -53,13 +53,12 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
     if (closed) throw new InvalidOptionError({ option: 'scheduler', reason: 'the optimistic scheduler was closed' })
     // cannotShipState is part of fallbackReason, and rules the workers out even without thresholds.
     const reason = thresholds === undefined ? cannotShipState(ctx) : fallbackReason(ctx, thresholds)
-    const parentState = reason === undefined ? ctx.state.exportState?.() : undefined
-    if (parentState === undefined) {
+    if (reason !== undefined) {
       const sequential = await executeSequential(ctx)
-      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason ?? cannotShipState(ctx) ?? '' } }
+      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason } }
     }
     const workerPool = await startedPool()
-    workerPool.setState(parentState)
+    workerPool.useStateOf(ctx.state)
     return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
   }
 

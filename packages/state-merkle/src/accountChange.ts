@@ -1,6 +1,5 @@
 import { EMPTY_CODE_HASH } from '@parallel-evm/core'
 import type { AccountWrite, AddressHex, FlatAccount, SlotHex, WriteSet } from '@parallel-evm/core'
-import type { FlatState } from './flatState.js'
 import { EMPTY_TRIE_ROOT } from './trieEncoding.js'
 
 /**
@@ -21,14 +20,22 @@ export interface AccountChange {
   storageRoot: Uint8Array
 }
 
+/** What resolving a commit reads of the committed state: flat accounts and slots, and storage roots. */
+export interface CommittedAccounts {
+  getAccount(address: AddressHex): FlatAccount | undefined
+  getStorage(address: AddressHex, slot: SlotHex): bigint
+  /** The account's storage root; EMPTY_TRIE_ROOT without storage (or without the account). */
+  storageRoot(address: AddressHex): Uint8Array
+}
+
 /** Resolves every account a write set touches. Synchronous and side-effect free. */
-export function resolveAccountChanges(flat: FlatState, writes: WriteSet): Map<AddressHex, AccountChange> {
+export function resolveAccountChanges(flat: CommittedAccounts, writes: WriteSet): Map<AddressHex, AccountChange> {
   const changes = new Map<AddressHex, AccountChange>()
   for (const [address, write] of writes.accounts) changes.set(address, resolveAccountChange(flat, address, write))
   return changes
 }
 
-function resolveAccountChange(flat: FlatState, address: AddressHex, write: AccountWrite): AccountChange {
+function resolveAccountChange(flat: CommittedAccounts, address: AddressHex, write: AccountWrite): AccountChange {
   const before = flat.getAccount(address)
   if (write.lifecycle === 'deleted') {
     return { before, after: undefined, resetStorage: true, slots: new Map(), storageRoot: EMPTY_TRIE_ROOT }

@@ -1,13 +1,9 @@
-import { createMPT } from '@ethereumjs/mpt'
-import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
-import { MapDB, ValueEncoding, equalsBytes, hexToBytes } from '@ethereumjs/util'
-import type { AddressHex, FlatAccount, Hex, SlotHex, StagedCommit, StateBackend, WriteSet } from '@parallel-evm/core'
+import type { AddressHex, CommitContext, FlatAccount, Hex, SlotHex, StagedCommit, StateBackend, WriteSet } from '@parallel-evm/core'
 import { SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
-import type { AccountChange } from './accountChange.js'
-import { resolveAccountChanges } from './accountChange.js'
 import { FlatState } from './flatState.js'
-import { TrieBatch } from './trieBatch.js'
-import { EMPTY_TRIE_ROOT, encodeAccountLeaf, encodeStorageValue } from './trieEncoding.js'
+import { NodeOverlay } from './nodeOverlay.js'
+import { computeStateRoot } from './stateRootUpdate.js'
+import { EMPTY_TRIE_ROOT } from './trieEncoding.js'
 
 export interface CreateMerkleStateOptions {
   /** The initial state, typically every pre-state account as `'created'`; imported as one commit. */
@@ -16,33 +12,22 @@ export interface CreateMerkleStateOptions {
 
 /** Creates an in-memory Merkle state, empty or holding `genesis`. */
 export async function createMerkleState(options: CreateMerkleStateOptions = {}): Promise<MerkleState> {
-  const db = new MapDB<string, string | Uint8Array>()
-  const state = new MerkleState(db, await openTrie(db, EMPTY_TRIE_ROOT))
+  const state = new MerkleState()
   if (options.genesis !== undefined) await (await state.stage(options.genesis)).apply()
   return state
-}
-
-/** A key-hashed trie over the shared node database; storing bytes skips a hex round trip per node. */
-function openTrie(db: MapDB<string, string | Uint8Array>, root: Uint8Array): Promise<MerklePatriciaTrie> {
-  return createMPT({ db, root, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes })
 }
 
 /**
  * A state backend with flat reads and a separate commitment (reth/erigon style): execution reads
  * only the flat maps, synchronously; the Merkle Patricia tries exist to compute the state root of
- * each commit. All tries (the account trie and every storage trie) keep their nodes in one `MapDB`.
+ * each commit. All tries (the account trie and every storage trie) keep their nodes in one map.
  */
 export class MerkleState implements StateBackend {
   readonly kind = 'merkle'
   private readonly flat = new FlatState()
+  private readonly nodes = new Map<string, string | Uint8Array>()
   private root: Uint8Array = EMPTY_TRIE_ROOT
   private pending = false
-
-  /** Use `createMerkleState`: the account trie must start empty, over `db`. */
-  constructor(
-    private readonly db: MapDB<string, string | Uint8Array>,
-    private readonly accountTrie: MerklePatriciaTrie,
-  ) {}
 
   getAccount(address: AddressHex): FlatAccount | undefined {
     return this.flat.getAccount(address)
@@ -69,84 +54,31 @@ export class MerkleState implements StateBackend {
   }
 
   /**
-   * Computes the root `writes` lead to. New trie nodes stay inside trie checkpoints and flat changes
-   * stay in the returned handle, so until `apply` neither readers nor `stateRoot()` see anything.
+   * Computes the root `writes` lead to. New trie nodes stay in an overlay and flat changes in the
+   * returned handle, so until `apply` neither readers nor `stateRoot()` see anything.
    */
-  async stage(writes: WriteSet): Promise<StagedCommit> {
+  async stage(writes: WriteSet, _context?: CommitContext): Promise<StagedCommit> {
     // Checked and claimed before the first await: a second concurrent call sees the claim.
     if (this.pending) throw new StagedCommitPendingError()
     this.pending = true
-    const changes = resolveAccountChanges(this.flat, writes)
-    const codes = new Map(writes.codes)
-    const storageTries: MerklePatriciaTrie[] = []
-    this.accountTrie.checkpoint()
     try {
-      const accounts = new TrieBatch(this.accountTrie)
-      for (const [address, change] of changes) {
-        const key = hexToBytes(address)
-        if (change.after === undefined) {
-          if (change.before !== undefined) await accounts.del(key)
-          continue
-        }
-        if (change.slots.size > 0) {
-          const trie = await openTrie(this.db, change.storageRoot)
-          trie.checkpoint()
-          storageTries.push(trie)
-          change.storageRoot = await updateStorage(trie, change.slots)
-        }
-        if (leafChanged(change, this.flat.storageRoot(address))) {
-          await accounts.put(key, encodeAccountLeaf(change.after, change.storageRoot))
-        }
-      }
-      const root = await accounts.commit()
-      return new SettleOnceCommit(root.slice(), {
-        apply: () => this.applyStaged(root, changes, codes, storageTries),
-        discard: () => this.discardStaged(storageTries),
+      const overlay = new NodeOverlay({ getNode: (hash) => this.nodes.get(hash) })
+      const { root, changes } = await computeStateRoot(overlay, this.root, this.flat, writes)
+      const codes = new Map(writes.codes)
+      return new SettleOnceCommit(root, {
+        apply: async () => {
+          for (const [hash, node] of overlay.newNodes()) this.nodes.set(hash, node)
+          this.flat.apply(changes, codes)
+          this.root = root
+          this.pending = false
+        },
+        discard: async () => {
+          this.pending = false
+        },
       })
     } catch (err) {
-      await this.discardStaged(storageTries)
+      this.pending = false
       throw err
     }
   }
-
-  private async applyStaged(
-    root: Uint8Array,
-    changes: ReadonlyMap<AddressHex, AccountChange>,
-    codes: ReadonlyMap<Hex, Uint8Array>,
-    storageTries: readonly MerklePatriciaTrie[],
-  ): Promise<void> {
-    await this.accountTrie.commit()
-    for (const trie of storageTries) await trie.commit()
-    this.flat.apply(changes, codes)
-    this.root = root
-    this.pending = false
-  }
-
-  private async discardStaged(storageTries: readonly MerklePatriciaTrie[]): Promise<void> {
-    await this.accountTrie.revert()
-    for (const trie of storageTries) await trie.revert()
-    this.pending = false
-  }
-}
-
-/** All of one account's slot writes in one batch, so its storage root is computed once per commit. */
-async function updateStorage(trie: MerklePatriciaTrie, slots: ReadonlyMap<SlotHex, bigint>): Promise<Uint8Array> {
-  const batch = new TrieBatch(trie)
-  for (const [slot, value] of slots) {
-    if (value === 0n) await batch.del(hexToBytes(slot))
-    else await batch.put(hexToBytes(slot), encodeStorageValue(value))
-  }
-  return batch.commit()
-}
-
-/** Whether the account leaf differs from the committed one (a put of an equal leaf still re-hashes its path). */
-function leafChanged(change: AccountChange, storageRootBefore: Uint8Array): boolean {
-  const { before, after } = change
-  if (before === undefined || after === undefined) return true
-  return (
-    before.nonce !== after.nonce ||
-    before.balance !== after.balance ||
-    before.codeHash !== after.codeHash ||
-    !equalsBytes(change.storageRoot, storageRootBefore)
-  )
 }

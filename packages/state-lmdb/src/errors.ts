@@ -1,0 +1,65 @@
+import { ParallelEvmError } from '@parallel-evm/core'
+
+/**
+ * The database at `path` cannot be trusted: a data file shorter than its own metadata says, a
+ * record whose checksum fails, a page LMDB reports as corrupt, a missing table or head, an import
+ * that never finished. Nothing was read from it as if it were valid.
+ */
+export class CorruptDatabaseError extends ParallelEvmError {
+  readonly code = 'CORRUPT_DATABASE'
+  readonly path: string
+  readonly what: string
+  constructor(args: { path: string; what: string; reason: string; cause?: unknown }) {
+    super(`Database ${args.path} is corrupt: ${args.what} ${args.reason}`, {
+      cause: args.cause,
+      metaMessages: [`Path: ${args.path}`, 'Restore it from a copy, or delete it and import the state again.'],
+    })
+    this.path = args.path
+    this.what = args.what
+  }
+}
+
+/** The database at `path` was written in a format this version does not read. */
+export class DatabaseVersionError extends ParallelEvmError {
+  readonly code = 'DATABASE_VERSION'
+  readonly path: string
+  readonly found: number
+  readonly supported: number
+  constructor(args: { path: string; found: number; supported: number }) {
+    super(`Database ${args.path} has format version ${args.found}; this version of @parallel-evm/state-lmdb reads version ${args.supported}`, {
+      metaMessages: [`Path: ${args.path}`],
+    })
+    this.path = args.path
+    this.found = args.found
+    this.supported = args.supported
+  }
+}
+
+/**
+ * What was asked does not fit the database's head: a block that does not follow it, an import
+ * into a database that already holds a state, a worker snapshot of a head that has moved.
+ */
+export class DatabaseHeadError extends ParallelEvmError {
+  readonly code = 'DATABASE_HEAD'
+  readonly path: string
+  constructor(args: { path: string; reason: string }) {
+    super(`Database ${args.path}: ${args.reason}`, { metaMessages: [`Path: ${args.path}`] })
+    this.path = args.path
+  }
+}
+
+/** An unwind deeper than the change sets the database keeps (its reorg depth). */
+export class UnwindBeyondHistoryError extends ParallelEvmError {
+  readonly code = 'UNWIND_BEYOND_HISTORY'
+  readonly path: string
+  readonly requested: number
+  readonly available: number
+  constructor(args: { path: string; requested: number; available: number }) {
+    super(`Database ${args.path}: cannot unwind ${args.requested} blocks, it keeps change sets for the last ${args.available}`, {
+      metaMessages: [`Path: ${args.path}`],
+    })
+    this.path = args.path
+    this.requested = args.requested
+    this.available = args.available
+  }
+}

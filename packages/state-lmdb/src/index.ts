@@ -1,0 +1,7 @@
+export { openLmdbState, LmdbState } from './lmdbState.js'
+export type { DatabaseInfo, OpenLmdbStateOptions } from './lmdbState.js'
+export { openLmdbSnapshot } from './snapshotReader.js'
+export type { LmdbSnapshotOptions } from './snapshotReader.js'
+export { CorruptDatabaseError, DatabaseHeadError, DatabaseVersionError, UnwindBeyondHistoryError } from './errors.js'
+export { FORMAT_VERSION } from './records.js'
+export type { DatabaseHead } from './records.js'

@@ -1,0 +1,250 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
+import type { AddressHex, CommitContext, Hex, StagedCommit, StateBackend, WorkerStateSource, WriteSet } from '@parallel-evm/core'
+import { InvalidOptionError, SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
+import type { AccountChange } from '@parallel-evm/state-merkle'
+import { computeStateRoot, EMPTY_TRIE_ROOT, NodeOverlay } from '@parallel-evm/state-merkle'
+import { DatabaseHeadError, UnwindBeyondHistoryError } from './errors.js'
+import { decoded, LmdbFlatReader } from './flatReader.js'
+import { undoAccountChange, writeAccountChange } from './flatWrites.js'
+import type { ChangeSet, DatabaseHead } from './records.js'
+import { decodeChangeSet, encodeChangeSet, encodeHead, FORMAT_VERSION, hashKey, numberKey, sameBytes } from './records.js'
+import type { LmdbSnapshotOptions } from './snapshotReader.js'
+import { LmdbTables, META_FORMAT, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
+import type { TableName } from './tables.js'
+import { snapshotReaderUrl } from './workerEntry.js'
+
+export interface OpenLmdbStateOptions {
+  /** The database directory; created when missing. */
+  path: string
+  /** How many of the latest blocks keep a change set, so they can be unwound (default 64). */
+  reorgDepth?: number
+}
+
+/** Where the head is, and how big the database has grown. */
+export interface DatabaseInfo {
+  path: string
+  formatVersion: number
+  head: DatabaseHead | undefined
+  /** Blocks that can be unwound: the oldest and newest with a change set. */
+  history: { oldest: bigint; newest: bigint } | undefined
+  dataFileBytes: number
+  entries: Record<TableName, number>
+}
+
+/** Opens (or creates) the database at `options.path`; throws CorruptDatabaseError or DatabaseVersionError when it cannot be trusted. */
+export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
+  const reorgDepth = options.reorgDepth ?? 64
+  if (!Number.isInteger(reorgDepth) || reorgDepth < 0) throw new InvalidOptionError({ option: 'reorgDepth', reason: `${reorgDepth} is not a non-negative integer` })
+  const tables = LmdbTables.open(options.path)
+  try {
+    if (tables.checkFormat()) tables.transaction(() => tables.put('meta', META_FORMAT, formatRecord()))
+    const state = new LmdbState(tables, reorgDepth)
+    state.verifyHead()
+    return state
+  } catch (error) {
+    void tables.close()
+    throw error
+  }
+}
+
+/**
+ * The persistent backend: flat tables (accounts, storage, code) that execution reads straight from
+ * LMDB's memory map, the trie nodes that give the state root, a head record and per-block change
+ * sets for unwinding. Each block commits as one LMDB write transaction, so a crash at any point
+ * leaves the database at the last committed block. Workers read it themselves (`workerSource`).
+ */
+export class LmdbState extends LmdbFlatReader implements StateBackend {
+  readonly kind = 'lmdb'
+  private pending = false
+  private committedHead: DatabaseHead | undefined
+
+  /** Use `openLmdbState`. */
+  constructor(
+    tables: LmdbTables,
+    readonly reorgDepth: number,
+  ) {
+    super(tables)
+    this.committedHead = super.head()
+  }
+
+  get path(): string {
+    return this.tables.path
+  }
+
+  override head(): DatabaseHead | undefined {
+    return this.committedHead
+  }
+
+  stateRoot(): Uint8Array {
+    return (this.committedHead?.stateRoot ?? EMPTY_TRIE_ROOT).slice()
+  }
+
+  /** The hash of committed block `number`, for BLOCKHASH on a chain the database holds. */
+  blockHash(number: bigint): Uint8Array | undefined {
+    return this.tables.get('hashes', numberKey(number))
+  }
+
+  workerSource(): WorkerStateSource {
+    const head = this.requireHead('give workers a snapshot')
+    const options: LmdbSnapshotOptions = { path: this.path, number: head.number.toString(), stateRoot: bytesToHex(head.stateRoot) }
+    return { module: snapshotReaderUrl(), exportName: 'openLmdbSnapshot', options }
+  }
+
+  /** Checks that the head's root node is present: a database that lost it cannot produce roots. */
+  verifyHead(): void {
+    const head = this.committedHead
+    if (head === undefined || sameBytes(head.stateRoot, EMPTY_TRIE_ROOT)) return
+    if (this.tables.get('nodes', Buffer.from(head.stateRoot)) === undefined) {
+      throw new DatabaseHeadError({ path: this.path, reason: `the head's state root ${bytesToHex(head.stateRoot)} has no trie node` })
+    }
+  }
+
+  /**
+   * Computes block `context`'s root from `writes`; `apply` then writes the state, the new trie
+   * nodes, the change set, the block hash and the head in one transaction.
+   */
+  async stage(writes: WriteSet, context?: CommitContext): Promise<StagedCommit> {
+    if (context === undefined) throw new InvalidOptionError({ option: 'context', reason: 'the lmdb backend records every commit under its block: pass the block number and hash' })
+    if (this.pending) throw new StagedCommitPendingError()
+    this.pending = true
+    try {
+      const head = this.requireHead(`commit block ${context.blockNumber}`)
+      if (context.blockNumber !== head.number + 1n) {
+        throw new DatabaseHeadError({ path: this.path, reason: `block ${context.blockNumber} does not follow the head, block ${head.number}` })
+      }
+      if (context.parentHash !== undefined && head.blockHash.length > 0 && bytesToHex(head.blockHash) !== context.parentHash) {
+        throw new DatabaseHeadError({ path: this.path, reason: `block ${context.blockNumber}'s parent ${context.parentHash} is not the head, ${bytesToHex(head.blockHash)}` })
+      }
+      const { overlay, root, changes } = await this.computeRoot(head.stateRoot, writes)
+      const next: DatabaseHead = { number: context.blockNumber, stateRoot: root, blockHash: hexToBytes(context.blockHash) }
+      return new SettleOnceCommit(root, {
+        apply: async () => {
+          try {
+            this.tables.transaction(() => this.writeBlock(head, next, overlay, changes, writes.codes))
+            this.committedHead = next
+          } finally {
+            this.pending = false
+          }
+        },
+        discard: async () => {
+          this.pending = false
+        },
+      })
+    } catch (error) {
+      this.pending = false
+      throw error
+    }
+  }
+
+  /**
+   * Loads a state into an empty database: chunk by chunk (each account in one chunk), each in its
+   * own transaction, the head last. Until the head is written the database is marked as importing,
+   * so an interrupted import is refused on open rather than taken for a state.
+   */
+  async importState(chunks: Iterable<WriteSet> | AsyncIterable<WriteSet>, head: { number: bigint; blockHash?: Hex }): Promise<DatabaseHead> {
+    if (this.pending) throw new StagedCommitPendingError()
+    if (this.committedHead !== undefined) {
+      throw new DatabaseHeadError({ path: this.path, reason: `already holds a state (block ${this.committedHead.number}): import into an empty database` })
+    }
+    this.pending = true
+    try {
+      let root = EMPTY_TRIE_ROOT
+      for await (const chunk of chunks) {
+        const update = await this.computeRoot(root, chunk)
+        this.tables.transaction(() => {
+          this.tables.put('meta', META_IMPORTING, new Uint8Array(0))
+          writeNodes(this.tables, update.overlay)
+          for (const [hash, code] of chunk.codes) this.tables.put('codes', hashKey(hash), code)
+          for (const [address, change] of update.changes) writeAccountChange(this.tables, address, change)
+        })
+        root = update.root
+      }
+      const imported: DatabaseHead = { number: head.number, stateRoot: root, blockHash: head.blockHash === undefined ? new Uint8Array(0) : hexToBytes(head.blockHash) }
+      this.tables.transaction(() => {
+        if (imported.blockHash.length > 0) this.tables.put('hashes', numberKey(imported.number), imported.blockHash)
+        this.tables.put('meta', META_HEAD, encodeHead(imported))
+        this.tables.remove('meta', META_IMPORTING)
+      })
+      this.committedHead = imported
+      return imported
+    } finally {
+      this.pending = false
+    }
+  }
+
+  /** Moves the head back `blocks` blocks, restoring each one's change set, in one transaction. */
+  async unwind(blocks: number): Promise<DatabaseHead> {
+    if (!Number.isInteger(blocks) || blocks < 1) throw new InvalidOptionError({ option: 'blocks', reason: `${blocks} is not a positive integer` })
+    if (this.pending) throw new StagedCommitPendingError()
+    const head = this.requireHead('unwind')
+    const sets: ChangeSet[] = []
+    for (let k = 0n; k < BigInt(blocks); k++) {
+      const payload = head.number - k < 0n ? undefined : this.tables.get('changes', numberKey(head.number - k))
+      if (payload === undefined) throw new UnwindBeyondHistoryError({ path: this.path, requested: blocks, available: sets.length })
+      sets.push(decoded(this.path, `the change set of block ${head.number - k}`, () => decodeChangeSet(payload)))
+    }
+    const restored = sets[sets.length - 1]!.previousHead
+    this.tables.transaction(() => {
+      sets.forEach((set, k) => {
+        for (const undo of set.accounts) undoAccountChange(this.tables, undo)
+        this.tables.remove('changes', numberKey(head.number - BigInt(k)))
+        this.tables.remove('hashes', numberKey(head.number - BigInt(k)))
+      })
+      this.tables.put('meta', META_HEAD, encodeHead(restored))
+    })
+    this.committedHead = restored
+    return restored
+  }
+
+  info(): DatabaseInfo {
+    const entries = Object.fromEntries(TABLES.map((table) => [table, this.tables.count(table)])) as Record<TableName, number>
+    const keys = [...this.tables.range('changes', numberKey(0n), Buffer.alloc(9, 0xff))].map(([key]) => key.readBigUInt64BE(0))
+    return {
+      path: this.path,
+      formatVersion: FORMAT_VERSION,
+      head: this.committedHead,
+      history: keys.length === 0 ? undefined : { oldest: keys[0]!, newest: keys[keys.length - 1]! },
+      dataFileBytes: statSync(join(this.path, 'data.mdb')).size,
+      entries,
+    }
+  }
+
+  close(): Promise<void> {
+    return this.tables.close()
+  }
+
+  private requireHead(action: string): DatabaseHead {
+    if (this.committedHead === undefined) throw new DatabaseHeadError({ path: this.path, reason: `holds no state to ${action}: import one first` })
+    return this.committedHead
+  }
+
+  private async computeRoot(root: Uint8Array, writes: WriteSet) {
+    const overlay = new NodeOverlay({ getNode: (hash) => this.tables.get('nodes', Buffer.from(hash, 'hex')) })
+    const update = await computeStateRoot(overlay, root, this, writes)
+    return { overlay, root: update.root, changes: update.changes }
+  }
+
+  private writeBlock(head: DatabaseHead, next: DatabaseHead, overlay: NodeOverlay, changes: ReadonlyMap<AddressHex, AccountChange>, codes: ReadonlyMap<Hex, Uint8Array>): void {
+    writeNodes(this.tables, overlay)
+    for (const [hash, code] of codes) this.tables.put('codes', hashKey(hash), code)
+    const accounts = [...changes].map(([address, change]) => writeAccountChange(this.tables, address, change))
+    this.tables.put('changes', numberKey(next.number), encodeChangeSet({ previousHead: head, accounts }))
+    this.tables.put('hashes', numberKey(next.number), next.blockHash)
+    this.tables.put('meta', META_HEAD, encodeHead(next))
+    // History deeper than the reorg depth is dropped in the same transaction.
+    const keepFrom = next.number - BigInt(this.reorgDepth) + 1n
+    if (keepFrom > 0n) for (const [key] of [...this.tables.range('changes', numberKey(0n), numberKey(keepFrom))]) this.tables.remove('changes', key)
+  }
+}
+
+function writeNodes(tables: LmdbTables, overlay: NodeOverlay): void {
+  for (const [hash, node] of overlay.newNodes()) tables.put('nodes', Buffer.from(hash, 'hex'), typeof node === 'string' ? hexToBytes(`0x${node}`) : node)
+}
+
+function formatRecord(): Uint8Array {
+  const record = Buffer.alloc(4)
+  record.writeUInt32BE(FORMAT_VERSION)
+  return record
+}

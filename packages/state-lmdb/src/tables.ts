@@ -1,0 +1,139 @@
+import { crc32 } from 'node:zlib'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { open } from 'lmdb'
+import type { Database, GetOptions, RootDatabase, Transaction } from 'lmdb'
+import { checkDataFile } from './dataFileCheck.js'
+import { CorruptDatabaseError, DatabaseVersionError } from './errors.js'
+import { FORMAT_VERSION } from './records.js'
+
+/** The tables, one LMDB named database each. Keys and values are bytes; every value carries a checksum. */
+export const TABLES = ['meta', 'accounts', 'storage', 'codes', 'nodes', 'changes', 'hashes'] as const
+export type TableName = (typeof TABLES)[number]
+
+export const META_FORMAT = Buffer.from('format')
+export const META_HEAD = Buffer.from('head')
+/** Present while a chunked import runs: a database with it never finished importing. */
+export const META_IMPORTING = Buffer.from('importing')
+
+// Address space only: the file grows with the data. 1 TiB covers any state this project writes.
+const MAP_SIZE = 2 ** 40
+
+export interface OpenTablesOptions {
+  readOnly?: boolean
+}
+
+/**
+ * The LMDB environment at `path` and its tables, with checksummed reads that turn every kind of
+ * damage (a failed checksum, an LMDB error) into `CorruptDatabaseError` naming the path.
+ */
+export class LmdbTables {
+  private readonly tables: Record<TableName, Database<Buffer, Buffer>>
+
+  private constructor(
+    readonly path: string,
+    readonly env: RootDatabase<Buffer, Buffer>,
+  ) {
+    this.tables = Object.fromEntries(TABLES.map((name) => [name, env.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' })])) as Record<TableName, Database<Buffer, Buffer>>
+  }
+
+  static open(path: string, options: OpenTablesOptions = {}): LmdbTables {
+    const readOnly = options.readOnly === true
+    if (readOnly && !existsSync(join(path, 'data.mdb'))) throw new CorruptDatabaseError({ path, what: 'its data file', reason: 'does not exist' })
+    checkDataFile(join(path, 'data.mdb'), path)
+    let env: RootDatabase<Buffer, Buffer>
+    try {
+      env = open<Buffer, Buffer>({ path, maxDbs: TABLES.length, mapSize: MAP_SIZE, readOnly, keyEncoding: 'binary', encoding: 'binary' })
+      return new LmdbTables(path, env)
+    } catch (error) {
+      throw new CorruptDatabaseError({ path, what: 'the environment', reason: 'cannot be opened', cause: error })
+    }
+  }
+
+  /**
+   * Checks the format version (writing it into a new database) and returns whether the database
+   * holds nothing yet.
+   */
+  checkFormat(): boolean {
+    const stored = this.get('meta', META_FORMAT)
+    if (stored === undefined) {
+      if (this.count('meta') + this.count('accounts') > 0) throw new CorruptDatabaseError({ path: this.path, what: 'its format record', reason: 'is missing' })
+      return true
+    }
+    if (stored.length !== 4) throw new CorruptDatabaseError({ path: this.path, what: 'its format record', reason: `has ${stored.length} bytes` })
+    const found = Buffer.from(stored).readUInt32BE(0)
+    if (found !== FORMAT_VERSION) throw new DatabaseVersionError({ path: this.path, found, supported: FORMAT_VERSION })
+    if (this.get('meta', META_IMPORTING) !== undefined) {
+      throw new CorruptDatabaseError({ path: this.path, what: 'its state', reason: 'is a partial import (the import was interrupted)' })
+    }
+    return false
+  }
+
+  /** The verified value at `key`, or undefined; `transaction` pins a snapshot (worker readers). */
+  get(table: TableName, key: Buffer, transaction?: Transaction): Uint8Array | undefined {
+    let sealed: Buffer | undefined
+    try {
+      // lmdb-js's getBinary takes read options, though its typings leave them out.
+      const getBinary = this.tables[table].getBinary as (this: Database<Buffer, Buffer>, id: Buffer, options?: GetOptions) => Buffer | undefined
+      sealed = getBinary.call(this.tables[table], key, transaction === undefined ? undefined : { transaction })
+    } catch (error) {
+      throw new CorruptDatabaseError({ path: this.path, what: `table ${table}`, reason: 'cannot be read', cause: error })
+    }
+    if (sealed === undefined) return undefined
+    return unseal(this.path, table, key, sealed)
+  }
+
+  /** Inside `transactionSync` only. */
+  put(table: TableName, key: Buffer, payload: Uint8Array): void {
+    this.tables[table].putSync(key, seal(key, payload))
+  }
+
+  /** Inside `transactionSync` only. */
+  remove(table: TableName, key: Buffer): void {
+    this.tables[table].removeSync(key)
+  }
+
+  /** Keys and verified values from `start` (inclusive) to `end` (exclusive), in byte order. */
+  *range(table: TableName, start: Buffer, end: Buffer): Generator<[Buffer, Uint8Array]> {
+    try {
+      for (const { key, value } of this.tables[table].getRange({ start, end })) {
+        yield [key, unseal(this.path, table, key, value)]
+      }
+    } catch (error) {
+      if (error instanceof CorruptDatabaseError) throw error
+      throw new CorruptDatabaseError({ path: this.path, what: `table ${table}`, reason: 'cannot be read', cause: error })
+    }
+  }
+
+  count(table: TableName): number {
+    return this.tables[table].getStats() === undefined ? 0 : ((this.tables[table].getStats() as { entryCount: number }).entryCount ?? 0)
+  }
+
+  /** Runs `write` as one LMDB write transaction: every put and remove in it lands together or not at all. */
+  transaction<T>(write: () => T): T {
+    return this.env.transactionSync(write)
+  }
+
+  readTransaction(): Transaction {
+    return this.env.useReadTransaction()
+  }
+
+  close(): Promise<void> {
+    return this.env.close()
+  }
+}
+
+function seal(key: Buffer, payload: Uint8Array): Buffer {
+  const sealed = Buffer.allocUnsafe(payload.length + 4)
+  sealed.set(payload, 0)
+  sealed.writeUInt32BE(crc32(payload, crc32(key)), payload.length)
+  return sealed
+}
+
+function unseal(path: string, table: TableName, key: Buffer, sealed: Buffer): Uint8Array {
+  const end = sealed.length - 4
+  if (end < 0 || sealed.readUInt32BE(end) !== crc32(sealed.subarray(0, end), crc32(key))) {
+    throw new CorruptDatabaseError({ path, what: `the ${table} record ${key.toString('hex')}`, reason: 'fails its checksum' })
+  }
+  return sealed.subarray(0, end)
+}
