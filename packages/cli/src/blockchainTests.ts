@@ -1,9 +1,10 @@
-import { createBlockFromRLP, type BlockHeader } from '@ethereumjs/block'
+import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { createExecutor, defaultKzg, ParallelEvmError, type Scheduler, type SlotHex, type StateBackend } from '@parallel-evm/core'
+import { createExecutor, defaultKzg, ParallelEvmError, type Hex, type Scheduler, type SlotHex, type StateBackend } from '@parallel-evm/core'
 import { commonForNetwork, type BlockchainTestCase } from '@parallel-evm/fixtures'
-import { createBackendByName } from './registry.js'
+import { openBackendByName } from './registry.js'
 
 export interface BlockchainTestOptions {
   /** Shared by every case, so a parallel scheduler's workers start once. */
@@ -26,10 +27,18 @@ export interface BlockchainTestResult {
  * fixture's last block hash and post-state.
  */
 export async function runBlockchainTestCase(testCase: BlockchainTestCase, options: BlockchainTestOptions): Promise<BlockchainTestResult> {
-  const fail = (reason: string): BlockchainTestResult => ({ file: testCase.file, name: testCase.name, passed: false, reason })
   const common = commonForNetwork(testCase.network, { customCrypto: { kzg: defaultKzg() } })
-  const state = await createBackendByName(options.state, testCase.pre)
   const genesis = createBlockFromRLP(testCase.genesisRlp, { common: common.copy(), setHardfork: true })
+  const backend = await openBackendByName(options.state, testCase.pre, { number: genesis.header.number, blockHash: bytesToHex(genesis.hash()) as Hex })
+  try {
+    return await runChain(testCase, options, common, genesis, backend.state)
+  } finally {
+    await backend.close()
+  }
+}
+
+async function runChain(testCase: BlockchainTestCase, options: BlockchainTestOptions, common: Common, genesis: Block, state: StateBackend): Promise<BlockchainTestResult> {
+  const fail = (reason: string): BlockchainTestResult => ({ file: testCase.file, name: testCase.name, passed: false, reason })
   const genesisRoot = state.stateRoot()
   if (genesisRoot !== undefined && !equalsBytes(genesisRoot, genesis.header.stateRoot)) {
     return fail(`genesis state root ${bytesToHex(genesisRoot)} is not ${bytesToHex(genesis.header.stateRoot)}`)

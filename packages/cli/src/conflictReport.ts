@@ -2,7 +2,7 @@ import { analyzeBlock, predictBlock, predictionSources, type BlockConflicts, typ
 import type { Common } from '@ethereumjs/common'
 import { createExecutor, createMainnetCommon, createSequentialScheduler, InvalidOptionError, parseStateKeyId, WorkerPool, type StateBackend } from '@parallel-evm/core'
 import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
-import { createBackendByName } from './registry.js'
+import { openBackendByName } from './registry.js'
 
 export interface ConflictReportOptions {
   predict: readonly PredictionSource[]
@@ -55,12 +55,17 @@ export function parsePredictSources(value: string | undefined): PredictionSource
 /** Predicts (on the parent state), executes sequentially, and analyses one mainnet-layout block. */
 export async function conflictReport(blockDir: string, options: ConflictReportOptions): Promise<{ report: ConflictReport; conflicts: BlockConflicts }> {
   const fixture = await loadMainnetBlock(blockDir)
-  const state = await createBackendByName(options.state, fixture.preState)
-  const common = createMainnetCommon()
-  const { predictions, predictMs, poolStartMs } = options.predict.length === 0 ? { predictions: {}, predictMs: 0, poolStartMs: 0 } : await predictOn(fixture, state, common, options)
-  const result = await createExecutor({ scheduler: createSequentialScheduler(), state, common }).executeBlock(fixture.block)
-  const conflicts = analyzeBlock(result, { predictions })
-  return { report: { ...toReport(conflicts), predictMs: round(predictMs), poolStartMs: round(poolStartMs), workers: options.workers }, conflicts }
+  const backend = await openBackendByName(options.state, fixture.preState, { number: fixture.number - 1n })
+  try {
+    const { state } = backend
+    const common = createMainnetCommon()
+    const { predictions, predictMs, poolStartMs } = options.predict.length === 0 ? { predictions: {}, predictMs: 0, poolStartMs: 0 } : await predictOn(fixture, state, common, options)
+    const result = await createExecutor({ scheduler: createSequentialScheduler(), state, common }).executeBlock(fixture.block)
+    const conflicts = analyzeBlock(result, { predictions })
+    return { report: { ...toReport(conflicts), predictMs: round(predictMs), poolStartMs: round(poolStartMs), workers: options.workers }, conflicts }
+  } finally {
+    await backend.close()
+  }
 }
 
 /** Predictions, timed without the worker pool's start (loading ethereumjs in each worker). */

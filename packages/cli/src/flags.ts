@@ -4,4 +4,6 @@ export interface CommonFlags {
   state: string
   workers: number
   json: boolean
+  /** The lmdb database directory (--db). */
+  db?: string
 }

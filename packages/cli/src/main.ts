@@ -5,6 +5,8 @@ import { runRunCommand } from './commands/run.js'
 import { runConflictsCommand } from './commands/conflicts.js'
 import { runTestVectorsCommand } from './commands/testVectors.js'
 import { runReferralAnalytics, runReferralGenerate } from './commands/referral.js'
+import { runReplayCommand } from './commands/replay.js'
+import { runDbInfo, runDbUnwind, runImportState } from './commands/database.js'
 import { parsePredictSources } from './conflictReport.js'
 import type { CommonFlags } from './flags.js'
 import { backendNames, schedulerNames } from './registry.js'
@@ -12,11 +14,20 @@ import { backendNames, schedulerNames } from './registry.js'
 const usage = `pevm — parallel EVM block execution
 
 Usage:
-  pevm run <blockDir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
-  pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
-  pevm conflicts <blockDir> [--predict static,access-list,preexec] [--workers N] [--state memory|merkle] [--json] [--html report.html]
+  pevm run <blockDir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--json]
+  pevm replay <chain> [--state lmdb --db PATH] [--test NAME] [--scheduler NAME] [--workers N] [--json]
+  pevm import-state <chain> --db PATH [--test NAME] [--json]
+  pevm db info --db PATH [--json]
+  pevm db unwind --db PATH --blocks N [--json]
+  pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle|lmdb] [--workers N] [--json]
+  pevm conflicts <blockDir> [--predict static,access-list,preexec] [--workers N] [--state memory|merkle|lmdb] [--json] [--html report.html]
   pevm referral generate <dir> [--seed N] [--users N] [--blocks N] [--design kit|naive] [--json]
-  pevm referral analytics <dir> [--scheduler NAME] [--state memory|merkle] [--workers N] [--json]
+  pevm referral analytics <dir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--json]
+
+A <chain> is a referral campaign directory, a mainnet snapshot block directory, or a
+BlockchainTests file (--test names the case when it holds several). With --state lmdb, run and
+replay import the starting state into --db when it is empty and resume from its head otherwise;
+without --db they use a temporary database.
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
@@ -39,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       users: { type: 'string' },
       blocks: { type: 'string' },
       design: { type: 'string', default: 'kit' },
+      db: { type: 'string' },
+      test: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -51,12 +64,23 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is not a positive integer` })
   }
-  const flags: CommonFlags = { scheduler: values.scheduler, state: values.state, workers, json: values.json }
+  const flags: CommonFlags = { scheduler: values.scheduler, state: values.state, workers, json: values.json, ...(values.db === undefined ? {} : { db: values.db }) }
+  if (command === 'db') {
+    if (target === 'info') return runDbInfo(values.db, values.json)
+    if (target === 'unwind') return runDbUnwind(values.db, integerAtLeast('--blocks', values.blocks ?? '', 1), values.json)
+    console.error(`pevm db: unknown subcommand "${target ?? ''}"\n\n${usage}`)
+    return 2
+  }
   if (target === undefined) {
     console.error(`pevm ${command}: missing the path argument\n\n${usage}`)
     return 2
   }
   if (command === 'run') return runRunCommand(target, flags)
+  if (command === 'replay') return runReplayCommand(target, { ...flags, ...(values.test === undefined ? {} : { test: values.test }) })
+  if (command === 'import-state') return runImportState(target, values.db, { json: values.json, ...(values.test === undefined ? {} : { test: values.test }) })
+  if ((command === 'test-vectors' || command === 'conflicts') && values.db !== undefined) {
+    throw new InvalidOptionError({ option: '--db', reason: `${command} opens a fresh temporary database per block or test` })
+  }
   if (command === 'test-vectors') return runTestVectorsCommand(target, flags)
   if (command === 'conflicts') {
     return runConflictsCommand(target, { ...flags, predict: parsePredictSources(values.predict), ...(values.html === undefined ? {} : { html: values.html }) })

@@ -1,4 +1,9 @@
-import { createSequentialScheduler, InvalidOptionError, type Scheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { bytesToHex } from '@ethereumjs/util'
+import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
+import { DatabaseHeadError, openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
@@ -12,9 +17,27 @@ const schedulers: Record<string, (options: SchedulerOptions) => Scheduler> = {
   optimistic: ({ workers }) => createOptimisticScheduler({ workers }),
 }
 
-const backends: Record<string, (genesis: WriteSet) => Promise<StateBackend>> = {
-  memory: (genesis) => createMemoryState({ genesis }),
-  merkle: (genesis) => createMerkleState({ genesis }),
+/** Where a backend's initial state sits in its chain, and (lmdb) which database holds it. */
+export interface BackendPlacement {
+  /** The block `genesis` is the state after: a persistent backend records it as its head. */
+  number: bigint
+  blockHash?: Hex
+  /** The lmdb database directory; without it, a temporary one removed on close. */
+  db?: string
+}
+
+/** A backend with what it holds open: `close` releases a database (and deletes a temporary one). */
+export interface OpenedBackend {
+  state: StateBackend
+  close(): Promise<void>
+}
+
+const inMemory = (state: StateBackend): OpenedBackend => ({ state, close: async () => {} })
+
+const backends: Record<string, (genesis: WriteSet, placement: BackendPlacement) => Promise<OpenedBackend>> = {
+  memory: async (genesis) => inMemory(await createMemoryState({ genesis })),
+  merkle: async (genesis) => inMemory(await createMerkleState({ genesis })),
+  lmdb: openLmdbBackend,
 }
 
 export const schedulerNames = Object.keys(schedulers)
@@ -28,10 +51,47 @@ export function createSchedulerByName(name: string, options: SchedulerOptions): 
   return factory(options)
 }
 
-export async function createBackendByName(name: string, genesis: WriteSet): Promise<StateBackend> {
+/** Opens backend `name` holding `genesis`; an lmdb database already at `placement` is used as it is. */
+export async function openBackendByName(name: string, genesis: WriteSet, placement: BackendPlacement): Promise<OpenedBackend> {
   const factory = backends[name]
   if (factory === undefined) {
     throw new InvalidOptionError({ option: '--state', reason: `"${name}" is not one of ${backendNames.join(', ')}` })
   }
-  return factory(genesis)
+  if (placement.db !== undefined && name !== 'lmdb') throw new InvalidOptionError({ option: '--db', reason: `only the lmdb backend has a database, not ${name}` })
+  return factory(genesis, placement)
+}
+
+async function openLmdbBackend(genesis: WriteSet, placement: BackendPlacement): Promise<OpenedBackend> {
+  const temporary = placement.db === undefined ? mkdtempSync(join(tmpdir(), 'pevm-lmdb-')) : undefined
+  const state = openLmdbState({ path: placement.db ?? temporary! })
+  const close = async () => {
+    await state.close()
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true })
+  }
+  try {
+    await ensureHead(state, [genesis], placement)
+  } catch (error) {
+    await close()
+    throw error
+  }
+  return { state, close }
+}
+
+/**
+ * Imports `chunks` into an empty database; a database whose head is already `placement` is used
+ * as it is, and one elsewhere is refused (its state is not the one asked for).
+ */
+export async function ensureHead(state: LmdbState, chunks: Iterable<WriteSet> | AsyncIterable<WriteSet>, placement: BackendPlacement): Promise<void> {
+  const head = state.head()
+  if (head === undefined) {
+    await state.importState(chunks, placement)
+    return
+  }
+  const hash = head.blockHash.length === 0 ? undefined : bytesToHex(head.blockHash)
+  if (head.number !== placement.number || (placement.blockHash !== undefined && hash !== undefined && hash !== placement.blockHash)) {
+    throw new DatabaseHeadError({
+      path: state.path,
+      reason: `its head is block ${head.number}${hash === undefined ? '' : ` (${hash})`}, this needs the state after block ${placement.number}${placement.blockHash === undefined ? '' : ` (${placement.blockHash})`}: use another --db, or unwind it`,
+    })
+  }
 }

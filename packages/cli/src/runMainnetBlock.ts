@@ -1,12 +1,14 @@
 import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, type BlockResult, type Hex, type SchedulerStats } from '@parallel-evm/core'
-import { loadMainnetBlock } from '@parallel-evm/fixtures'
-import { createBackendByName, createSchedulerByName } from './registry.js'
+import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
+import { openBackendByName, createSchedulerByName } from './registry.js'
 
 export interface RunMainnetBlockOptions {
   scheduler: string
   state: string
   workers: number
+  /** The lmdb database: the pre-state is imported unless its head is already the block's parent. */
+  db?: string
 }
 
 /** The report `pevm run --json` prints: computed fields, and whether each matches the header. */
@@ -32,11 +34,16 @@ export interface BlockReport {
 export async function runMainnetBlock(blockDir: string, options: RunMainnetBlockOptions): Promise<{ report: BlockReport; result: BlockResult }> {
   const fixture = await loadMainnetBlock(blockDir)
   const scheduler = createSchedulerByName(options.scheduler, { workers: options.workers })
-  const state = await createBackendByName(options.state, fixture.preState)
-  const executor = createExecutor({ scheduler, state })
   let result: BlockResult
+  let kind: string
   try {
-    result = await executor.executeBlock(fixture.block)
+    const backend = await openBackendByName(options.state, fixture.preState, { number: fixture.number - 1n, blockHash: parentHashOf(fixture), ...(options.db === undefined ? {} : { db: options.db }) })
+    kind = backend.state.kind
+    try {
+      result = await createExecutor({ scheduler, state: backend.state }).executeBlock(fixture.block)
+    } finally {
+      await backend.close()
+    }
   } finally {
     await scheduler.close?.()
   }
@@ -45,7 +52,7 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     block: Number(result.number),
     txCount: result.txCount,
     scheduler: scheduler.name,
-    state: state.kind,
+    state: kind,
     gasUsed: result.gasUsed.toString(),
     receiptsRoot: bytesToHex(result.receiptsRoot) as Hex,
     logsBloom: bytesToHex(result.logsBloom) as Hex,
@@ -67,4 +74,10 @@ function schedulerStats(stats: BlockResult['stats']): SchedulerStats {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100
+}
+
+/** The snapshot's block is JSON-RPC: its parent hash names the state the pre-state is. */
+function parentHashOf(fixture: MainnetBlockFixture): Hex | undefined {
+  const { block } = fixture.block
+  return block.format === 'rpc' ? (block.json.parentHash as Hex) : undefined
 }

@@ -11,7 +11,8 @@ import {
   type ProgramDesign,
 } from '@parallel-evm/referral-kit'
 import type { CommonFlags } from '../flags.js'
-import { createBackendByName, createSchedulerByName } from '../registry.js'
+import { campaignGenesisHead } from '../chainSources.js'
+import { openBackendByName, createSchedulerByName } from '../registry.js'
 
 export interface GenerateFlags {
   seed: number
@@ -48,8 +49,13 @@ export async function runReferralAnalytics(dir: string, flags: CommonFlags): Pro
   const scheduler = createSchedulerByName(flags.scheduler, { workers: flags.workers })
   let analytics: CampaignAnalytics
   try {
-    const executor = createExecutor({ scheduler, state: await createBackendByName(flags.state, campaign.genesis), common: campaign.common })
-    analytics = analyzeCampaign(recordsFromResults(await runCampaign(campaign, executor), campaign))
+    const backend = await openBackendByName(flags.state, campaign.genesis, { ...campaignGenesisHead(campaign), ...(flags.db === undefined ? {} : { db: flags.db }) })
+    try {
+      const executor = createExecutor({ scheduler, state: backend.state, common: campaign.common })
+      analytics = analyzeCampaign(recordsFromResults(await runCampaign(campaign, executor), campaign))
+    } finally {
+      await backend.close()
+    }
   } finally {
     await scheduler.close?.()
   }
