@@ -63,3 +63,13 @@ export class UnwindBeyondHistoryError extends ParallelEvmError {
     this.available = args.available
   }
 }
+
+/** A write transaction LMDB refused or failed (a full disk, a damaged free list): nothing of it was committed. */
+export class DatabaseWriteError extends ParallelEvmError {
+  readonly code = 'DATABASE_WRITE'
+  readonly path: string
+  constructor(args: { path: string; cause: unknown }) {
+    super(`Database ${args.path}: a write transaction failed and was rolled back`, { cause: args.cause, metaMessages: [`Path: ${args.path}`] })
+    this.path = args.path
+  }
+}

@@ -13,13 +13,19 @@ import { decodeChangeSet, encodeChangeSet, encodeHead, FORMAT_VERSION, hashKey, 
 import type { LmdbSnapshotOptions } from './snapshotReader.js'
 import { LmdbTables, META_FORMAT, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
 import type { TableName } from './tables.js'
-import { snapshotReaderUrl } from './workerEntry.js'
+import { builtModuleUrl } from './workerEntry.js'
+import { shouldAutoVerify, verifyDatabase } from './verifyDatabase.js'
 
 export interface OpenLmdbStateOptions {
   /** The database directory; created when missing. */
   path: string
   /** How many of the latest blocks keep a change set, so they can be unwound (default 64). */
   reorgDepth?: number
+  /**
+   * Read every record in a child process before trusting the database (see `verifyDatabase`):
+   * `'auto'` (default) for data files up to 256 MiB, `'always'`, or `'never'`.
+   */
+  verify?: 'auto' | 'always' | 'never'
 }
 
 /** Where the head is, and how big the database has grown. */
@@ -37,6 +43,8 @@ export interface DatabaseInfo {
 export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
   const reorgDepth = options.reorgDepth ?? 64
   if (!Number.isInteger(reorgDepth) || reorgDepth < 0) throw new InvalidOptionError({ option: 'reorgDepth', reason: `${reorgDepth} is not a non-negative integer` })
+  const verify = options.verify ?? 'auto'
+  if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path)
   const tables = LmdbTables.open(options.path)
   try {
     if (tables.checkFormat()) tables.transaction(() => tables.put('meta', META_FORMAT, formatRecord()))
@@ -89,7 +97,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
   workerSource(): WorkerStateSource {
     const head = this.requireHead('give workers a snapshot')
     const options: LmdbSnapshotOptions = { path: this.path, number: head.number.toString(), stateRoot: bytesToHex(head.stateRoot) }
-    return { module: snapshotReaderUrl(), exportName: 'openLmdbSnapshot', options }
+    return { module: builtModuleUrl('snapshotReader').href, exportName: 'openLmdbSnapshot', options }
   }
 
   /** Checks that the head's root node is present: a database that lost it cannot produce roots. */

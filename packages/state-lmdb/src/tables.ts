@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { open } from 'lmdb'
 import type { Database, GetOptions, RootDatabase, Transaction } from 'lmdb'
 import { checkDataFile } from './dataFileCheck.js'
-import { CorruptDatabaseError, DatabaseVersionError } from './errors.js'
+import { ParallelEvmError } from '@parallel-evm/core'
+import { CorruptDatabaseError, DatabaseVersionError, DatabaseWriteError } from './errors.js'
 import { FORMAT_VERSION } from './records.js'
 
 /** The tables, one LMDB named database each. Keys and values are bytes; every value carries a checksum. */
@@ -111,7 +112,12 @@ export class LmdbTables {
 
   /** Runs `write` as one LMDB write transaction: every put and remove in it lands together or not at all. */
   transaction<T>(write: () => T): T {
-    return this.env.transactionSync(write)
+    try {
+      return this.env.transactionSync(write)
+    } catch (error) {
+      if (error instanceof ParallelEvmError) throw error
+      throw new DatabaseWriteError({ path: this.path, cause: error })
+    }
   }
 
   readTransaction(): Transaction {
