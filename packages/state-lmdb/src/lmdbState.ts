@@ -147,9 +147,10 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
   }
 
   /**
-   * Loads a state into an empty database: chunk by chunk (each account in one chunk), each in its
-   * own transaction, the head last. Until the head is written the database is marked as importing,
-   * so an interrupted import is refused on open rather than taken for a state.
+   * Loads a state into an empty database, chunk by chunk (each account in one chunk), each chunk in
+   * its own transaction and the head with the last one, so a one-chunk import is atomic. Until the
+   * head is written the database is marked as importing: an interrupted import is refused on open
+   * rather than taken for a state.
    */
   async importState(chunks: Iterable<WriteSet> | AsyncIterable<WriteSet>, head: { number: bigint; blockHash?: Hex }): Promise<DatabaseHead> {
     if (this.pending) throw new StagedCommitPendingError()
@@ -158,23 +159,22 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     }
     this.pending = true
     try {
+      const blockHash = head.blockHash === undefined ? new Uint8Array(0) : hexToBytes(head.blockHash)
       let root = EMPTY_TRIE_ROOT
-      for await (const chunk of chunks) {
+      let imported: DatabaseHead = { number: head.number, stateRoot: root, blockHash }
+      for await (const [chunk, last] of withLast(chunks)) {
         const update = await this.computeRoot(root, chunk)
+        root = update.root
+        imported = { number: head.number, stateRoot: root, blockHash }
         this.tables.transaction(() => {
-          this.tables.put('meta', META_IMPORTING, new Uint8Array(0))
           writeNodes(this.tables, update.overlay)
           for (const [hash, code] of chunk.codes) this.tables.put('codes', hashKey(hash), code)
           for (const [address, change] of update.changes) writeAccountChange(this.tables, address, change)
+          if (last) this.writeImportedHead(imported)
+          else this.tables.put('meta', META_IMPORTING, new Uint8Array(0))
         })
-        root = update.root
       }
-      const imported: DatabaseHead = { number: head.number, stateRoot: root, blockHash: head.blockHash === undefined ? new Uint8Array(0) : hexToBytes(head.blockHash) }
-      this.tables.transaction(() => {
-        if (imported.blockHash.length > 0) this.tables.put('hashes', numberKey(imported.number), imported.blockHash)
-        this.tables.put('meta', META_HEAD, encodeHead(imported))
-        this.tables.remove('meta', META_IMPORTING)
-      })
+      if (this.tables.get('meta', META_HEAD) === undefined) this.tables.transaction(() => this.writeImportedHead(imported))
       this.committedHead = imported
       return imported
     } finally {
@@ -223,6 +223,12 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     return this.tables.close()
   }
 
+  private writeImportedHead(head: DatabaseHead): void {
+    if (head.blockHash.length > 0) this.tables.put('hashes', numberKey(head.number), head.blockHash)
+    this.tables.put('meta', META_HEAD, encodeHead(head))
+    this.tables.remove('meta', META_IMPORTING)
+  }
+
   private requireHead(action: string): DatabaseHead {
     if (this.committedHead === undefined) throw new DatabaseHeadError({ path: this.path, reason: `holds no state to ${action}: import one first` })
     return this.committedHead
@@ -249,6 +255,16 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
 
 function writeNodes(tables: LmdbTables, overlay: NodeOverlay): void {
   for (const [hash, node] of overlay.newNodes()) tables.put('nodes', Buffer.from(hash, 'hex'), typeof node === 'string' ? hexToBytes(`0x${node}`) : node)
+}
+
+/** Each item with whether it is the last: the last chunk of an import commits with the head. */
+async function* withLast<T>(items: Iterable<T> | AsyncIterable<T>): AsyncGenerator<[T, boolean]> {
+  let previous: { item: T } | undefined
+  for await (const item of items) {
+    if (previous !== undefined) yield [previous.item, false]
+    previous = { item }
+  }
+  if (previous !== undefined) yield [previous.item, true]
 }
 
 function formatRecord(): Uint8Array {

@@ -24,7 +24,7 @@ const environments = new Map<string, LmdbTables>()
 export function openLmdbSnapshot(options: LmdbSnapshotOptions): WorkerStateReader {
   let tables = environments.get(options.path)
   if (tables === undefined) {
-    tables = LmdbTables.open(options.path, { readOnly: true })
+    tables = LmdbTables.open(options.path, { readOnly: true, checkFileSize: false })
     environments.set(options.path, tables)
   }
   const transaction = tables.readTransaction()

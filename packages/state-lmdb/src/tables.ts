@@ -22,6 +22,12 @@ const MAP_SIZE = 2 ** 40
 
 export interface OpenTablesOptions {
   readOnly?: boolean
+  /**
+   * Compare the data file's size with its meta page first (default true). Only meaningful at rest:
+   * while this process writes, LMDB may count pages it has not written out yet, so a worker
+   * opening the database mid-run leaves it to the coordinator, which checked on open.
+   */
+  checkFileSize?: boolean
 }
 
 /**
@@ -41,7 +47,7 @@ export class LmdbTables {
   static open(path: string, options: OpenTablesOptions = {}): LmdbTables {
     const readOnly = options.readOnly === true
     if (readOnly && !existsSync(join(path, 'data.mdb'))) throw new CorruptDatabaseError({ path, what: 'its data file', reason: 'does not exist' })
-    checkDataFile(join(path, 'data.mdb'), path)
+    if (options.checkFileSize !== false) checkDataFile(join(path, 'data.mdb'), path)
     let env: RootDatabase<Buffer, Buffer>
     try {
       env = open<Buffer, Buffer>({ path, maxDbs: TABLES.length, mapSize: MAP_SIZE, readOnly, keyEncoding: 'binary', encoding: 'binary' })

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { bytesToHex } from '@ethereumjs/util'
+import { createExecutor, createSequentialScheduler, type BlockResult, type Hex } from '@parallel-evm/core'
+import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import { generateCampaign, runCampaign } from '@parallel-evm/referral-kit'
+import { createOptimisticScheduler, type OptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { afterAll, describe, expect, it } from 'vitest'
+import { expectSameResult } from './blockResults.js'
+import { fullMatrix, mainnetBlocksUnderTest } from './mainnetBlocks.js'
+
+// Every scheduler on state-lmdb against sequential on state-merkle. The optimistic scheduler runs
+// with the fallback off, so every block's transactions really execute on workers that read the
+// database themselves.
+const work = mkdtempSync(join(tmpdir(), 'pevm-lmdb-diff-'))
+const workerCounts = fullMatrix ? [1, 2, 4] : [2]
+const optimistic = new Map<number, OptimisticScheduler>(workerCounts.map((workers) => [workers, createOptimisticScheduler({ workers, fallback: false })]))
+afterAll(async () => {
+  for (const scheduler of optimistic.values()) await scheduler.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+let databases = 0
+function freshDatabase(): LmdbState {
+  return openLmdbState({ path: join(work, `db-${databases++}`) })
+}
+
+describe('state-lmdb vs state-merkle on mainnet blocks', () => {
+  for (const dir of mainnetBlocksUnderTest()) {
+    const name = dir.split('/').pop()
+    it(`behavior: block ${name}: sequential and optimistic (${workerCounts.join(', ')} workers) on lmdb equal sequential on merkle; unwinding restores the pre-state root`, async () => {
+      const fixture = await loadMainnetBlock(dir)
+      const expected = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
+      const preRoot = bytesToHex((await createMerkleState({ genesis: fixture.preState })).stateRoot())
+      const state = freshDatabase()
+      try {
+        const json = fixture.block.block.format === 'rpc' ? fixture.block.block.json : undefined
+        await state.importState([fixture.preState], { number: fixture.number - 1n, blockHash: json?.parentHash as Hex })
+        expect(bytesToHex(state.stateRoot())).toBe(preRoot)
+        const runs: [string, () => Promise<BlockResult>][] = [
+          ['sequential', () => createExecutor({ scheduler: createSequentialScheduler(), state }).executeBlock(fixture.block)],
+          ...[...optimistic].map(([workers, scheduler]) => [`optimistic, ${workers} workers`, () => createExecutor({ scheduler, state }).executeBlock(fixture.block)] as [string, () => Promise<BlockResult>]),
+        ]
+        for (const [label, run] of runs) {
+          const result = await run()
+          expectSameResult(result, expected, `${label} on lmdb`)
+          expect(bytesToHex(state.stateRoot())).toBe(bytesToHex(expected.stateRoot!))
+          if (label !== 'sequential') expect(result.stats.fellBack).toBeUndefined()
+          // Back to the parent for the next scheduler: the unwind restores the pre-state exactly.
+          await state.unwind(1)
+          expect(bytesToHex(state.stateRoot())).toBe(preRoot)
+        }
+      } finally {
+        await state.close()
+      }
+    })
+  }
+})
+
+describe('state-lmdb vs state-merkle on the referral campaign', () => {
+  it('behavior: every block of both designs, sequential and optimistic on lmdb, equals sequential on merkle, and workers receive no state copy', async () => {
+    for (const design of ['kit', 'naive'] as const) {
+      const campaign = await generateCampaign({ seed: 3, design, users: fullMatrix ? 900 : 300, blocks: fullMatrix ? 24 : 10 })
+      const head = { number: campaign.blocks[0]!.number - 1n }
+      const merkle = await runCampaign(campaign, createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: campaign.genesis }), common: campaign.common }))
+      for (const [label, scheduler] of [['sequential', createSequentialScheduler()], ...[...optimistic].map(([w, s]) => [`optimistic, ${w} workers`, s] as const)] as const) {
+        const state = freshDatabase()
+        try {
+          await state.importState([campaign.genesis], head)
+          const results = await runCampaign(campaign, createExecutor({ scheduler, state, common: campaign.common }))
+          results.forEach((result, k) => expectSameResult(result, merkle[k]!, `${design} block ${k}, ${label}`))
+          expect(state.head()!.number).toBe(campaign.blocks.at(-1)!.number)
+          if (label !== 'sequential') {
+            // A snapshot is named, not shipped: each block's state message is a few hundred bytes.
+            const bytes = results.reduce((total, result) => total + (result.stats.bytes ?? 0), 0)
+            const transactions = results.reduce((total, result) => total + result.txCount, 0)
+            expect(bytes / transactions).toBeLessThan(4_000)
+          }
+        } finally {
+          await state.close()
+        }
+      }
+    }
+  })
+})

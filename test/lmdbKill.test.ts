@@ -1,0 +1,98 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { bytesToHex } from '@ethereumjs/util'
+import { SeededRandom } from '@parallel-evm/fixtures'
+import { generateCampaign, writeCampaign } from '@parallel-evm/referral-kit'
+import { openLmdbState } from '@parallel-evm/state-lmdb'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { afterAll, describe, expect, it } from 'vitest'
+import { fullMatrix } from './mainnetBlocks.js'
+
+// `pevm replay` killed with SIGKILL at random moments must restart at its last committed block,
+// with the root a clean run has there, and end at the clean run's final root.
+const bin = resolve(__dirname, '../node_modules/.bin/pevm')
+const work = mkdtempSync(join(tmpdir(), 'pevm-kill-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+const KILLS = fullMatrix ? 60 : 20
+
+function replayArgs(campaignDir: string, db: string, attempt: number): string[] {
+  // Alternate schedulers, so kills land in the workers' snapshots as well as in sequential commits.
+  const scheduler = attempt % 2 === 0 ? ['--scheduler', 'sequential'] : ['--scheduler', 'optimistic', '--workers', '2']
+  return ['replay', campaignDir, '--state', 'lmdb', '--db', db, ...scheduler, '--json']
+}
+
+/** Starts a replay and SIGKILLs it after `delayMs`; resolves with how it ended. */
+function replayKilledAfter(args: string[], delayMs: number): Promise<{ killed: boolean; code: number | null }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(bin, args, { stdio: 'ignore' })
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolveRun({ killed: signal === 'SIGKILL', code })
+    })
+  })
+}
+
+function headOf(db: string): { number: bigint; root: string } | undefined {
+  const state = openLmdbState({ path: db })
+  try {
+    const head = state.head()
+    return head === undefined ? undefined : { number: head.number, root: bytesToHex(head.stateRoot) }
+  } finally {
+    void state.close()
+  }
+}
+
+describe('state-lmdb under SIGKILL', () => {
+  it(`behavior: ${KILLS} kills at random points of a replay; every restart is at a committed block with the clean run's root, and the end root is the clean one`, async () => {
+    const campaign = await generateCampaign({ seed: 7, users: 160, blocks: 14 })
+    const campaignDir = join(work, 'campaign')
+    writeCampaign(campaignDir, campaign)
+    const genesisRoot = bytesToHex((await createMerkleState({ genesis: campaign.genesis })).stateRoot())
+
+    // The clean run: one process, no interruption.
+    const clean = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), 0), { encoding: 'utf8', timeout: 240_000 })
+    expect(clean.status, clean.stderr).toBe(0)
+    const report = JSON.parse(clean.stdout) as { executed: { number: string; stateRoot: string }[]; head: { number: string; stateRoot: string } }
+    const cleanRoots = new Map<bigint, string>(report.executed.map((block) => [BigInt(block.number), block.stateRoot]))
+    cleanRoots.set(campaign.blocks[0]!.number - 1n, genesisRoot)
+    expect(report.executed).toHaveLength(campaign.blocks.length)
+
+    const db = join(work, 'killed')
+    const random = new SeededRandom(11)
+    const heads: bigint[] = []
+    let kills = 0
+    let finished = 0
+    for (let attempt = 0; kills < KILLS; attempt++) {
+      expect(attempt, 'too many replays finished before their kill').toBeLessThan(KILLS * 4)
+      // From process start to a few blocks in: start-up, import, execution and commits are all hit.
+      const run = await replayKilledAfter(replayArgs(campaignDir, db, attempt), random.int(200, 2000))
+      if (run.killed) kills++
+      else {
+        expect(run.code).toBe(0)
+        finished++
+      }
+      const head = headOf(db)
+      if (head === undefined) continue // killed before the genesis import committed: nothing is there yet
+      heads.push(head.number)
+      expect(head.root, `after a kill at block ${head.number}`).toBe(cleanRoots.get(head.number))
+      if (!run.killed) {
+        // Finished: go back a random number of blocks, so the next kill lands mid-replay again.
+        const unwound = spawnSync(bin, ['db', 'unwind', '--db', db, '--blocks', String(random.int(1, campaign.blocks.length - 1))], { encoding: 'utf8' })
+        expect(unwound.status, unwound.stderr).toBe(0)
+        const back = headOf(db)!
+        expect(back.root).toBe(cleanRoots.get(back.number))
+      }
+    }
+    // The kills landed at different points, not all before or after the work.
+    expect(new Set(heads).size).toBeGreaterThan(3)
+    const last = spawnSync(bin, replayArgs(campaignDir, db, 0), { encoding: 'utf8', timeout: 240_000 })
+    expect(last.status, last.stderr).toBe(0)
+    expect(JSON.parse(last.stdout).head).toEqual(report.head)
+    expect(kills).toBe(KILLS)
+    expect(finished + kills).toBeGreaterThanOrEqual(KILLS)
+  })
+})
