@@ -6,7 +6,7 @@ import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fullMatrix } from './mainnetBlocks.js'
 
-// Every case in the shared subset of ethereum/tests, on both backends: stock @ethereumjs/vm passes
+// Every case in the shared subset of ethereum/tests, on every backend: stock @ethereumjs/vm passes
 // all 2,229 (shared/fixtures/ethereum-tests/README.md), so every one must pass here too.
 const root = ethereumTestsDir()
 const files = listBlockchainTestFiles(root)
@@ -23,6 +23,9 @@ const runs: { label: string; state: string; scheduler: Scheduler }[] = [
   { label: 'sequential', state: 'memory', scheduler: createSequentialScheduler() },
   { label: 'sequential', state: 'merkle', scheduler: createSequentialScheduler() },
   ...(fullMatrix ? [1, 2, 4] : [2]).map((workers) => ({ label: `optimistic with ${workers} workers`, state: 'merkle', scheduler: createOptimisticScheduler({ workers, fallback: false }) })),
+  // state-lmdb: a fresh database per case, its workers reading it themselves.
+  { label: 'optimistic with 2 workers', state: 'lmdb', scheduler: createOptimisticScheduler({ workers: 2, fallback: false }) },
+  ...(fullMatrix ? [{ label: 'sequential', state: 'lmdb', scheduler: createSequentialScheduler() }] : []),
 ]
 afterAll(async () => {
   for (const { scheduler } of runs) await scheduler.close?.()

@@ -11,7 +11,7 @@ import { undoAccountChange, writeAccountChange } from './flatWrites.js'
 import type { ChangeSet, DatabaseHead } from './records.js'
 import { decodeChangeSet, encodeChangeSet, encodeHead, FORMAT_VERSION, hashKey, numberKey, sameBytes } from './records.js'
 import type { LmdbSnapshotOptions } from './snapshotReader.js'
-import { LmdbTables, META_FORMAT, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
+import { LmdbTables, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
 import type { TableName } from './tables.js'
 import { builtModuleUrl } from './workerEntry.js'
 import { shouldAutoVerify, verifyDatabase } from './verifyDatabase.js'
@@ -47,7 +47,7 @@ export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
   if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path)
   const tables = LmdbTables.open(options.path)
   try {
-    if (tables.checkFormat()) tables.transaction(() => tables.put('meta', META_FORMAT, formatRecord()))
+    if (tables.checkFormat()) tables.transaction(() => tables.writeFormatRecord(FORMAT_VERSION))
     const state = new LmdbState(tables, reorgDepth)
     state.verifyHead()
     return state
@@ -267,8 +267,3 @@ async function* withLast<T>(items: Iterable<T> | AsyncIterable<T>): AsyncGenerat
   if (previous !== undefined) yield [previous.item, true]
 }
 
-function formatRecord(): Uint8Array {
-  const record = Buffer.alloc(4)
-  record.writeUInt32BE(FORMAT_VERSION)
-  return record
-}

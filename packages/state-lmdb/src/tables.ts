@@ -62,7 +62,7 @@ export class LmdbTables {
    * holds nothing yet.
    */
   checkFormat(): boolean {
-    const stored = this.get('meta', META_FORMAT)
+    const stored = this.formatRecord()
     if (stored === undefined) {
       if (this.count('meta') + this.count('accounts') > 0) throw new CorruptDatabaseError({ path: this.path, what: 'its format record', reason: 'is missing' })
       return true
@@ -74,6 +74,25 @@ export class LmdbTables {
       throw new CorruptDatabaseError({ path: this.path, what: 'its state', reason: 'is a partial import (the import was interrupted)' })
     }
     return false
+  }
+
+  /**
+   * The format record is the one value without a checksum: a plain 4-byte big-endian version, the
+   * same in every format, so any version can recognise a database it must not read.
+   */
+  formatRecord(): Uint8Array | undefined {
+    try {
+      return this.tables.meta.getBinary(META_FORMAT)
+    } catch (error) {
+      throw new CorruptDatabaseError({ path: this.path, what: 'table meta', reason: 'cannot be read', cause: error })
+    }
+  }
+
+  /** Inside `transactionSync` only. */
+  writeFormatRecord(version: number): void {
+    const record = Buffer.alloc(4)
+    record.writeUInt32BE(version)
+    this.tables.meta.putSync(META_FORMAT, record)
   }
 
   /** The verified value at `key`, or undefined; `transaction` pins a snapshot (worker readers). */
@@ -101,9 +120,10 @@ export class LmdbTables {
   }
 
   /** Keys and verified values from `start` (inclusive) to `end` (exclusive), in byte order. */
-  *range(table: TableName, start: Buffer, end: Buffer): Generator<[Buffer, Uint8Array]> {
+  *range(table: TableName, start: Buffer, end: Buffer, options: { skip?: Buffer[] } = {}): Generator<[Buffer, Uint8Array]> {
     try {
       for (const { key, value } of this.tables[table].getRange({ start, end })) {
+        if (options.skip?.some((skipped) => skipped.equals(key)) === true) continue
         yield [key, unseal(this.path, table, key, value)]
       }
     } catch (error) {

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CorruptDatabaseError } from './errors.js'
+import { CorruptDatabaseError, DatabaseVersionError } from './errors.js'
+import { FORMAT_VERSION } from './records.js'
 import { builtModuleUrl } from './workerEntry.js'
 
 /** What a verification read found: every table's entries, all checksums good. */
@@ -25,12 +26,13 @@ export function verifyDatabase(path: string): VerifyReport {
   if (child.error !== undefined) throw new CorruptDatabaseError({ path, what: 'its verification', reason: 'could not start', cause: child.error })
   const corrupt = (reason: string) => new CorruptDatabaseError({ path, what: 'its data file', reason })
   if (child.signal !== null) throw corrupt(`crashed a verification read (${child.signal}): its pages are damaged`)
-  let answer: { ok: true; entries: Record<string, number> } | { ok: false; code: string; message: string }
+  let answer: { ok: true; entries: Record<string, number> } | { ok: false; code: string; message: string; found?: number }
   try {
     answer = JSON.parse(child.stdout) as typeof answer
   } catch {
     throw corrupt(`failed a verification read (exit ${child.status}): ${child.stderr.split('\n').find((line) => line.trim() !== '') ?? 'no output'}`)
   }
+  if (!answer.ok && answer.found !== undefined) throw new DatabaseVersionError({ path, found: answer.found, supported: FORMAT_VERSION })
   if (!answer.ok) throw corrupt(`failed a verification read: ${answer.message.split('\n')[0]}`)
   return { entries: answer.entries, ms: performance.now() - started }
 }

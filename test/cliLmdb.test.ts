@@ -1,0 +1,158 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { ethereumTestsDir, mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { afterAll, describe, expect, it } from 'vitest'
+
+// The lmdb commands as a user runs them: the npm-linked bin of the built package.
+const bin = resolve(__dirname, '../node_modules/.bin/pevm')
+const work = mkdtempSync(join(tmpdir(), 'pevm-cli-lmdb-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+function pevm(...args: string[]) {
+  const run = spawnSync(bin, args, { encoding: 'utf8', timeout: 240_000 })
+  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr }
+}
+
+const block = join(mainnetBlocksDir(), '4370000')
+// A BlockchainTest chain of 15 valid blocks and one invalid one in the middle.
+const chainFile = join(ethereumTestsDir(), 'GeneralStateTests/Pyspecs/cancun/eip4844_blobs/invalid_post_fork_block_without_blob_fields.json')
+const chainTest = 'src/GeneralStateTestsFiller/Pyspecs/cancun/eip4844_blobs/test_excess_blob_gas_fork_transition.py::test_invalid_post_fork_block_without_blob_fields[fork_ShanghaiToCancunAtTime15k-blockchain_test-excess_blob_gas_missing_False-blob_gas_used_missing_True]'
+
+describe('pevm run --state lmdb', () => {
+  it('behavior: imports the pre-state, executes, and equals merkle; a second run on the same database is refused until it is unwound', () => {
+    const db = join(work, 'run')
+    const merkle = JSON.parse(pevm('run', block, '--state', 'merkle', '--json').stdout)
+    const first = pevm('run', block, '--state', 'lmdb', '--db', db, '--scheduler', 'optimistic', '--workers', '2', '--json')
+    expect(first.code, first.stderr).toBe(0)
+    const report = JSON.parse(first.stdout)
+    expect(report).toMatchObject({ state: 'lmdb', stateRoot: merkle.stateRoot, receiptsRoot: merkle.receiptsRoot, gasUsed: merkle.gasUsed })
+
+    const again = pevm('run', block, '--state', 'lmdb', '--db', db)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('[DATABASE_HEAD]')
+    expect(again.stderr).toContain(db)
+
+    expect(pevm('db', 'unwind', '--db', db, '--blocks', '1').code).toBe(0)
+    // The head is the block's parent again: the pre-state is not imported twice, and the result is the same.
+    const rerun = pevm('run', block, '--state', 'lmdb', '--db', db, '--json')
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(JSON.parse(rerun.stdout).stateRoot).toBe(merkle.stateRoot)
+  })
+
+  it('behavior: import-state, then db info shows the head, its root and the tables', () => {
+    const db = join(work, 'import')
+    const imported = pevm('import-state', block, '--db', db, '--json')
+    expect(imported.code, imported.stderr).toBe(0)
+    const info = JSON.parse(pevm('db', 'info', '--db', db, '--json').stdout)
+    expect(info.head.number).toBe('4369999')
+    expect(info.head.stateRoot).toBe(JSON.parse(imported.stdout).head.stateRoot)
+    expect(info.entries.accounts).toBeGreaterThan(0)
+    expect(info.entries.nodes).toBeGreaterThan(0)
+    expect(info.dataFileBytes).toBeGreaterThan(0)
+    expect(pevm('db', 'info', '--db', db).stdout).toMatch(/head\s+block 4369999 0x[0-9a-f]{64}/)
+  })
+
+  it('error: db info on a directory without a database is a usage error, and nothing is created', () => {
+    const { code, stderr } = pevm('db', 'info', '--db', join(work, 'nothing-here'))
+    expect(code).toBe(2)
+    expect(stderr).toContain('holds no database')
+  })
+})
+
+describe('pevm replay', () => {
+  it('behavior: a BlockchainTest chain replays to the same head as merkle, rejects its invalid block, and a second replay resumes with nothing to do', () => {
+    const db = join(work, 'chain')
+    const merkle = JSON.parse(pevm('replay', chainFile, '--test', chainTest, '--state', 'merkle', '--json').stdout)
+    const replay = pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db, '--scheduler', 'optimistic', '--workers', '2', '--json')
+    expect(replay.code, replay.stderr).toBe(0)
+    const report = JSON.parse(replay.stdout)
+    expect(report.executed).toHaveLength(15)
+    expect(report.rejected).toHaveLength(1)
+    expect(report.head).toEqual(merkle.head)
+
+    const resumed = JSON.parse(pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db, '--json').stdout)
+    expect(resumed.startedAt).toBe('15')
+    expect(resumed.executed).toEqual([])
+    expect(resumed.head).toEqual(merkle.head)
+  })
+
+  it('behavior: after an unwind of 5 blocks the replay re-executes exactly those 5 and ends at the same root', () => {
+    const db = join(work, 'chain')
+    expect(pevm('db', 'unwind', '--db', db, '--blocks', '5').code).toBe(0)
+    const report = JSON.parse(pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db, '--json').stdout)
+    expect(report.startedAt).toBe('10')
+    expect(report.executed.map((b: { number: string }) => b.number)).toEqual(['11', '12', '13', '14', '15'])
+  })
+
+  it('error: a database holding another chain is refused with DATABASE_HEAD', () => {
+    const { code, stderr } = pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', join(work, 'import'))
+    expect(code).toBe(1)
+    expect(stderr).toContain('[DATABASE_HEAD]')
+  })
+
+  it('error: a file of several tests without --test is a usage error that lists them', () => {
+    const { code, stderr } = pevm('replay', chainFile, '--state', 'lmdb')
+    expect(code).toBe(2)
+    expect(stderr).toContain('name one with --test')
+  })
+})
+
+function occurrences(bytes: Buffer, needle: Buffer): number[] {
+  const found: number[] = []
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) found.push(at)
+  return found
+}
+
+describe('pevm with a damaged database', () => {
+  function damagedCopy(name: string, damage: (file: string) => void): string {
+    const db = join(work, name)
+    expect(pevm('import-state', block, '--db', db).code).toBe(0)
+    damage(join(db, 'data.mdb'))
+    return db
+  }
+
+  it('error: a truncated data file is CORRUPT_DATABASE naming the path, for every command', () => {
+    const db = damagedCopy('truncated', (file) => truncateSync(file, Math.floor(readFileSync(file).length / 2)))
+    for (const args of [['db', 'info', '--db', db], ['run', block, '--state', 'lmdb', '--db', db], ['replay', block, '--state', 'lmdb', '--db', db]]) {
+      const { code, signal, stderr } = pevm(...args)
+      expect(signal, args.join(' ')).toBeNull()
+      expect(code, args.join(' ')).toBe(1)
+      expect(stderr).toContain('[CORRUPT_DATABASE]')
+      expect(stderr).toContain(db)
+    }
+  })
+
+  it('error: bytes flipped in a stored record are CORRUPT_DATABASE, not a wrong answer', () => {
+    const db = damagedCopy('flipped', (file) => {
+      const bytes = readFileSync(file)
+      // The pre-state's largest contract code: a long run of bytes only the codes table holds.
+      // Copy-on-write leaves stale copies in free pages: damage every copy.
+      const found = occurrences(bytes, Buffer.from('6060604052', 'hex'))
+      expect(found.length).toBeGreaterThan(0)
+      for (const at of found) bytes[at + 40] ^= 0x55
+      writeFileSync(file, bytes)
+    })
+    const { code, stderr } = pevm('run', block, '--state', 'lmdb', '--db', db)
+    expect(code).toBe(1)
+    expect(stderr).toContain('[CORRUPT_DATABASE]')
+    expect(stderr).toContain('checksum')
+  })
+
+  it('error: a database of another format version is DATABASE_VERSION', () => {
+    const db = damagedCopy('version', (file) => {
+      const bytes = readFileSync(file)
+      // The format record: the key "format", then the version, 4 bytes big-endian.
+      const found = occurrences(bytes, Buffer.concat([Buffer.from('format'), Buffer.from([0, 0, 0, 1])]))
+      expect(found.length).toBeGreaterThan(0)
+      for (const at of found) bytes[at + 9] = 9
+      writeFileSync(file, bytes)
+    })
+    const { code, stderr } = pevm('db', 'info', '--db', db)
+    expect(code).toBe(1)
+    expect(stderr).toContain('[DATABASE_VERSION]')
+    expect(stderr).toContain('format version 9')
+    expect(stderr).toContain(db)
+  })
+})
