@@ -1,4 +1,6 @@
+import { backendsMain } from './backendsMain.js'
 import { conflictsMain } from './conflictsMain.js'
+import { scaleMain } from './scaleMain.js'
 import { parseBenchOptions } from './options.js'
 import { sendersMain } from './sendersMain.js'
 import { memoryMain } from './memoryMain.js'
@@ -6,5 +8,5 @@ import { optimisticMain } from './optimisticMain.js'
 import { sequentialMain } from './sequentialMain.js'
 
 const options = parseBenchOptions(process.argv.slice(2))
-const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain, optimistic: optimisticMain, memory: memoryMain }
+const modes = { sequential: sequentialMain, conflicts: conflictsMain, senders: sendersMain, optimistic: optimisticMain, memory: memoryMain, backends: backendsMain, scale: scaleMain }
 await modes[options.mode](options)

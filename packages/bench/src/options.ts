@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
-const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory'] as const
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale'] as const
 
 export interface BenchOptions {
   mode: (typeof modes)[number]
@@ -18,11 +18,14 @@ export interface BenchOptions {
   generatedTxs: number
   /** optimistic: the scheduler's per-block fallback to sequential (off to measure the thresholds). */
   fallback: boolean
+  /** scale: the synthetic state's size, the block's transactions, and where the database goes. */
+  scale: { accounts: number; slots: number; transactions: number; db: string | undefined }
 }
 
 /**
  * `bench [sequential|conflicts|senders|optimistic|memory] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
- * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`
+ * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`,
+ * for backends the same --workers, --suite and --no-fallback, and for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR]`
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
@@ -38,6 +41,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       suite: { type: 'string', default: 'all' },
       'generated-txs': { type: 'string', default: '2000' },
       'no-fallback': { type: 'boolean', default: false },
+      accounts: { type: 'string', default: '1000000' },
+      slots: { type: 'string', default: '10000000' },
+      transactions: { type: 'string', default: '1000' },
+      db: { type: 'string' },
     },
   })
   const mode = positionals[0] ?? 'sequential'
@@ -55,6 +62,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     suite: values.suite as BenchOptions['suite'],
     generatedTxs: Number(values['generated-txs']),
     fallback: !values['no-fallback'],
+    scale: { accounts: Number(values.accounts), slots: Number(values.slots), transactions: Number(values.transactions), db: values.db },
   }
 }
 

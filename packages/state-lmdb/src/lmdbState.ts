@@ -157,6 +157,10 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     if (this.committedHead !== undefined) {
       throw new DatabaseHeadError({ path: this.path, reason: `already holds a state (block ${this.committedHead.number}): import into an empty database` })
     }
+    // A failed import on this same handle leaves chunks behind: importing over them would mix states.
+    if (this.tables.count('accounts') > 0 || this.tables.get('meta', META_IMPORTING) !== undefined) {
+      throw new DatabaseHeadError({ path: this.path, reason: 'holds part of an interrupted import: import into a new, empty database' })
+    }
     this.pending = true
     try {
       const blockHash = head.blockHash === undefined ? new Uint8Array(0) : hexToBytes(head.blockHash)

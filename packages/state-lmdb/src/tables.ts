@@ -146,7 +146,13 @@ export class LmdbTables {
     }
   }
 
+  /**
+   * A read transaction on the newest committed state, pinned until `done()`. lmdb-js hands out the
+   * thread's current read transaction, renewed only on a later tick, so it is reset first: a
+   * snapshot opened right after a commit must see that commit.
+   */
   readTransaction(): Transaction {
+    this.env.resetReadTxn()
     return this.env.useReadTransaction()
   }
 

@@ -94,7 +94,7 @@ describe('openLmdbSnapshot', () => {
     expect(() => openLmdbSnapshot({ path: `${dirs.make()}/missing`, number: '0', stateRoot: bytesToHex(empty.stateRoot()) })).toThrow(/does not exist/)
   })
 
-  it('behavior: release ends the snapshot, and snapshots can be opened and released block after block', async () => {
+  it('behavior: snapshots opened and released block after block each read their own block', async () => {
     const state = await databaseAt(0)
     for (let n = 1; n <= blocks.length; n++) {
       const snapshot = openLmdbSnapshot(snapshotOptions(state))
@@ -120,11 +120,14 @@ describe('openLmdbSnapshot', () => {
       await new Promise((resolve) => setTimeout(resolve, 5))
       // The state moved on...
       expect(state.getAccount(touchedBy(n))).toEqual((await merkleAt(genesis, blocks.slice(0, n))).getAccount(touchedBy(n)))
+      expect(readAll(state)).not.toEqual(before)
       // ...the snapshot did not.
       expect(readAll(snapshot), `snapshot of block 2 after block ${n}`).toEqual(before)
     }
     // Nor after an unwind below its block.
     await state.unwind(5)
+    expect(readAll(state)).toEqual(readAll(await merkleAt(genesis, blocks.slice(0, 1))))
+    expect(readAll(state)).not.toEqual(before)
     expect(readAll(snapshot), 'after an unwind to block 1').toEqual(before)
     snapshot.release!()
   })

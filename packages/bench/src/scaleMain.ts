@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { bytesToHex } from '@ethereumjs/util'
+import { createExecutor, createSequentialScheduler, WorkerPool, type Scheduler, type WriteSet } from '@parallel-evm/core'
+import { syntheticState, syntheticTransferBlock } from '@parallel-evm/fixtures'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { openLmdbState } from '@parallel-evm/state-lmdb'
+import type { BenchOptions } from './options.js'
+import { median } from './stats.js'
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
+
+/**
+ * `bench scale [--accounts N] [--slots N] [--transactions N] [--db DIR]`: imports a synthetic state
+ * (1,000,000 accounts and 10,000,000 slots by default) into state-lmdb, then times a block of
+ * ERC-20 transfers among random holders, sequential and optimistic with 2 workers, each run on
+ * the same committed state (the block is unwound after each). Before each run the OS page cache
+ * is dropped when the process may (root), so reads are cold; the report says whether it could.
+ */
+export async function scaleMain(options: BenchOptions): Promise<void> {
+  const { accounts, slots, transactions } = options.scale
+  const path = options.scale.db ?? join(tmpdir(), `pevm-scale-${accounts}-${slots}`)
+  const state = syntheticState({ seed: 1, accounts, slots })
+  const rss: Record<string, number> = { start: mb(process.memoryUsage().rss) }
+
+  if (existsSync(path)) rmSync(path, { recursive: true })
+  const db = openLmdbState({ path, verify: 'never' })
+  const started = performance.now()
+  let imported = 0
+  const counted = function* (): Generator<WriteSet> {
+    for (const chunk of state.chunks()) {
+      imported += chunk.accounts.size
+      yield chunk
+      process.stderr.write(`\rimport: ${imported.toLocaleString('en-US')} account writes, ${((performance.now() - started) / 1000).toFixed(0)} s`)
+    }
+  }
+  const head = await db.importState(counted(), state.atBlock)
+  const importMs = performance.now() - started
+  process.stderr.write('\n')
+  rss.afterImport = mb(process.memoryUsage().rss)
+  const info = db.info()
+  await db.close()
+  console.log(`imported ${accounts.toLocaleString('en-US')} accounts and ${slots.toLocaleString('en-US')} slots in ${(importMs / 1000).toFixed(1)} s: ${mb(info.dataFileBytes)} MiB, root ${bytesToHex(head.stateRoot)}`)
+
+  const block = syntheticTransferBlock(state, { seed: 1, transactions })
+  const reopened = openLmdbState({ path, verify: 'never' })
+  const pool = await WorkerPool.create({ size: 2 })
+  const variants: [string, Scheduler][] = [
+    ['sequential', createSequentialScheduler()],
+    ['optimistic, 2 workers', createOptimisticScheduler({ workers: 2, pool, fallback: false })],
+  ]
+  const times = new Map<string, number[]>(variants.map(([name]) => [name, []]))
+  const coldTimes = new Map<string, number>()
+  const roots = new Set<string>()
+  let cacheDropped = false
+  try {
+    for (let run = 0; run < options.warmup + options.runs; run++) {
+      for (const [name, scheduler] of run % 2 === 0 ? variants : [...variants].reverse()) {
+        cacheDropped = dropPageCache()
+        const executor = createExecutor({ scheduler, state: reopened, common: block.common })
+        const t = performance.now()
+        const result = await executor.executeBlock(block.input)
+        const ms = performance.now() - t
+        if (result.outcomes.some((outcome) => outcome.status !== 1)) throw new Error(`${name}: a transfer failed`)
+        roots.add(bytesToHex(result.stateRoot!))
+        await reopened.unwind(1)
+        if (run === 0) coldTimes.set(name, ms)
+        if (run >= options.warmup) times.get(name)!.push(ms)
+        rss[`after ${name}`] = mb(process.memoryUsage().rss)
+      }
+    }
+  } finally {
+    await pool.close()
+    await reopened.close()
+  }
+  const sequential = median(times.get('sequential')!)
+  const parallel = median(times.get('optimistic, 2 workers')!)
+  const ratios = times.get('sequential')!.map((ms, k) => ms / times.get('optimistic, 2 workers')![k]!)
+  const report = {
+    node: process.version,
+    cores: availableParallelism(),
+    accounts,
+    slots,
+    transactions,
+    importSeconds: importMs / 1000,
+    dataFileMiB: mb(info.dataFileBytes),
+    entries: info.entries,
+    stateRoot: bytesToHex(head.stateRoot),
+    pageCacheDroppedBeforeEachRun: cacheDropped,
+    firstRunMs: Object.fromEntries(coldTimes),
+    medianMs: { sequential, optimistic2: parallel },
+    optimistic2SpeedupMedianOfRatios: median(ratios),
+    rootsAgree: roots.size === 1,
+    rssMiB: rss,
+  }
+  console.log(JSON.stringify(report, null, 2))
+  mkdirSync(options.out, { recursive: true })
+  const file = join(options.out, `scale-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+  writeFileSync(file, JSON.stringify(report, null, 2))
+  console.log(`wrote ${file}`)
+}
+
+/** Empties the OS page cache (root only), so the next run reads the database from disk. */
+function dropPageCache(): boolean {
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3')
+    return true
+  } catch {
+    return false
+  }
+}
