@@ -8,11 +8,23 @@ import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
+import { openLmdbState } from '@parallel-evm/state-lmdb'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const demoBlocks = ['46147', '1150000', '4370000', '9069000', '13287210', '15537394', '17666333', '19933597']
 // One optimistic scheduler for the whole run: its worker threads start once and are reused.
 const schedulers = { sequential: createSequentialScheduler(), 'optimistic (2 workers)': createOptimisticScheduler({ workers: 2 }) }
-const backends = { memory: createMemoryState, merkle: createMerkleState }
+// state-lmdb: a database on disk per block, holding the block's pre-state as its head.
+const databases = mkdtempSync(join(tmpdir(), 'pevm-mainnet-replay-'))
+let opened = 0
+async function createLmdbState({ genesis }, number) {
+  const state = openLmdbState({ path: join(databases, String(opened++)) })
+  await state.importState([genesis], { number: number - 1n })
+  return state
+}
+const backends = { memory: createMemoryState, merkle: createMerkleState, lmdb: createLmdbState }
 
 const dirs = listMainnetBlocks().filter((dir) => demoBlocks.some((n) => dir.endsWith(`/${n}`)))
 const rows = []
@@ -21,7 +33,7 @@ for (const dir of dirs) {
   const sequentialWrites = new Map()
   for (const [schedulerName, scheduler] of Object.entries(schedulers)) {
     for (const [stateName, createState] of Object.entries(backends)) {
-      const state = await createState({ genesis: fixture.preState })
+      const state = await createState({ genesis: fixture.preState }, fixture.number)
       const executor = createExecutor({ scheduler, state })
       const started = performance.now()
       const result = await executor.executeBlock(fixture.block)
@@ -30,6 +42,7 @@ for (const dir of dirs) {
       const match = gasUsed && logsBloom && receiptsRoot !== false
       // What the block's own dependency graph allows (the conflict detector, our delta rule).
       const ideal = analyzeBlock(result).byRule['sender-chains'].idealSpeedup
+      await state.close?.()
       const written = JSON.stringify(result.writeSet, (_, value) => (typeof value === 'bigint' ? value.toString() : value instanceof Map ? [...value] : value))
       if (schedulerName === 'sequential') sequentialWrites.set(stateName, written)
       rows.push({
@@ -50,6 +63,7 @@ for (const dir of dirs) {
   }
 }
 await schedulers['optimistic (2 workers)'].close()
+rmSync(databases, { recursive: true, force: true })
 console.table(rows)
 const mismatches = rows.filter((row) => row.match === 'NO' || row['same as sequential'] === 'NO').length
 console.log(
