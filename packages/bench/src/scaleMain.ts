@@ -21,7 +21,11 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
 export async function scaleMain(options: BenchOptions): Promise<void> {
   const { accounts, slots, transactions } = options.scale
   const path = options.scale.db ?? join(tmpdir(), `pevm-scale-${accounts}-${slots}`)
-  const state = syntheticState({ seed: 1, accounts, slots })
+  // Large chunks: each is one write transaction, and LMDB copies the B-tree pages a transaction
+  // touches; with random (hashed) keys a chunk touches most of them, so fewer, larger chunks import
+  // several times faster and leave a smaller file (measured: 100k accounts and 1M slots in 5 chunks
+  // took 68 s and 1,246 MiB, in one chunk 46 s and 386 MiB).
+  const state = syntheticState({ seed: 1, accounts, slots, chunkAccounts: 100_000, chunkSlots: 1_000_000 })
   const rss: Record<string, number> = { start: mb(process.memoryUsage().rss) }
 
   if (existsSync(path)) rmSync(path, { recursive: true })

@@ -62,14 +62,29 @@ export async function openBackendByName(name: string, genesis: WriteSet, placeme
 }
 
 async function openLmdbBackend(genesis: WriteSet, placement: BackendPlacement): Promise<OpenedBackend> {
-  const temporary = placement.db === undefined ? mkdtempSync(join(tmpdir(), 'pevm-lmdb-')) : undefined
-  const state = openLmdbState({ path: placement.db ?? temporary! })
+  return openLmdbDatabase(placement.db, (state) => ensureHead(state, [genesis], placement))
+}
+
+/**
+ * Opens the database at `db` (a temporary one, deleted on close, when undefined) and prepares it
+ * with `prepare`; on any failure nothing stays open and no temporary directory is left.
+ */
+export async function openLmdbDatabase(db: string | undefined, prepare: (state: LmdbState) => Promise<void>): Promise<OpenedBackend & { state: LmdbState }> {
+  const temporary = db === undefined ? mkdtempSync(join(tmpdir(), 'pevm-lmdb-')) : undefined
+  const removeTemporary = () => temporary !== undefined && rmSync(temporary, { recursive: true, force: true })
+  let state: LmdbState
+  try {
+    state = openLmdbState({ path: db ?? temporary! })
+  } catch (error) {
+    removeTemporary()
+    throw error
+  }
   const close = async () => {
     await state.close()
-    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true })
+    removeTemporary()
   }
   try {
-    await ensureHead(state, [genesis], placement)
+    await prepare(state)
   } catch (error) {
     await close()
     throw error
@@ -94,4 +109,26 @@ export async function ensureHead(state: LmdbState, chunks: Iterable<WriteSet> | 
       reason: `its head is block ${head.number}${hash === undefined ? '' : ` (${hash})`}, this needs the state after block ${placement.number}${placement.blockHash === undefined ? '' : ` (${placement.blockHash})`}: use another --db, or unwind it`,
     })
   }
+  // The right block, but is it the state this run was given? (A snapshot's pre-state is partial:
+  // the database may hold the previous snapshot's post-state at this very block.)
+  for await (const chunk of chunks) {
+    const differing = firstDifference(state, chunk)
+    if (differing !== undefined) {
+      throw new DatabaseHeadError({ path: state.path, reason: `its state at block ${head.number} differs from the one given at ${differing}: use another --db` })
+    }
+  }
+}
+
+/** The first account (or slot) of `writes` the database holds differently. */
+function firstDifference(state: LmdbState, writes: WriteSet): string | undefined {
+  for (const [address, write] of writes.accounts) {
+    const account = state.getAccount(address)
+    if (write.lifecycle === 'deleted') {
+      if (account !== undefined) return address
+      continue
+    }
+    if (account === undefined || (write.nonce !== undefined && account.nonce !== write.nonce) || (write.balance !== undefined && account.balance !== write.balance) || (write.codeHash !== undefined && account.codeHash !== write.codeHash)) return address
+    for (const [slot, value] of write.storage) if (state.getStorage(address, slot) !== value) return `${address} slot ${slot}`
+  }
+  return undefined
 }

@@ -32,7 +32,14 @@ const send = (message: WorkerResponse) => sendMessage(port, message)
 let handled: Promise<void> = Promise.resolve()
 port.on('message', (data: Uint8Array) => {
   const request = receiveMessage<WorkerRequest>(data)
-  handled = handled.then(() => handle(request))
+  handled = handled
+    .then(() => handle(request))
+    .catch((error: unknown) => {
+      // Nothing should reach here; if something does, the worker dies loudly and the pool replaces it.
+      setImmediate(() => {
+        throw error
+      })
+    })
 })
 send({ type: 'ready' })
 
@@ -44,6 +51,8 @@ async function handle(request: WorkerRequest): Promise<void> {
     return
   }
   if (request.type === 'attach') {
+    // The old snapshot goes first: its database may be the one being closed to open the new.
+    releaseState()
     try {
       replaceState(request.stateId, await openStateSource(request.source))
     } catch (error) {
@@ -52,6 +61,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
     return
   }
+  if (request.type === 'release') return releaseState()
   if (request.type === 'fault') {
     if (request.kind === 'exit') process.exit(3)
     for (;;) {
@@ -113,8 +123,13 @@ async function speculate(request: Extract<WorkerRequest, { type: 'speculate' }>)
 }
 
 function replaceState(id: number, reader: WorkerStateReader): void {
-  state.reader.release?.()
+  releaseState()
   state = { id, reader }
+}
+
+function releaseState(): void {
+  state.reader.release?.()
+  state = { id: -1, reader: EMPTY_STATE }
   cached = undefined
   speculation = undefined
 }

@@ -169,6 +169,11 @@ export interface SchedulerStats {
   validationAborts?: number
   /** Executions stopped on a read of a value an earlier transaction was re-computing (an ESTIMATE). */
   dependencyAborts?: number
+  /**
+   * Executions a worker answered with an error (a transaction speculation made invalid, a state
+   * the worker could not open); each is re-run on the calling thread.
+   */
+  workerErrors?: number
   /** Why the block ran sequentially on the calling thread instead; absent when it ran in parallel. */
   fellBack?: string
   /** Time the workers spent on this block's tasks, summed over workers, in ms. */

@@ -77,6 +77,7 @@ export class WorkerPool {
   private readonly slots: Slot[] = []
   private readonly queue: Task[] = []
   private state: { id: number; request: StateRequest } | undefined
+  private lastStateId = 0
   private nextTaskId = 0
   private closed = false
   /** Set when a worker could not even start: every later task would meet the same fate. */
@@ -129,11 +130,25 @@ export class WorkerPool {
     return true
   }
 
-  private replaceState(request: (stateId: number) => StateRequest): void {
+  /**
+   * Has every worker drop its parent state, so that a database snapshot is not held open (and its
+   * pages kept from reuse) between blocks. The next task needs a new state.
+   */
+  releaseState(): void {
+    this.assertIdle()
+    this.state = undefined
+    for (const slot of this.slots) this.post(slot, { type: 'release' })
+  }
+
+  private assertIdle(): void {
     if (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
       throw new InvalidOptionError({ option: 'state', reason: 'a state change while tasks are running would change their state under them' })
     }
-    const id = (this.state?.id ?? 0) + 1
+  }
+
+  private replaceState(request: (stateId: number) => StateRequest): void {
+    this.assertIdle()
+    const id = ++this.lastStateId
     this.state = { id, request: request(id) }
     for (const slot of this.slots) this.post(slot, this.state.request)
   }

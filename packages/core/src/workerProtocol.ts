@@ -12,6 +12,8 @@ export type WorkerRequest =
   | { type: 'state'; stateId: number; state: WriteSet }
   /** Replaces the worker's parent state with one the worker opens itself (a database snapshot). */
   | { type: 'attach'; stateId: number; source: WorkerStateSource }
+  /** Drops the worker's parent state (releasing a pinned snapshot) until the next one arrives. */
+  | { type: 'release' }
   /** Executes the listed transactions, each alone on the parent state plus the block's system writes. */
   | { type: 'execute'; taskId: number; stateId: number; blockKey: string; block: BlockInput; indices: number[]; options: ExecuteTransactionOptions }
   /** Recovers the senders of the listed transactions by ECDSA. */

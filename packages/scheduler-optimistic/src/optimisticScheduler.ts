@@ -59,7 +59,12 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
     }
     const workerPool = await startedPool()
     workerPool.useStateOf(ctx.state)
-    return runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
+    try {
+      return await runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
+    } finally {
+      // A database snapshot pinned past its block would keep the pages later commits free.
+      if (ctx.state.workerSource !== undefined) releaseQuietly(workerPool)
+    }
   }
 
   function startedPool(): Promise<WorkerPool> {
@@ -88,5 +93,14 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
       closed = true
       if (pool !== undefined && options.pool === undefined) await (await pool).close()
     },
+  }
+}
+
+/** After a failed block the pool may still be winding down: the next block replaces the state anyway. */
+function releaseQuietly(pool: WorkerPool): void {
+  try {
+    pool.releaseState()
+  } catch {
+    // Tasks still queued: their state goes with the next setState or attach.
   }
 }

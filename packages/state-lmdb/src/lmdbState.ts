@@ -2,10 +2,10 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { AddressHex, CommitContext, Hex, StagedCommit, StateBackend, WorkerStateSource, WriteSet } from '@parallel-evm/core'
-import { InvalidOptionError, SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
+import { InvalidOptionError, ParallelEvmError, SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
 import type { AccountChange } from '@parallel-evm/state-merkle'
 import { computeStateRoot, EMPTY_TRIE_ROOT, NodeOverlay } from '@parallel-evm/state-merkle'
-import { DatabaseHeadError, UnwindBeyondHistoryError } from './errors.js'
+import { CorruptDatabaseError, DatabaseHeadError, UnwindBeyondHistoryError } from './errors.js'
 import { decoded, LmdbFlatReader } from './flatReader.js'
 import { undoAccountChange, writeAccountChange } from './flatWrites.js'
 import type { ChangeSet, DatabaseHead } from './records.js'
@@ -26,6 +26,8 @@ export interface OpenLmdbStateOptions {
    * `'auto'` (default) for data files up to 256 MiB, `'always'`, or `'never'`.
    */
   verify?: 'auto' | 'always' | 'never'
+  /** The most the data file may grow to, in bytes (default 256 GiB: address space, not disk). */
+  mapSize?: number
 }
 
 /** Where the head is, and how big the database has grown. */
@@ -45,7 +47,7 @@ export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
   if (!Number.isInteger(reorgDepth) || reorgDepth < 0) throw new InvalidOptionError({ option: 'reorgDepth', reason: `${reorgDepth} is not a non-negative integer` })
   const verify = options.verify ?? 'auto'
   if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path)
-  const tables = LmdbTables.open(options.path)
+  const tables = LmdbTables.open(options.path, options.mapSize === undefined ? {} : { mapSize: options.mapSize })
   try {
     if (tables.checkFormat()) tables.transaction(() => tables.writeFormatRecord(FORMAT_VERSION))
     const state = new LmdbState(tables, reorgDepth)
@@ -199,6 +201,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     }
     const restored = sets[sets.length - 1]!.previousHead
     this.tables.transaction(() => {
+      this.assertStoredHead(head)
       sets.forEach((set, k) => {
         for (const undo of set.accounts) undoAccountChange(this.tables, undo)
         this.tables.remove('changes', numberKey(head.number - BigInt(k)))
@@ -227,6 +230,19 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     return this.tables.close()
   }
 
+  /**
+   * Inside a write transaction: the head on disk must still be the one this handle computed
+   * against. Another process writing the same database would otherwise have its work mixed with
+   * ours; the transaction is abandoned instead.
+   */
+  private assertStoredHead(expected: DatabaseHead): void {
+    const stored = super.head()
+    if (stored === undefined || stored.number !== expected.number || !sameBytes(stored.stateRoot, expected.stateRoot)) {
+      const found = stored === undefined ? 'no head' : `block ${stored.number}`
+      throw new DatabaseHeadError({ path: this.path, reason: `its head moved to ${found} under this handle (another process writing it?): nothing was written` })
+    }
+  }
+
   private writeImportedHead(head: DatabaseHead): void {
     if (head.blockHash.length > 0) this.tables.put('hashes', numberKey(head.number), head.blockHash)
     this.tables.put('meta', META_HEAD, encodeHead(head))
@@ -240,11 +256,18 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
 
   private async computeRoot(root: Uint8Array, writes: WriteSet) {
     const overlay = new NodeOverlay({ getNode: (hash) => this.tables.get('nodes', Buffer.from(hash, 'hex')) })
-    const update = await computeStateRoot(overlay, root, this, writes)
-    return { overlay, root: update.root, changes: update.changes }
+    try {
+      const update = await computeStateRoot(overlay, root, this, writes)
+      return { overlay, root: update.root, changes: update.changes }
+    } catch (error) {
+      if (error instanceof ParallelEvmError) throw error
+      // The trie library's own error for a node the tables should hold and do not.
+      throw new CorruptDatabaseError({ path: this.path, what: 'its trie', reason: 'lacks a node a commit needs', cause: error })
+    }
   }
 
   private writeBlock(head: DatabaseHead, next: DatabaseHead, overlay: NodeOverlay, changes: ReadonlyMap<AddressHex, AccountChange>, codes: ReadonlyMap<Hex, Uint8Array>): void {
+    this.assertStoredHead(head)
     writeNodes(this.tables, overlay)
     for (const [hash, code] of codes) this.tables.put('codes', hashKey(hash), code)
     const accounts = [...changes].map(([address, change]) => writeAccountChange(this.tables, address, change))

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
 import type { WorkerStateReader } from '@parallel-evm/core'
 import { DatabaseHeadError } from './errors.js'
@@ -13,8 +15,10 @@ export interface LmdbSnapshotOptions {
   stateRoot: string
 }
 
-// One environment per database per thread, kept across blocks: opening one is the costly part.
-const environments = new Map<string, LmdbTables>()
+// The environment this worker has open, kept across blocks (opening one is the costly part).
+// Only one: a worker that moves to another database closes the last, so a long run over many
+// databases does not keep each one's memory map. A database recreated at the same path is a new file.
+let current: { path: string; inode: number; tables: LmdbTables } | undefined
 
 /**
  * A worker's view of the committed state: a read transaction on the database, pinned until the
@@ -22,11 +26,12 @@ const environments = new Map<string, LmdbTables>()
  * (another writer) is refused rather than read.
  */
 export function openLmdbSnapshot(options: LmdbSnapshotOptions): WorkerStateReader {
-  let tables = environments.get(options.path)
-  if (tables === undefined) {
-    tables = LmdbTables.open(options.path, { readOnly: true, checkFileSize: false })
-    environments.set(options.path, tables)
+  const inode = statSync(join(options.path, 'data.mdb'), { throwIfNoEntry: false })?.ino ?? -1
+  if (current === undefined || current.path !== options.path || current.inode !== inode) {
+    void current?.tables.close()
+    current = { path: options.path, inode, tables: LmdbTables.open(options.path, { readOnly: true, checkFileSize: false }) }
   }
+  const { tables } = current
   const transaction = tables.readTransaction()
   const reader = new LmdbFlatReader(tables, transaction) as LmdbFlatReader & WorkerStateReader
   const head = reader.head()

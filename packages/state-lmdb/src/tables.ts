@@ -17,11 +17,13 @@ export const META_HEAD = Buffer.from('head')
 /** Present while a chunked import runs: a database with it never finished importing. */
 export const META_IMPORTING = Buffer.from('importing')
 
-// Address space only: the file grows with the data. 1 TiB covers any state this project writes.
-const MAP_SIZE = 2 ** 40
+/** Address space only (the file grows with the data): 256 GiB unless `mapSize` says otherwise. */
+export const DEFAULT_MAP_SIZE = 2 ** 38
 
 export interface OpenTablesOptions {
   readOnly?: boolean
+  /** The most the data file may grow to, in bytes (default 256 GiB). */
+  mapSize?: number
   /**
    * Compare the data file's size with its meta page first (default true). Only meaningful at rest:
    * while this process writes, LMDB may count pages it has not written out yet, so a worker
@@ -50,7 +52,7 @@ export class LmdbTables {
     if (options.checkFileSize !== false) checkDataFile(join(path, 'data.mdb'), path)
     let env: RootDatabase<Buffer, Buffer>
     try {
-      env = open<Buffer, Buffer>({ path, maxDbs: TABLES.length, mapSize: MAP_SIZE, readOnly, keyEncoding: 'binary', encoding: 'binary' })
+      env = open<Buffer, Buffer>({ path, maxDbs: TABLES.length, mapSize: options.mapSize ?? DEFAULT_MAP_SIZE, readOnly, keyEncoding: 'binary', encoding: 'binary' })
       return new LmdbTables(path, env)
     } catch (error) {
       throw new CorruptDatabaseError({ path, what: 'the environment', reason: 'cannot be opened', cause: error })

@@ -22,6 +22,8 @@ export const AUTO_VERIFY_MAX_BYTES = 256 * 2 ** 20
  */
 export function verifyDatabase(path: string): VerifyReport {
   const started = performance.now()
+  // A database not created yet has nothing to verify.
+  if (statSync(join(path, 'data.mdb'), { throwIfNoEntry: false }) === undefined) return { entries: {}, ms: 0 }
   const child = spawnSync(process.execPath, [fileURLToPath(builtModuleUrl('verifyChild')), path], { encoding: 'utf8', maxBuffer: 1 << 20 })
   if (child.error !== undefined) throw new CorruptDatabaseError({ path, what: 'its verification', reason: 'could not start', cause: child.error })
   const corrupt = (reason: string) => new CorruptDatabaseError({ path, what: 'its data file', reason })

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { BlockHeader } from '@ethereumjs/block'
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, ParallelEvmError, type Hex, type StateBackend } from '@parallel-evm/core'
-import { DatabaseHeadError, openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
+import { createExecutor, InvalidOptionError, ParallelEvmError, type BlockResult, type Hex, type StateBackend } from '@parallel-evm/core'
+import { DatabaseHeadError, type LmdbState } from '@parallel-evm/state-lmdb'
 import { loadChainSource, type ChainBlock, type ChainSource } from '../chainSources.js'
 import type { CommonFlags } from '../flags.js'
 import { createProgress } from '../progress.js'
-import { createSchedulerByName, openBackendByName, type OpenedBackend } from '../registry.js'
+import { createSchedulerByName, openBackendByName, openLmdbDatabase, type OpenedBackend } from '../registry.js'
 
 export interface ReplayFlags extends CommonFlags {
   test?: string
@@ -34,6 +31,7 @@ export interface ReplayReport {
  * lmdb it resumes from the database's head: blocks at or below it are already there.
  */
 export async function runReplayCommand(path: string, flags: ReplayFlags): Promise<number> {
+  if (flags.db !== undefined && flags.state !== 'lmdb') throw new InvalidOptionError({ option: '--db', reason: `only the lmdb backend has a database, not ${flags.state}` })
   const chain = await loadChainSource(path, flags.test)
   const scheduler = createSchedulerByName(flags.scheduler, { workers: flags.workers })
   let report: ReplayReport
@@ -79,7 +77,14 @@ async function replay(chain: ChainSource, state: StateBackend, schedulerName: st
         continue
       }
       const started = performance.now()
-      const result = await executor.executeBlock({ ...block.input, ancestorHashes: new Map(ancestorHashes) }, { verify: chain.verify, ...(parent === undefined ? {} : { parentHeader: parent }) })
+      let result: BlockResult
+      try {
+        result = await executor.executeBlock({ ...block.input, ancestorHashes: new Map(ancestorHashes) }, { verify: chain.verify, ...(parent === undefined ? {} : { parentHeader: parent }) })
+      } catch (error) {
+        // A typed failure of a valid block is the replay's answer: reported with the head it left.
+        if (!(error instanceof ParallelEvmError)) throw error
+        return finish(report, state, `block ${block.number} at position ${position + 1}: [${error.code}] ${error.shortMessage}`)
+      }
       report.executed.push({ number: result.number.toString(), stateRoot: rootHex(result.stateRoot), txCount: result.txCount, ms: Math.round(performance.now() - started) })
       ancestorHashes.set(result.number, result.header.hash())
       parent = result.header
@@ -119,23 +124,13 @@ async function expectRejected(executor: ReturnType<typeof createExecutor>, block
 
 /** The database for a replay: imported from the chain's genesis when empty, else checked to be on this chain. */
 async function openReplayDatabase(chain: ChainSource, db: string | undefined): Promise<OpenedBackend> {
-  const temporary = db === undefined ? mkdtempSync(join(tmpdir(), 'pevm-replay-')) : undefined
-  const state = openLmdbState({ path: db ?? temporary! })
-  const close = async () => {
-    await state.close()
-    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true })
-  }
-  try {
+  return openLmdbDatabase(db, async (state) => {
     const head = state.head()
     if (head === undefined) await state.importState([chain.genesis], chain.head)
     else if (!onChain(chain, head.number, bytesToHex(head.blockHash) as Hex)) {
       throw new DatabaseHeadError({ path: state.path, reason: `its head, block ${head.number} (${bytesToHex(head.blockHash)}), is not on the chain of ${chain.name}` })
     }
-  } catch (error) {
-    await close()
-    throw error
-  }
-  return { state, close }
+  })
 }
 
 function onChain(chain: ChainSource, number: bigint, hash: Hex): boolean {
