@@ -48,7 +48,11 @@ describe('state-lmdb vs state-merkle on mainnet blocks', () => {
           const result = await run()
           expectSameResult(result, expected, `${label} on lmdb`)
           expect(bytesToHex(state.stateRoot())).toBe(bytesToHex(expected.stateRoot!))
-          if (label !== 'sequential') expect(result.stats.fellBack).toBeUndefined()
+          if (label !== 'sequential') {
+            expect(result.stats.fellBack).toBeUndefined()
+            // Every worker opened the database: none answered with an error for the coordinator to redo.
+            expect(result.stats.workerErrors, `${label}: worker errors`).toBe(0)
+          }
           // Back to the parent for the next scheduler: the unwind restores the pre-state exactly.
           await state.unwind(1)
           expect(bytesToHex(state.stateRoot())).toBe(preRoot)
@@ -74,6 +78,7 @@ describe('state-lmdb vs state-merkle on the referral campaign', () => {
           results.forEach((result, k) => expectSameResult(result, merkle[k]!, `${design} block ${k}, ${label}`))
           expect(state.head()!.number).toBe(campaign.blocks.at(-1)!.number)
           if (label !== 'sequential') {
+            expect(results.every((result) => result.stats.workerErrors === 0 && result.stats.fellBack === undefined)).toBe(true)
             // A snapshot is named, not shipped: each block's state message is a few hundred bytes.
             const bytes = results.reduce((total, result) => total + (result.stats.bytes ?? 0), 0)
             const transactions = results.reduce((total, result) => total + result.txCount, 0)

@@ -4,7 +4,8 @@ import type { WorkerStateReader } from './workerProtocol.js'
 
 /**
  * The state of a worker whose state source failed to open: every read raises the reason, so the
- * tasks on it come back as typed errors (and the block fails) instead of reading an empty state.
+ * tasks on it come back as typed errors (counted in `workerErrors`; the optimistic scheduler re-runs
+ * them on the calling thread) instead of reading an empty state.
  */
 export class UnopenableState implements WorkerStateReader {
   constructor(private readonly reason: string) {}

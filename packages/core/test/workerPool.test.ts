@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { loadMainnetBlock, listMainnetBlocks } from '@parallel-evm/fixtures'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMainnetCommon, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
@@ -88,5 +92,56 @@ describe('WorkerPool', () => {
     pool = await WorkerPool.create({ size: 1, faults: () => 'exit' })
     pool.setState(fixture.preState)
     await expect(pool.execute('4370000', fixture.block, [[0]])).rejects.toBeInstanceOf(WorkerCrashedError)
+  })
+
+  describe('a state the workers open themselves (attachState)', () => {
+    // A state source as a database backend provides one: a plain JavaScript module each worker
+    // imports, here serving the pre-state it is handed (structured clone keeps Maps and bigints).
+    const sourceDir = mkdtempSync(join(tmpdir(), 'pevm-state-source-'))
+    writeFileSync(
+      join(sourceDir, 'source.mjs'),
+      `export function openWrites({ writes }) {
+        return {
+          getAccount: (address) => { const a = writes.accounts.get(address); return a && { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash } },
+          getStorage: (address, slot) => writes.accounts.get(address)?.storage.get(slot) ?? 0n,
+          getCode: (hash) => writes.codes.get(hash),
+          hasStorage: (address) => [...(writes.accounts.get(address)?.storage.values() ?? [])].some((v) => v !== 0n),
+        }
+      }
+      export function refuse() { throw new Error('the database is not there') }`,
+    )
+    const module = pathToFileURL(join(sourceDir, 'source.mjs')).href
+
+    it('behavior: workers that open the state themselves execute exactly as the calling thread does, and a replaced worker opens it again', async () => {
+      const fixture = await loadMainnetBlock(blockDir)
+      pool = await WorkerPool.create({ size: 2, faults: ({ taskId, attempt }) => (taskId === 1 && attempt === 1 ? 'exit' : undefined) })
+      pool.attachState({ module, exportName: 'openWrites', options: { writes: fixture.preState } })
+      const results = await pool.execute('4370000', fixture.block, [[0, 1], [2, 3], [4]], { skipNonce: true, skipBalance: true })
+      expect(outcomesOf(results)).toEqual(await onCallingThread([0, 1, 2, 3, 4]))
+      expect(pool.stats().reduce((sum, worker) => sum + worker.restarts, 0)).toBe(1)
+    })
+
+    it('error: a source that fails to open makes every task answer with a typed MISSING_STATE error, not run on an empty state', async () => {
+      const fixture = await loadMainnetBlock(blockDir)
+      pool = await WorkerPool.create({ size: 1 })
+      pool.attachState({ module, exportName: 'refuse', options: {} })
+      const results = await pool.execute('4370000', fixture.block, [[0, 1]], { skipNonce: true, skipBalance: true })
+      expect(results).toHaveLength(2)
+      for (const result of results) {
+        expect('error' in result && result.error.code).toBe('MISSING_STATE')
+        expect('error' in result && result.error.message).toContain('the database is not there')
+      }
+    })
+
+    it('behavior: releaseState drops the workers\' state; tasks need a new one', async () => {
+      const fixture = await loadMainnetBlock(blockDir)
+      pool = await WorkerPool.create({ size: 1 })
+      pool.attachState({ module, exportName: 'openWrites', options: { writes: fixture.preState } })
+      pool.releaseState()
+      await expect(pool.execute('4370000', fixture.block, [[0]])).rejects.toThrow(/must be called before execute/)
+      // A new state afterwards gets a new id, so no answer for an old state is taken for it.
+      pool.setState(fixture.preState)
+      expect(outcomesOf(await pool.execute('4370000', fixture.block, [[0]], { skipNonce: true, skipBalance: true }))).toEqual(await onCallingThread([0]))
+    })
   })
 })
