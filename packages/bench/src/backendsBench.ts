@@ -17,8 +17,8 @@ export interface BackendCell {
   backend: BackendName
   scheduler: string
   ms: number
-  /** Bytes the coordinator sent the workers in the last run (the state copy, for memory and merkle). */
-  bytesToWorkers: number
+  /** Bytes of parent state the last run sent the workers (a copy for memory and merkle, a snapshot's name for lmdb). */
+  stateBytes: number
   fellBack: string | undefined
 }
 
@@ -65,7 +65,7 @@ export async function benchBackendsBlock(block: BenchBlock, schedulers: Readonly
     }
     const cells = variants.map((v): BackendCell => {
       const stats = last.get(key(v))!.stats
-      return { backend: v.backend, scheduler: v.scheduler, ms: median(times.get(key(v))!), bytesToWorkers: stats.bytes ?? 0, fellBack: stats.fellBack }
+      return { backend: v.backend, scheduler: v.scheduler, ms: median(times.get(key(v))!), stateBytes: stats.stateBytes ?? 0, fellBack: stats.fellBack }
     })
     const ratio = (a: string, b: string) => median(times.get(a)!.map((ms, k) => ms / times.get(b)![k]!))
     const lmdbOver = Object.fromEntries([...schedulers.keys()].map((s) => [s, { memory: ratio(`lmdb/${s}`, `memory/${s}`), merkle: ratio(`lmdb/${s}`, `merkle/${s}`) }]))

@@ -29,13 +29,13 @@ export async function backendsMain(options: BenchOptions): Promise<void> {
   if (options.suite === 'generated' || options.suite === 'all') blocks.push(...generatedBenchBlocks(options.generatedTxs))
   const names = [...schedulers.keys()]
   console.log(`backends: ${blocks.length} blocks, ${availableParallelism()} cores, median of ${runs} runs after ${warmup} warm-up, node ${process.version}, fallback ${options.fallback ? 'on' : 'off'}`)
-  console.log(['block', 'txs', ...BACKENDS.flatMap((b) => names.map((s) => `${b}/${s} ms`)), ...names.flatMap((s) => [`${s} lmdb/mem`, `${s} lmdb/merkle`]), 'KiB to workers mem/merkle/lmdb'].join('\t'))
+  console.log(['block', 'txs', ...BACKENDS.flatMap((b) => names.map((s) => `${b}/${s} ms`)), ...names.flatMap((s) => [`${s} lmdb/mem`, `${s} lmdb/merkle`]), 'state KiB to workers mem/merkle/lmdb'].join('\t'))
   const rows: BackendsBenchRow[] = []
   try {
     for (const block of blocks) {
       const row = await benchBackendsBlock(block, schedulers, { runs, warmup })
       rows.push(row)
-      const shipped = BACKENDS.map((b) => (row.cells.find((c) => c.backend === b && c.scheduler === names.at(-1))!.bytesToWorkers / 1024).toFixed(0)).join('/')
+      const shipped = BACKENDS.map((b) => (row.cells.find((c) => c.backend === b && c.scheduler === names.at(-1))!.stateBytes / 1024).toFixed(0)).join('/')
       console.log([row.block, row.txCount, ...row.cells.map((c) => fmt(c.ms)), ...names.flatMap((s) => [row.lmdbOver[s]!.memory.toFixed(2), row.lmdbOver[s]!.merkle.toFixed(2)]), shipped, row.rootsAgree ? '' : 'ROOTS DIFFER'].join('\t'))
     }
   } finally {

@@ -8,11 +8,13 @@ import type { MessagePort, Worker } from 'node:worker_threads'
  */
 export function sendMessage(target: MessagePort | Worker, message: unknown): number {
   const buffer = serialize(message)
-  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+  // Read before posting: a transferred buffer is detached, and its length reads 0 afterwards.
+  const length = buffer.byteLength
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, length)
   // Only a buffer that owns its whole ArrayBuffer can be handed over without copying others' bytes.
-  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) target.postMessage(bytes, [buffer.buffer as ArrayBuffer])
+  if (buffer.byteOffset === 0 && length === buffer.buffer.byteLength) target.postMessage(bytes, [buffer.buffer as ArrayBuffer])
   else target.postMessage(bytes)
-  return buffer.byteLength
+  return length
 }
 
 export function receiveMessage<T>(data: Uint8Array): T {

@@ -180,7 +180,12 @@ export interface SchedulerStats {
   workerMs?: number
   /** Time the coordinating thread spent scheduling, validating and (de)serialising, in ms. */
   coordinatorMs?: number
-  /** Messages and bytes that crossed threads for this block, both directions. */
+  /**
+   * Bytes of parent state sent to the workers for this block: a copy of the state for an in-memory
+   * backend, a few hundred bytes naming a snapshot for one the workers open themselves.
+   */
+  stateBytes?: number
+  /** Messages and bytes that crossed threads for this block's tasks, both directions. */
   messages?: number
   bytes?: number
 }

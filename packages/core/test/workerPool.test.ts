@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { serialize } from 'node:v8'
 import { loadMainnetBlock, listMainnetBlocks } from '@parallel-evm/fixtures'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMainnetCommon, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
@@ -42,6 +43,8 @@ describe('WorkerPool', () => {
     const stats = pool.stats()
     expect(stats.reduce((sum, worker) => sum + worker.tasks, 0)).toBe(3)
     expect(stats.every((worker) => worker.messagesSent >= 2 && worker.heapUsed > 0)).toBe(true)
+    // Messages are transferred, not copied: their bytes are still counted (the state alone is this big).
+    expect(stats.every((worker) => worker.bytesSent > serialize(fixture.preState).byteLength)).toBe(true)
   })
 
   it('behavior: a worker that exits mid-task is replaced and the task re-runs with the same result', async () => {

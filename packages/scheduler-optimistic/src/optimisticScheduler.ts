@@ -58,9 +58,12 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
       return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason } }
     }
     const workerPool = await startedPool()
+    const sentBefore = bytesSent(workerPool)
     workerPool.useStateOf(ctx.state)
+    const stateBytes = bytesSent(workerPool) - sentBefore
     try {
-      return await runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
+      const result = await runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
+      return { ...result, stats: { ...result.stats, stateBytes } }
     } finally {
       // A database snapshot pinned past its block would keep the pages later commits free.
       if (ctx.state.workerSource !== undefined) releaseQuietly(workerPool)
@@ -103,4 +106,8 @@ function releaseQuietly(pool: WorkerPool): void {
   } catch {
     // Tasks still queued: their state goes with the next setState or attach.
   }
+}
+
+function bytesSent(pool: WorkerPool): number {
+  return pool.stats().reduce((total, worker) => total + worker.bytesSent, 0)
 }
