@@ -127,11 +127,11 @@ describe('pevm with a damaged database', () => {
   it('error: bytes flipped in a stored record are CORRUPT_DATABASE, not a wrong answer', () => {
     const db = damagedCopy('flipped', (file) => {
       const bytes = readFileSync(file)
-      // The pre-state's largest contract code: a long run of bytes only the codes table holds.
+      // Contract code (solc 0.4 prologues): bytes only the codes table holds.
       // Copy-on-write leaves stale copies in free pages: damage every copy.
       const found = occurrences(bytes, Buffer.from('6060604052', 'hex'))
       expect(found.length).toBeGreaterThan(0)
-      for (const at of found) bytes[at + 40] ^= 0x55
+      for (const at of found) bytes.writeUInt8(bytes.readUInt8(at + 40) ^ 0x55, at + 40)
       writeFileSync(file, bytes)
     })
     const { code, stderr } = pevm('run', block, '--state', 'lmdb', '--db', db)

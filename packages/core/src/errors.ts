@@ -192,3 +192,11 @@ export class ReadDependencyError extends ParallelEvmError {
     this.blockingTx = args.blockingTx
   }
 }
+
+/** A worker could not open the parent state it was given (a database it cannot read, a moved head). */
+export class StateUnavailableError extends ParallelEvmError {
+  readonly code = 'STATE_UNAVAILABLE'
+  constructor(args: { reason: string }) {
+    super(`The worker's parent state is unavailable: ${args.reason}`)
+  }
+}

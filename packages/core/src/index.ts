@@ -37,6 +37,7 @@ export {
   ReadDependencyError,
   StagedCommitPendingError,
   StagedCommitSettledError,
+  StateUnavailableError,
   UnsupportedBlockError,
   UnsupportedStateOperationError,
   WorkerCrashedError,

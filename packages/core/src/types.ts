@@ -174,6 +174,8 @@ export interface SchedulerStats {
    * the worker could not open); each is re-run on the calling thread.
    */
   workerErrors?: number
+  /** Of those, the ones whose worker could not open the parent state (`STATE_UNAVAILABLE`). */
+  stateUnavailable?: number
   /** Why the block ran sequentially on the calling thread instead; absent when it ran in parallel. */
   fellBack?: string
   /** Time the workers spent on this block's tasks, summed over workers, in ms. */

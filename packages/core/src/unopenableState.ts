@@ -1,11 +1,11 @@
-import { MissingStateError } from './errors.js'
+import { StateUnavailableError } from './errors.js'
 import type { FlatAccount } from './types.js'
 import type { WorkerStateReader } from './workerProtocol.js'
 
 /**
  * The state of a worker whose state source failed to open: every read raises the reason, so the
- * tasks on it come back as typed errors (counted in `workerErrors`; the optimistic scheduler re-runs
- * them on the calling thread) instead of reading an empty state.
+ * tasks on it come back as typed errors (counted in `stateUnavailable`; the optimistic scheduler
+ * re-runs them on the calling thread) instead of reading an empty state.
  */
 export class UnopenableState implements WorkerStateReader {
   constructor(private readonly reason: string) {}
@@ -27,6 +27,6 @@ export class UnopenableState implements WorkerStateReader {
   }
 
   private fail(): never {
-    throw new MissingStateError({ what: 'the parent state', reason: `the worker could not open it: ${this.reason}` })
+    throw new StateUnavailableError({ reason: `the worker could not open it: ${this.reason}` })
   }
 }

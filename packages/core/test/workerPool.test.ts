@@ -124,14 +124,14 @@ describe('WorkerPool', () => {
       expect(pool.stats().reduce((sum, worker) => sum + worker.restarts, 0)).toBe(1)
     })
 
-    it('error: a source that fails to open makes every task answer with a typed MISSING_STATE error, not run on an empty state', async () => {
+    it('error: a source that fails to open makes every task answer with a typed STATE_UNAVAILABLE error, not run on an empty state', async () => {
       const fixture = await loadMainnetBlock(blockDir)
       pool = await WorkerPool.create({ size: 1 })
       pool.attachState({ module, exportName: 'refuse', options: {} })
       const results = await pool.execute('4370000', fixture.block, [[0, 1]], { skipNonce: true, skipBalance: true })
       expect(results).toHaveLength(2)
       for (const result of results) {
-        expect('error' in result && result.error.code).toBe('MISSING_STATE')
+        expect('error' in result && result.error.code).toBe('STATE_UNAVAILABLE')
         expect('error' in result && result.error.message).toContain('the database is not there')
       }
     })

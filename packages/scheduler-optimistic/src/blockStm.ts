@@ -104,7 +104,7 @@ class BlockStmRun {
   private wakeLocal: (() => void) | undefined
   private resolveRun: () => void = () => {}
   private rejectRun: (error: unknown) => void = () => {}
-  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, dependencyAborts: 0, workerErrors: 0, coordinatorMs: 0 }
+  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, dependencyAborts: 0, workerErrors: 0, stateUnavailable: 0, coordinatorMs: 0 }
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -138,7 +138,7 @@ class BlockStmRun {
     }
     const poolAfter = this.options.pool.stats()
     const sum = (pick: (s: (typeof poolAfter)[number]) => number) => poolAfter.reduce((total, s, k) => total + pick(s) - pick(poolBefore[k]!), 0)
-    const { executions, validations, validationAborts, dependencyAborts, workerErrors, coordinatorMs } = this.counters
+    const { executions, validations, validationAborts, dependencyAborts, workerErrors, stateUnavailable, coordinatorMs } = this.counters
     return {
       outcomes: this.outcomes as TxOutcome[],
       stats: {
@@ -150,6 +150,7 @@ class BlockStmRun {
         validationAborts,
         dependencyAborts,
         workerErrors,
+        stateUnavailable,
         ...(this.draining === undefined ? {} : { fellBack: this.draining }),
         workerMs: sum((s) => s.busyMs),
         coordinatorMs,
@@ -293,6 +294,7 @@ class BlockStmRun {
         this.waitOn(index, result.blockedOn)
       } else if ('error' in result) {
         this.counters.workerErrors++
+        if (result.error.code === 'STATE_UNAVAILABLE') this.counters.stateUnavailable++
         this.recordFailure(index)
       }
     }
