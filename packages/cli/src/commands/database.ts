@@ -49,8 +49,9 @@ export async function runImportState(path: string, db: string | undefined, optio
   try {
     const started = performance.now()
     await ensureHead(state, [chain.genesis], chain.head)
-    const info = { ...infoJson(state.info()), importMs: Math.round(performance.now() - started) }
-    console.log(options.json ? JSON.stringify(info) : `imported the state of ${chain.name} in ${info.importMs} ms\n${formatInfo(state.info())}`)
+    const importMs = Math.round(performance.now() - started)
+    const info = state.info()
+    console.log(options.json ? JSON.stringify({ ...infoJson(info), importMs }) : `imported the state of ${chain.name} in ${importMs} ms\n${formatInfo(info)}`)
     return 0
   } finally {
     await state.close()

@@ -55,7 +55,8 @@ export async function runReplayCommand(path: string, flags: ReplayFlags): Promis
 }
 
 async function replay(chain: ChainSource, state: StateBackend, schedulerName: string, executor: ReturnType<typeof createExecutor>): Promise<ReplayReport> {
-  const start = startingPoint(chain, state)
+  // A resumed replay starts after the database's head (checked to be on this chain), else at the genesis.
+  const start = { number: persistedHead(state) ?? chain.head.number }
   const report: ReplayReport = { chain: chain.name, state: state.kind, scheduler: schedulerName, startedAt: start.number.toString(), executed: [], rejected: [], head: { number: '', stateRoot: null } }
   const ancestorHashes = new Map<bigint, Uint8Array>([[chain.head.number, Buffer.from(chain.head.blockHash.slice(2), 'hex')]])
   let parent: BlockHeader | undefined = chain.genesisHeader
@@ -97,17 +98,14 @@ async function replay(chain: ChainSource, state: StateBackend, schedulerName: st
 }
 
 function finish(report: ReplayReport, state: StateBackend, failure: string | undefined): ReplayReport {
-  const lmdbHead = (state as Partial<LmdbState>).head?.()
-  report.head = { number: lmdbHead?.number.toString() ?? report.executed.at(-1)?.number ?? report.startedAt, stateRoot: rootHex(state.stateRoot()) }
+  report.head = { number: (persistedHead(state) ?? BigInt(report.executed.at(-1)?.number ?? report.startedAt)).toString(), stateRoot: rootHex(state.stateRoot()) }
   if (failure !== undefined) report.failure = failure
   return report
 }
 
-/** Where this replay starts: the database's head when it is on this chain, else the chain's genesis. */
-function startingPoint(chain: ChainSource, state: StateBackend): { number: bigint } {
-  const head = (state as Partial<LmdbState>).head?.()
-  if (head === undefined) return { number: chain.head.number }
-  return { number: head.number }
+/** The block a persistent backend (lmdb) has committed up to; undefined for one that keeps no head. */
+function persistedHead(state: StateBackend): bigint | undefined {
+  return (state as Partial<LmdbState>).head?.()?.number
 }
 
 async function expectRejected(executor: ReturnType<typeof createExecutor>, block: ChainBlock, ancestorHashes: Map<bigint, Uint8Array>, parent: BlockHeader | undefined, state: StateBackend): Promise<ParallelEvmError | string> {
