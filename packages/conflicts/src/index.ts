@@ -15,6 +15,7 @@ export {
   type PredictedKeys,
   type PredictionSource,
 } from './predictedSets.js'
+export { accessListSets, blockAccessLists, combineAccessSets, staticAccessSets, type AccessListEntry } from './predictedAccessSets.js'
 export { scorePrediction, type PredictionScore } from './predictionScore.js'
 export { analyzeBlock, laneCounts, type AnalyzeOptions, type BlockConflicts, type GraphSummary } from './analyzeBlock.js'
 export { ConflictProfile, type KeyActivity } from './conflictProfile.js'

@@ -1,24 +1,19 @@
-import { Capability, type TypedTransaction } from '@ethereumjs/tx'
-import { bigIntToUnpaddedBytes, bytesToHex, generateAddress, hexToBytes } from '@ethereumjs/util'
 import type { Common } from '@ethereumjs/common'
 import {
-  accountFieldKeyId,
   executeTransaction,
   LaneFactory,
   preBlockWrites,
   prepareBlock,
   StateOverlay,
   type BlockInput,
-  storageKeyId,
   toAddressHex,
-  toSlotHex,
-  type AddressHex,
   type PreparedBlock,
   type WorkerPool,
   type WriteSet,
   type StateReader,
 } from '@parallel-evm/core'
 import { txAccessSets, touchedKeys } from './accessSets.js'
+import { accessListSets, blockAccessLists, staticAccessSets } from './predictedAccessSets.js'
 
 /** Where a prediction of a transaction's keys comes from. */
 export type PredictionSource = 'static' | 'access-list' | 'preexec'
@@ -30,35 +25,12 @@ export type PredictedKeys = Set<string>[]
 
 /** Facts from the transaction alone: the sender's nonce and balance, the recipient, the created address, the fee credit. */
 export function staticPrediction(prepared: PreparedBlock): PredictedKeys {
-  const coinbase = toAddressHex(prepared.header.coinbase)
-  return prepared.transactions.map((tx, index) => {
-    const sender = prepared.senders[index]!
-    const keys = new Set<string>([
-      accountFieldKeyId(sender, 'existence'),
-      accountFieldKeyId(sender, 'nonce'),
-      accountFieldKeyId(sender, 'balance'),
-      accountFieldKeyId(coinbase, 'balance'),
-    ])
-    const target: AddressHex = tx.to === undefined ? toAddressHex(generateAddress(hexToBytes(sender), bigIntToUnpaddedBytes(tx.nonce))) : toAddressHex(tx.to)
-    keys.add(accountFieldKeyId(target, 'existence'))
-    keys.add(accountFieldKeyId(target, 'code'))
-    if (tx.value > 0n || tx.to === undefined) keys.add(accountFieldKeyId(target, 'balance'))
-    if (tx.to === undefined) keys.add(accountFieldKeyId(target, 'nonce'))
-    return keys
-  })
+  return staticAccessSets(prepared).map(touchedKeys)
 }
 
 /** EIP-2930 access lists: each listed account's code and existence, and each listed slot. */
 export function accessListPrediction(prepared: PreparedBlock): PredictedKeys {
-  return prepared.transactions.map((tx) => {
-    const keys = new Set<string>()
-    for (const [address, slots] of accessList(tx)) {
-      keys.add(accountFieldKeyId(address, 'existence'))
-      keys.add(accountFieldKeyId(address, 'code'))
-      for (const slot of slots) keys.add(storageKeyId(address, toSlotHex(slot)))
-    }
-    return keys
-  })
+  return accessListSets(blockAccessLists(prepared)).map(touchedKeys)
 }
 
 /**
@@ -107,12 +79,6 @@ export async function preexecPredictionOnPool(input: BlockInput, prepared: Prepa
 export function combinePredictions(...predictions: PredictedKeys[]): PredictedKeys {
   const length = Math.max(0, ...predictions.map((p) => p.length))
   return Array.from({ length }, (_, index) => new Set(predictions.flatMap((p) => [...(p[index] ?? [])])))
-}
-
-function accessList(tx: TypedTransaction): [AddressHex, string[]][] {
-  if (!tx.supports(Capability.EIP2930AccessLists)) return []
-  const list = (tx as unknown as { accessList: [Uint8Array, Uint8Array[]][] }).accessList
-  return list.map(([address, slots]) => [bytesToHex(address) as AddressHex, slots.map((slot) => bytesToHex(slot))])
 }
 
 export interface PredictBlockOptions {

@@ -8,6 +8,7 @@ export type {
   FlatAccount,
   HeaderMatches,
   Hex,
+  PlanStats,
   PreparedBlock,
   ReadSet,
   SchedulerStats,
@@ -71,3 +72,7 @@ export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, Ve
 export { ALL_STORAGE, MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
 export { VersionList } from './versionList.js'
 export { describeCommon } from './commonDescriptor.js'
+export { ReplicaFeed } from './replicaFeed.js'
+export { cannotShipState, expectedBlockGas, senderBoundSpeedup } from './parallelReadiness.js'
+export { withWorkerState } from './workerStateScope.js'
+export { recoverSendersOnPool } from './poolSenderRecovery.js'

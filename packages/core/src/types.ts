@@ -190,6 +190,29 @@ export interface SchedulerStats {
   /** Messages and bytes that crossed threads for this block's tasks, both directions. */
   messages?: number
   bytes?: number
+  /** How a scheduler that plans ahead (static) planned the block, and how the plan held up. */
+  plan?: PlanStats
+}
+
+/** A plan's predicted dependency edges against the block's actual ones, and what it cost. */
+export interface PlanStats {
+  /** Where the prediction came from, e.g. `static`, `access-list`, `preexec`, `hints`. */
+  source: string
+  /** Dependency edges the plan ordered (i before j), and edges the executed block really has. */
+  plannedEdges: number
+  actualEdges: number
+  /** Actual edges the plan did not order even through other edges: each can force a re-execution. */
+  missedEdges: number
+  /** Of the planned edges, the share that are actual edges; of the actual edges, the share planned. */
+  precision: number
+  recall: number
+  /** Executions a misprediction cost (a transaction re-run because the plan missed what it read). */
+  mispredictionReExecutions: number
+  /** Time to make the prediction (for `preexec`, its parallel pre-execution) and to plan from it, in ms. */
+  predictMs: number
+  planMs: number
+  /** Time to build the actual graph and score the plan against it, in ms (part of the block's time). */
+  scoreMs: number
 }
 
 export interface BlockResult {

@@ -2,19 +2,16 @@ import {
   ReadDependencyError,
   assertBlockGasAvailable,
   createWriteSet,
-  describeCommon,
   executeTransaction,
   MultiVersionMemory,
+  ReplicaFeed,
   type ScheduleResult,
   type SchedulerContext,
-  type SpeculationBlock,
   type TaskResult,
   type TxOutcome,
-  type VersionUpdate,
   type WorkerIdentity,
   type WorkerPool,
   type WorkerRequest,
-  type WriteSet,
 } from '@parallel-evm/core'
 import { ReaderIndex } from './readerIndex.js'
 import { ReadyQueue } from './readyQueue.js'
@@ -49,20 +46,10 @@ export interface BlockStmOptions {
   heavyGas: bigint
 }
 
-/** One entry of the replicas' update log: a transaction's new writes, or (no writes) its ESTIMATE mark. */
-interface LogEntry {
-  index: number
-  writes: WriteSet | undefined
-  /** The worker that produced the writes (it holds them already), or `coordinator`. */
-  origin: string
-}
-
 interface Submission {
   indices: number[] | undefined
   origin: string
 }
-
-let blocksRun = 0
 
 /**
  * Block-STM (Gelashvili et al. 2022) with the multi-version memory on the coordinating thread and a
@@ -87,11 +74,7 @@ class BlockStmRun {
   private readonly ready = new ReadyQueue()
   private readonly parked = new Set<number>()
   private readonly waiting = new Map<number, number[]>()
-  private readonly log: LogEntry[] = []
-  /** Per worker (index:generation), how much of the log its replica holds; absent: no replica yet. */
-  private readonly replicas = new Map<string, number>()
-  private readonly blockKey = `stm-${++blocksRun}`
-  private block: SpeculationBlock | undefined
+  private readonly feed: ReplicaFeed
   private readonly inFlight = new Set<Promise<unknown>>()
   private unbuilt = 0
   private commitIndex = 0
@@ -112,6 +95,7 @@ class BlockStmRun {
   ) {
     this.count = ctx.prepared.transactions.length
     this.memory = new MultiVersionMemory(ctx.parent)
+    this.feed = new ReplicaFeed(ctx, options.pool, 'stm')
     this.status = new Uint8Array(this.count)
     this.outcomes = new Array(this.count)
     this.failed = new Array(this.count).fill(false)
@@ -201,20 +185,8 @@ class BlockStmRun {
       submission.indices = this.settled || this.draining !== undefined ? [] : this.pick()
     }
     if (submission.indices.length === 0 || this.settled) return undefined
-    const origin = `${worker.index}:${worker.generation}`
-    submission.origin = origin
-    const held = this.replicas.get(origin)
-    const updates = this.updatesSince(held ?? 0, origin)
-    this.replicas.set(origin, this.log.length)
-    return {
-      type: 'speculate',
-      taskId,
-      stateId: this.options.pool.stateId,
-      blockKey: this.blockKey,
-      ...(held === undefined ? { block: this.speculationBlock() } : {}),
-      updates,
-      indices: submission.indices,
-    }
+    submission.origin = ReplicaFeed.originOf(worker)
+    return this.feed.request(taskId, worker, submission.indices)
   }
 
   private pick(): number[] {
@@ -256,30 +228,6 @@ class BlockStmRun {
     this.wakeLocal?.()
   }
 
-  private updatesSince(position: number, origin: string): VersionUpdate[] {
-    const latest = new Map<number, LogEntry>()
-    for (let p = position; p < this.log.length; p++) latest.set(this.log[p]!.index, this.log[p]!)
-    const updates: VersionUpdate[] = []
-    for (const entry of latest.values()) {
-      // The worker recorded its own outcome when it produced it.
-      if (entry.origin === origin) continue
-      updates.push(entry.writes === undefined ? { index: entry.index, estimate: true } : { index: entry.index, writes: entry.writes })
-    }
-    return updates
-  }
-
-  private speculationBlock(): SpeculationBlock {
-    const { prepared, preBlock } = this.ctx
-    this.block ??= {
-      common: describeCommon(prepared.common),
-      rlp: prepared.block.serialize(),
-      senders: prepared.senders,
-      ancestorHashes: prepared.ancestorHashes,
-      preBlock,
-    }
-    return this.block
-  }
-
   // ------------------------------------------------------------------ results
 
   private onResults(results: TaskResult[], origin: string): void {
@@ -307,7 +255,7 @@ class BlockStmRun {
     this.failed[index] = false
     this.status[index] = EXECUTED
     this.readers.set(index, outcome.readSet)
-    this.log.push({ index, writes: outcome.writeSet, origin })
+    this.feed.writes(index, outcome.writeSet, origin)
     this.release(index)
     // The worker's replica may have lagged this memory; then its reads are stale already.
     this.revalidate(index)
@@ -325,7 +273,7 @@ class BlockStmRun {
     this.failed[index] = true
     this.status[index] = EXECUTED
     this.readers.clear(index)
-    this.log.push({ index, writes: nothing, origin: 'coordinator' })
+    this.feed.writes(index, nothing, 'coordinator')
     this.release(index)
     for (const reader of this.readers.affected(change, index, (id) => this.memory.nextShadow(id, index))) if (this.status[reader] === EXECUTED) this.revalidate(reader)
   }
@@ -351,7 +299,7 @@ class BlockStmRun {
     this.counters.validationAborts++
     this.memory.markEstimate(index)
     this.readers.clear(index)
-    this.log.push({ index, writes: undefined, origin: 'coordinator' })
+    this.feed.estimate(index)
     this.makeReady(index)
   }
 

@@ -1,4 +1,4 @@
-import type { SchedulerContext } from '@parallel-evm/core'
+import { cannotShipState, expectedBlockGas, senderBoundSpeedup, type SchedulerContext } from '@parallel-evm/core'
 import type { ContentionLimit } from './blockStm.js'
 
 /**
@@ -32,38 +32,15 @@ export const DEFAULT_FALLBACK: FallbackThresholds = {
 
 /** Why `ctx`'s block should not run in parallel, or undefined when it should. */
 export function fallbackReason(ctx: SchedulerContext, thresholds: FallbackThresholds): string | undefined {
-  const { transactions, header } = ctx.prepared
+  const { transactions } = ctx.prepared
   const shipping = cannotShipState(ctx)
   if (shipping !== undefined) return shipping
   if (transactions.length < thresholds.minTransactions) return `${transactions.length} transactions, under ${thresholds.minTransactions}`
-  // The header's claim, or (a block built before execution has none) what its transactions may use.
-  const gas = header.gasUsed > 0n ? header.gasUsed : transactions.reduce((total, tx) => total + tx.gasLimit, 0n)
+  const gas = expectedBlockGas(ctx)
   if (gas < thresholds.minGasUsed) return `${gas} gas used, under ${thresholds.minGasUsed}`
   const bound = senderBoundSpeedup(ctx)
   if (bound < thresholds.minSenderBoundSpeedup) return `one sender's transactions bound the speedup to ${bound.toFixed(2)}x, under ${thresholds.minSenderBoundSpeedup}x`
   return undefined
 }
 
-/** Why the workers cannot get `ctx`'s state, which rules parallel execution out whatever the thresholds. */
-export function cannotShipState(ctx: SchedulerContext): string | undefined {
-  const { state } = ctx
-  return state.exportState === undefined && state.workerSource === undefined ? `the ${state.kind} backend cannot ship its state to worker threads` : undefined
-}
-
-/**
- * The best speedup any number of lanes could reach given that each sender's transactions run one
- * after another: the block's gas limits summed over the largest sender's. Known before execution.
- */
-export function senderBoundSpeedup(ctx: SchedulerContext): number {
-  const { transactions, senders } = ctx.prepared
-  const bySender = new Map<string, bigint>()
-  let total = 0n
-  let largest = 0n
-  transactions.forEach((tx, index) => {
-    const gas = (bySender.get(senders[index]!) ?? 0n) + tx.gasLimit
-    bySender.set(senders[index]!, gas)
-    total += tx.gasLimit
-    if (gas > largest) largest = gas
-  })
-  return largest === 0n ? Infinity : Number((total * 1000n) / largest) / 1000
-}
+export { cannotShipState, senderBoundSpeedup }

@@ -1,5 +1,5 @@
 import type { Block } from '@ethereumjs/block'
-import { executeSequential, InvalidOptionError, recoverSendersOf, WorkerPool, type AddressHex, type BlockInput, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
+import { executeSequential, InvalidOptionError, recoverSendersOnPool, withWorkerState, WorkerPool, type BlockInput, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
 import { runBlockStm } from './blockStm.js'
 import { cannotShipState, DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
 
@@ -58,16 +58,10 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
       return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'optimistic', fellBack: reason } }
     }
     const workerPool = await startedPool()
-    const sentBefore = bytesSent(workerPool)
-    workerPool.useStateOf(ctx.state)
-    const stateBytes = bytesSent(workerPool) - sentBefore
-    try {
-      const result = await runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas })
-      return { ...result, stats: { ...result.stats, stateBytes } }
-    } finally {
-      // A database snapshot pinned past its block would keep the pages later commits free.
-      if (ctx.state.workerSource !== undefined) releaseQuietly(workerPool)
-    }
+    const { value: result, stateBytes } = await withWorkerState(workerPool, ctx.state, () =>
+      runBlockStm(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, contentionLimit: thresholds?.contention, callingThreadGasCap, heavyGas }),
+    )
+    return { ...result, stats: { ...result.stats, stateBytes } }
   }
 
   function startedPool(): Promise<WorkerPool> {
@@ -75,39 +69,14 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
     return pool
   }
 
-  /** ECDSA recovery on the workers: it parallelises perfectly, and costs about 2 ms a transaction. */
-  async function recoverSenders(input: BlockInput, block: Block): Promise<readonly AddressHex[]> {
-    const count = block.transactions.length
-    const all = block.transactions.map((_, index) => index)
-    if (closed || count < 2 * workers) return recoverSendersOf(block, all)
-    const results = await (await startedPool()).recoverSenders(input, count)
-    const senders = results.map((result) => ('sender' in result ? result.sender : undefined))
-    // A bad signature: recovering here raises the typed error naming the transaction.
-    if (senders.some((sender) => sender === undefined)) return recoverSendersOf(block, all)
-    return senders as AddressHex[]
-  }
-
   return {
     name: 'optimistic',
     workers,
     execute,
-    recoverSenders,
+    recoverSenders: (input: BlockInput, block: Block) => recoverSendersOnPool(closed ? undefined : startedPool, workers, input, block),
     async close() {
       closed = true
       if (pool !== undefined && options.pool === undefined) await (await pool).close()
     },
   }
-}
-
-/** After a failed block the pool may still be winding down: the next block replaces the state anyway. */
-function releaseQuietly(pool: WorkerPool): void {
-  try {
-    pool.releaseState()
-  } catch {
-    // Tasks still queued: their state goes with the next setState or attach.
-  }
-}
-
-function bytesSent(pool: WorkerPool): number {
-  return pool.stats().reduce((total, worker) => total + worker.bytesSent, 0)
 }

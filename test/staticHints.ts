@@ -1,0 +1,27 @@
+import type { BlockResult } from '@parallel-evm/core'
+import type { BlockHints } from '@parallel-evm/scheduler-static'
+
+/**
+ * Hints that are wrong on purpose, for a block already run: none at all, every transaction on
+ * every earlier one, and random dependency lists (seeded) that ignore the real graph.
+ */
+export function adversarialHints(result: Pick<BlockResult, 'txCount'>, seed: number): Record<'empty' | 'all-conflicting' | 'random', BlockHints> {
+  const count = result.txCount
+  let state = seed >>> 0 || 1
+  const random = () => {
+    // xorshift32: deterministic per seed, so a failure replays.
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) / 2 ** 32
+  }
+  const indices = Array.from({ length: count }, (_, j) => j)
+  return {
+    empty: { kind: 'dependencies', dependencies: new Map() },
+    'all-conflicting': { kind: 'dependencies', dependencies: new Map(indices.map((j) => [j, indices.slice(0, j)])) },
+    random: {
+      kind: 'dependencies',
+      dependencies: new Map(indices.map((j) => [j, indices.slice(0, j).filter(() => random() < Math.min(0.5, 2 / (j + 1)))])),
+    },
+  }
+}
