@@ -6,4 +6,8 @@ export interface CommonFlags {
   json: boolean
   /** The lmdb database directory (--db). */
   db?: string
+  /** The static scheduler's prediction sources, comma-separated (--predict). */
+  predict?: string
+  /** A hints file for the static scheduler (--hints; `pevm run` only). */
+  hintsFile?: string
 }

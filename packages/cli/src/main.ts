@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
 import { runRunCommand } from './commands/run.js'
+import { runHintsCommand } from './commands/hints.js'
 import { runConflictsCommand } from './commands/conflicts.js'
 import { runTestVectorsCommand } from './commands/testVectors.js'
 import { runReferralAnalytics, runReferralGenerate } from './commands/referral.js'
@@ -15,6 +16,8 @@ const usage = `pevm — parallel EVM block execution
 
 Usage:
   pevm run <blockDir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--json]
+           [--predict static,access-list,preexec,hints] [--hints FILE]   (static scheduler)
+  pevm hints <blockDir> [--out FILE] [--json]
   pevm replay <chain> [--state lmdb --db PATH] [--test NAME] [--scheduler NAME] [--workers N] [--json]
   pevm import-state <chain> --db PATH [--test NAME] [--json]
   pevm db info --db PATH [--json]
@@ -28,6 +31,11 @@ A <chain> is a referral campaign directory, a mainnet snapshot block directory, 
 BlockchainTests file (--test names the case when it holds several). With --state lmdb, run and
 replay import the starting state into --db when it is empty and resume from its head otherwise;
 without --db they use a temporary database.
+
+The static scheduler plans from --predict (default static,access-list, or hints with --hints).
+A hints file is [[txIndex, [dependsOn, ...]], ...] or {"accessLists": [[txIndex, [{"address",
+"storageKeys"}]], ...]}, found as given or else beside the block; pevm hints writes a block's
+actual dependencies in that form. --predict works wherever --scheduler static does.
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
@@ -52,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       design: { type: 'string', default: 'kit' },
       db: { type: 'string' },
       test: { type: 'string' },
+      hints: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -64,7 +74,16 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is not a positive integer` })
   }
-  const flags: CommonFlags = { scheduler: values.scheduler, state: values.state, workers, json: values.json, ...(values.db === undefined ? {} : { db: values.db }) }
+  const flags: CommonFlags = {
+    scheduler: values.scheduler,
+    state: values.state,
+    workers,
+    json: values.json,
+    ...(values.db === undefined ? {} : { db: values.db }),
+    ...(values.predict === undefined || command === 'conflicts' ? {} : { predict: values.predict }),
+    ...(values.hints === undefined ? {} : { hintsFile: values.hints }),
+  }
+  if (values.hints !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--hints', reason: `hints are per block: pevm run takes them, pevm ${command} does not` })
   if (command === 'db') {
     if (target === 'info') return runDbInfo(values.db, values.json)
     if (target === 'unwind') return runDbUnwind(values.db, integerAtLeast('--blocks', values.blocks ?? '', 1), values.json)
@@ -76,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   if (command === 'run') return runRunCommand(target, flags)
+  if (command === 'hints') return runHintsCommand(target, flags, values.out)
   if (command === 'replay') return runReplayCommand(target, { ...flags, ...(values.test === undefined ? {} : { test: values.test }) })
   if (command === 'import-state') return runImportState(target, values.db, { json: values.json, ...(values.test === undefined ? {} : { test: values.test }) })
   if ((command === 'test-vectors' || command === 'conflicts') && values.db !== undefined) {

@@ -5,16 +5,30 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
 import { DatabaseHeadError, openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createStaticScheduler, staticPredictionSources, type BlockHints, type StaticPredictionSource } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 
 export interface SchedulerOptions {
   workers: number
+  /** The static scheduler's prediction sources, comma-separated. */
+  predict?: string
+  /** Hints for the static scheduler. */
+  hints?: BlockHints
 }
 
 const schedulers: Record<string, (options: SchedulerOptions) => Scheduler> = {
   sequential: () => createSequentialScheduler(),
   optimistic: ({ workers }) => createOptimisticScheduler({ workers }),
+  static: ({ workers, predict, hints }) => createStaticScheduler({ workers, ...(predict === undefined ? {} : { predict: parseStaticSources(predict) }), ...(hints === undefined ? {} : { hints }) }),
+}
+
+function parseStaticSources(value: string): StaticPredictionSource[] {
+  return value.split(',').map((name) => {
+    const source = name.trim() as StaticPredictionSource
+    if (!staticPredictionSources.includes(source)) throw new InvalidOptionError({ option: '--predict', reason: `"${name}" is not one of ${staticPredictionSources.join(', ')}` })
+    return source
+  })
 }
 
 /** Where a backend's initial state sits in its chain, and (lmdb) which database holds it. */
@@ -47,6 +61,9 @@ export function createSchedulerByName(name: string, options: SchedulerOptions): 
   const factory = schedulers[name]
   if (factory === undefined) {
     throw new InvalidOptionError({ option: '--scheduler', reason: `"${name}" is not one of ${schedulerNames.join(', ')}` })
+  }
+  for (const [option, value] of [['--predict', options.predict], ['--hints', options.hints]] as const) {
+    if (value !== undefined && name !== 'static') throw new InvalidOptionError({ option, reason: `applies to the static scheduler, not ${name}` })
   }
   return factory(options)
 }

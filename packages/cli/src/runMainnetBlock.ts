@@ -1,6 +1,7 @@
 import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, type BlockResult, type Hex, type SchedulerStats } from '@parallel-evm/core'
 import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
+import { loadHintsFile } from './hintsFile.js'
 import { openBackendByName, createSchedulerByName } from './registry.js'
 
 export interface RunMainnetBlockOptions {
@@ -9,6 +10,10 @@ export interface RunMainnetBlockOptions {
   workers: number
   /** The lmdb database: the pre-state is imported unless its head is already the block's parent. */
   db?: string
+  /** The static scheduler's prediction sources, comma-separated. */
+  predict?: string
+  /** A hints file for the static scheduler: as given, or else in the block directory. */
+  hintsFile?: string
 }
 
 /** The report `pevm run --json` prints: computed fields, and whether each matches the header. */
@@ -33,7 +38,8 @@ export interface BlockReport {
 /** Loads a block folder in the mainnet snapshot layout, executes it, and compares with its header. */
 export async function runMainnetBlock(blockDir: string, options: RunMainnetBlockOptions): Promise<{ report: BlockReport; result: BlockResult }> {
   const fixture = await loadMainnetBlock(blockDir)
-  const scheduler = createSchedulerByName(options.scheduler, { workers: options.workers })
+  const hints = options.hintsFile === undefined ? undefined : loadHintsFile(options.hintsFile, blockDir)
+  const scheduler = createSchedulerByName(options.scheduler, { workers: options.workers, ...(options.predict === undefined ? {} : { predict: options.predict }), ...(hints === undefined ? {} : { hints }) })
   let result: BlockResult
   let kind: string
   try {

@@ -104,6 +104,8 @@ class StaticRun {
     this.coordinate(() => {
       if (typeof this.options.plan === 'function') this.startPreexecution()
       else this.adopt(this.options.plan)
+      // An empty block has nothing to pre-execute: its (empty) plan comes at once.
+      if (this.plan === undefined && this.count === 0) this.planFromPreexecution()
       this.pump()
       if (this.count === 0) this.settle()
     })

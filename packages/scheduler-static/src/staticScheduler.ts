@@ -19,7 +19,7 @@ import {
 } from '@parallel-evm/core'
 import { actualAccessSets, hintsForPlan, type BlockHints } from './blockHints.js'
 import { planBlock, plannedSpeedupBound, type BlockPlan } from './blockPlan.js'
-import { scorePlan } from './planScore.js'
+import { scorePlan, type PlanScore } from './planScore.js'
 import { runStaticPlan } from './staticRun.js'
 
 /**
@@ -128,23 +128,30 @@ export function createStaticScheduler(options: StaticSchedulerOptions): StaticSc
     const reason = cannotShipState(ctx) ?? (thresholds === undefined ? undefined : fallbackReason(ctx, thresholds, plan, workers))
     if (reason !== undefined) {
       const sequential = await executeSequential(ctx)
-      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'static', fellBack: reason } }
+      // The plan that was turned down is still scored: it says how good the prediction was.
+      const scored = plan === undefined ? undefined : { source, ...scoreAgainst(plan, sequential.outcomes, ctx.prepared), mispredictionReExecutions: 0, predictMs: 0, planMs }
+      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'static', fellBack: reason, ...(scored === undefined ? {} : { plan: scored }) } }
     }
     const workerPool = await startedPool()
     const { value: run, stateBytes } = await withWorkerState(workerPool, ctx.state, () =>
       runStaticPlan(ctx, { pool: workerPool, maxBatch, queuedPerWorker: 1, plan: plan ?? ((preexecuted) => planOf(ctx.prepared, preexecuted)) }),
     )
-    const scoreStarted = performance.now()
-    const score = scorePlan(run.plan, actualAccessSets({ outcomes: run.outcomes, header: ctx.prepared.header }))
-    const scoreMs = performance.now() - scoreStarted
+    const score = scoreAgainst(run.plan, run.outcomes, ctx.prepared)
     return {
       outcomes: run.outcomes,
       stats: {
         ...run.stats,
         stateBytes,
-        plan: { source, ...score, mispredictionReExecutions: run.mispredictionReExecutions, predictMs: run.predictMs, planMs: plan === undefined ? run.planMs : planMs, scoreMs },
+        plan: { source, ...score, mispredictionReExecutions: run.mispredictionReExecutions, predictMs: run.predictMs, planMs: plan === undefined ? run.planMs : planMs },
       },
     }
+  }
+
+  /** The plan against what the block really did, with the time that took. */
+  function scoreAgainst(plan: BlockPlan, outcomes: TxOutcome[], prepared: PreparedBlock): PlanScore & { scoreMs: number } {
+    const started = performance.now()
+    const score = scorePlan(plan, actualAccessSets({ outcomes, header: prepared.header }))
+    return { ...score, scoreMs: performance.now() - started }
   }
 
   return {

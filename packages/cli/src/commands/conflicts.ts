@@ -4,7 +4,7 @@ import { renderConflictHtml } from '../conflictHtml.js'
 import type { CommonFlags } from '../flags.js'
 import type { PredictionSource } from '@parallel-evm/conflicts'
 
-export async function runConflictsCommand(blockDir: string, flags: CommonFlags & { predict: PredictionSource[]; html?: string }): Promise<number> {
+export async function runConflictsCommand(blockDir: string, flags: Omit<CommonFlags, 'predict'> & { predict: PredictionSource[]; html?: string }): Promise<number> {
   const { report } = await conflictReport(blockDir, { predict: flags.predict, state: flags.state, workers: flags.workers })
   if (flags.html !== undefined) writeFileSync(flags.html, renderConflictHtml(report))
   if (flags.json) {

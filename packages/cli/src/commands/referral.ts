@@ -46,7 +46,7 @@ export async function runReferralAnalytics(dir: string, flags: CommonFlags): Pro
   if (campaign.design !== 'kit') {
     throw new InvalidOptionError({ option: '<dir>', reason: `holds a ${campaign.design}-design campaign: the analytics read the kit program's events and errors` })
   }
-  const scheduler = createSchedulerByName(flags.scheduler, { workers: flags.workers })
+  const scheduler = createSchedulerByName(flags.scheduler, flags)
   let analytics: CampaignAnalytics
   try {
     const backend = await openBackendByName(flags.state, campaign.genesis, { ...campaignGenesisHead(campaign), ...(flags.db === undefined ? {} : { db: flags.db }) })

@@ -33,7 +33,7 @@ export interface ReplayReport {
 export async function runReplayCommand(path: string, flags: ReplayFlags): Promise<number> {
   if (flags.db !== undefined && flags.state !== 'lmdb') throw new InvalidOptionError({ option: '--db', reason: `only the lmdb backend has a database, not ${flags.state}` })
   const chain = await loadChainSource(path, flags.test)
-  const scheduler = createSchedulerByName(flags.scheduler, { workers: flags.workers })
+  const scheduler = createSchedulerByName(flags.scheduler, flags)
   let report: ReplayReport
   try {
     const backend = flags.state === 'lmdb' ? await openReplayDatabase(chain, flags.db) : await openBackendByName(flags.state, chain.genesis, chain.head)

@@ -1,5 +1,5 @@
 import { runMainnetBlock, type BlockReport } from '../runMainnetBlock.js'
-import type { SchedulerStats } from '@parallel-evm/core'
+import type { PlanStats, SchedulerStats } from '@parallel-evm/core'
 import type { CommonFlags } from '../flags.js'
 
 export async function runRunCommand(blockDir: string, flags: CommonFlags): Promise<number> {
@@ -16,6 +16,13 @@ function describeStats(stats: SchedulerStats): string {
   return parts.join(', ')
 }
 
+function describePlan(plan: PlanStats): string {
+  return (
+    `${plan.source}: ${plan.plannedEdges} planned / ${plan.actualEdges} actual edges, precision ${plan.precision.toFixed(3)}, recall ${plan.recall.toFixed(3)}, ` +
+    `${plan.missedEdges} missed, ${plan.mispredictionReExecutions} re-executions from misprediction; predict ${plan.predictMs.toFixed(1)} ms, plan ${plan.planMs.toFixed(1)} ms, score ${plan.scoreMs.toFixed(1)} ms`
+  )
+}
+
 function mark(match: boolean | null): string {
   if (match === null) return '- not checkable before Byzantium'
   return match ? 'ok matches header' : 'MISMATCH with header'
@@ -30,6 +37,7 @@ function formatReport(report: BlockReport): string {
     `  stateRoot     ${report.stateRoot ?? '- (backend computes no root)'}`,
     `  executeMs     ${report.executeMs}`,
     `  scheduler     ${describeStats(report.stats)}`,
+    ...(report.stats.plan === undefined ? [] : [`  plan          ${describePlan(report.stats.plan)}`]),
     ...report.omissions.map((omission) => `  note: not applied: ${omission}`),
     report.ok ? 'OK' : 'FAILED: a checkable field differs from the header',
   ].join('\n')
