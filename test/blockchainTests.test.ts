@@ -3,6 +3,7 @@ import { runBlockchainTestCase } from '@parallel-evm/cli'
 import { createSequentialScheduler, type Scheduler } from '@parallel-evm/core'
 import { ethereumTestsDir, listBlockchainTestFiles, loadBlockchainTestFile } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fullMatrix } from './mainnetBlocks.js'
 
@@ -17,14 +18,17 @@ for (const file of files) {
   folders.set(folder, [...(folders.get(folder) ?? []), file])
 }
 
-// The optimistic scheduler runs every case on its workers (fallback off, or nearly every block
+// The parallel schedulers run every case on their workers (fallback off, or nearly every block
 // would run sequentially for being small); `npm test` with 2 workers, test:full with 1, 2 and 4.
 const runs: { label: string; state: string; scheduler: Scheduler }[] = [
   { label: 'sequential', state: 'memory', scheduler: createSequentialScheduler() },
   { label: 'sequential', state: 'merkle', scheduler: createSequentialScheduler() },
   ...(fullMatrix ? [1, 2, 4] : [2]).map((workers) => ({ label: `optimistic with ${workers} workers`, state: 'merkle', scheduler: createOptimisticScheduler({ workers, fallback: false }) })),
+  // The static scheduler: pre-execution exercises both of its phases (run first, then re-run by plan).
+  ...(fullMatrix ? [1, 2, 4] : [2]).map((workers) => ({ label: `static (pre-execution) with ${workers} workers`, state: 'merkle', scheduler: createStaticScheduler({ workers, predict: ['preexec'], fallback: false }) })),
   // state-lmdb: a fresh database per case, its workers reading it themselves.
   { label: 'optimistic with 2 workers', state: 'lmdb', scheduler: createOptimisticScheduler({ workers: 2, fallback: false }) },
+  { label: 'static (static facts, access lists) with 2 workers', state: 'lmdb', scheduler: createStaticScheduler({ workers: 2, fallback: false }) },
   ...(fullMatrix ? [{ label: 'sequential', state: 'lmdb', scheduler: createSequentialScheduler() }] : []),
 ]
 afterAll(async () => {

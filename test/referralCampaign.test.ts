@@ -3,11 +3,13 @@ import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { createExecutor, createSequentialScheduler, type BlockResult, type Scheduler, type StateBackend } from '@parallel-evm/core'
 import { analyzeCampaign, decodeReferralError, generateCampaign, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createStaticScheduler, dependencyHintsOf, type BlockHints } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
 import { comparableReceipt, expectSameResult } from './blockResults.js'
 import { fullMatrix } from './mainnetBlocks.js'
+import { adversarialHints } from './staticHints.js'
 
 // npm test: a 2,000-plus transaction campaign; test:full: the demo's default size.
 const size = fullMatrix ? {} : { users: 850, blocks: 20 }
@@ -23,7 +25,13 @@ const sequentialOf = (design: ProgramDesign) => {
 }
 
 const optimistic = new Map([1, 2, 4].map((workers) => [workers, createOptimisticScheduler({ workers, fallback: false })]))
+// The static scheduler's hints come per block, by block number; each test sets them before its run.
+let hintsByBlock = new Map<bigint, BlockHints>()
+const staticBySource = new Map(
+  (['static', 'access-list', 'preexec', 'hints'] as const).map((source) => [source, createStaticScheduler({ workers: 2, predict: [source], hints: (block) => hintsByBlock.get(block.header.number), fallback: false })]),
+)
 afterAll(async () => {
+  for (const scheduler of staticBySource.values()) await scheduler.close()
   for (const scheduler of optimistic.values()) await scheduler.close()
 })
 
@@ -87,6 +95,22 @@ describe('referral campaign on the executor', () => {
       const onMemory = await run(campaign, optimistic.get(2)!, createMemoryState)
       const sequentialOnMemory = await run(campaign, createSequentialScheduler(), createMemoryState)
       onMemory.forEach((result, i) => expectSameResult(result, sequentialOnMemory[i]!, `${design}, memory, block ${i}`))
+    })
+
+    it(`behavior: ${design} design, the static scheduler with each prediction source, perfect and adversarial hints (2 workers) equals sequential on every block`, async () => {
+      const [campaign, sequential] = await Promise.all([campaignOf(design), sequentialOf(design)])
+      const hintSets: [string, (result: BlockResult, k: number) => BlockHints][] = [
+        ['perfect', (result) => dependencyHintsOf(result)],
+        ...(['empty', 'all-conflicting', 'random'] as const).map((name) => [name, (result: BlockResult, k: number) => adversarialHints(result, k + 1)[name]] as [string, (result: BlockResult, k: number) => BlockHints]),
+      ]
+      for (const [source, scheduler] of staticBySource) {
+        for (const [name, hintsOf] of source === 'hints' ? hintSets : [['none', () => undefined] as const]) {
+          hintsByBlock = new Map(sequential.flatMap((result, k) => { const hints = hintsOf(result, k); return hints === undefined ? [] : [[result.number, hints] as [bigint, BlockHints]] }))
+          const results = await run(campaign, scheduler, createMerkleState)
+          results.forEach((result, i) => expectSameResult(result, sequential[i]!, `${design}, static ${source} (${name} hints), block ${i}`))
+          if (name === 'perfect') expect(results.every((result) => result.stats.plan?.missedEdges === 0 && result.stats.reExecutions === 0)).toBe(true)
+        }
+      }
     })
   }
 })

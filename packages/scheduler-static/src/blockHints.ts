@@ -93,9 +93,24 @@ export function actualAccessSets(result: Pick<BlockResult, 'outcomes' | 'header'
 
 /** The hints as plan input for a block of `count` transactions; an index past the block is an error. */
 export function hintsForPlan(hints: BlockHints, count: number, source = 'hints'): { sets?: TxAccessSets[]; dependencies?: number[][] } {
+  const fail = (path: string, reason: string): never => {
+    throw new InvalidHintsError({ source, path, reason })
+  }
   const listed = hints.kind === 'dependencies' ? hints.dependencies : hints.accessLists
-  for (const index of listed.keys()) if (index >= count) throw new InvalidHintsError({ source, path: `transaction ${index}`, reason: `is past the block's ${count} transactions` })
-  if (hints.kind === 'dependencies') return { dependencies: Array.from({ length: count }, (_, j) => [...(hints.dependencies.get(j) ?? [])]) }
+  for (const index of listed.keys()) {
+    if (!Number.isSafeInteger(index) || index < 0) fail(`transaction ${index}`, 'is not a transaction index')
+    if (index >= count) fail(`transaction ${index}`, `is past the block's ${count} transactions`)
+  }
+  if (hints.kind === 'dependencies') {
+    // Hints built in code skip the parser: a dependency that is not earlier would wait forever.
+    return {
+      dependencies: Array.from({ length: count }, (_, j) => {
+        const deps = hints.dependencies.get(j) ?? []
+        for (const dep of deps) if (!Number.isSafeInteger(dep) || dep < 0 || dep >= j) fail(`transaction ${j}`, `depends on ${dep}, not an earlier transaction`)
+        return [...new Set(deps)]
+      }),
+    }
+  }
   return { sets: accessListSets(Array.from({ length: count }, (_, j) => hints.accessLists.get(j) ?? [])) }
 }
 

@@ -164,4 +164,17 @@ describe('hintsForPlan', () => {
     expect(error).toMatchObject({ code: 'INVALID_HINTS', path: 'transaction 5', source: 'hints' })
     expect(hintsForPlan(hints, 6).sets).toHaveLength(6)
   })
+
+  it('error: hints built in code whose dependency is past the block, not earlier, or itself are INVALID_HINTS (they would wait forever)', () => {
+    for (const dependencies of [new Map([[0, [70]]]), new Map([[0, [1]], [1, [0]]]), new Map([[1, [1]]]), new Map([[2, [-1]]]), new Map([[2, [0.5]]])]) {
+      const error = caught(() => hintsForPlan({ kind: 'dependencies', dependencies }, 3))
+      expect(error, JSON.stringify([...dependencies])).toBeInstanceOf(InvalidHintsError)
+      expect((error as InvalidHintsError).shortMessage).toContain('not an earlier transaction')
+    }
+    expect(caught(() => hintsForPlan({ kind: 'dependencies', dependencies: new Map([[-1, []]]) }, 3))).toBeInstanceOf(InvalidHintsError)
+  })
+
+  it('behavior: a dependency repeated in code-built hints is planned once', () => {
+    expect(hintsForPlan({ kind: 'dependencies', dependencies: new Map([[2, [0, 0, 1]]]) }, 3).dependencies).toEqual([[], [], [0, 1]])
+  })
 })
