@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
-const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale'] as const
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static'] as const
 
 export interface BenchOptions {
   mode: (typeof modes)[number]
