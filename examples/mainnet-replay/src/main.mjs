@@ -6,6 +6,7 @@ import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { openLmdbState } from '@parallel-evm/state-lmdb'
@@ -14,8 +15,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const demoBlocks = ['46147', '1150000', '4370000', '9069000', '13287210', '15537394', '17666333', '19933597']
-// One optimistic scheduler for the whole run: its worker threads start once and are reused.
-const schedulers = { sequential: createSequentialScheduler(), 'optimistic (2 workers)': createOptimisticScheduler({ workers: 2 }) }
+// One scheduler of each kind for the whole run: their worker threads start once and are reused.
+const schedulers = {
+  sequential: createSequentialScheduler(),
+  'optimistic (2 workers)': createOptimisticScheduler({ workers: 2 }),
+  'static, pre-execution (2 workers)': createStaticScheduler({ workers: 2, predict: ['preexec'] }),
+}
 // state-lmdb: a database on disk per block, holding the block's pre-state as its head.
 const databases = mkdtempSync(join(tmpdir(), 'pevm-mainnet-replay-'))
 let opened = 0
@@ -62,7 +67,7 @@ for (const dir of dirs) {
     }
   }
 }
-await schedulers['optimistic (2 workers)'].close()
+for (const scheduler of Object.values(schedulers)) await scheduler.close?.()
 rmSync(databases, { recursive: true, force: true })
 console.table(rows)
 const mismatches = rows.filter((row) => row.match === 'NO' || row['same as sequential'] === 'NO').length

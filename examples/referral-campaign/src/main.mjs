@@ -11,6 +11,7 @@ import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler, WorkerPool } from '@parallel-evm/core'
 import { analyzeCampaign, gasProfile, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 
 const { values } = parseArgs({
@@ -83,6 +84,8 @@ const schedulers = [
   ['sequential', 0, createSequentialScheduler()],
   ['optimistic', 1, createOptimisticScheduler({ workers: 1, pool: pools[0] })],
   ['optimistic', 2, createOptimisticScheduler({ workers: 2, pool: pools[1] })],
+  // The static scheduler plans each block from pre-execution on the same two workers.
+  ['static', 2, createStaticScheduler({ workers: 2, predict: ['preexec'], pool: pools[1] })],
 ]
 const runs = []
 const hotKeys = []

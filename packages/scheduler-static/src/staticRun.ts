@@ -168,14 +168,15 @@ class StaticRun {
   private adopt(plan: BlockPlan): void {
     this.plan = plan
     this.ready = new PriorityQueue(plan.remainingGas)
-    // In block order, so a dependency's own check comes before its dependents count it as done.
+    const open = (index: number) => this.status[index] !== COMMITTED && index !== this.runningHere
+    // A pre-executed outcome counts as done only once checked against its planned dependencies.
+    for (let index = 0; index < this.count; index++) if (open(index) && this.status[index] === EXECUTED) this.status[index] = RECHECK
+    for (let index = 0; index < this.count; index++) if (open(index)) this.pendingDeps[index] = plan.dependencies[index]!.filter((dep) => !this.isDone(dep)).length
+    // In block order: a check that passes releases its dependents, which may pass theirs in turn.
     for (let index = 0; index < this.count; index++) {
-      if (this.status[index] === COMMITTED || index === this.runningHere) continue
-      this.pendingDeps[index] = plan.dependencies[index]!.filter((dep) => !this.isDone(dep)).length
-      const executed = this.status[index] === EXECUTED
-      if (this.pendingDeps[index]! > 0) this.status[index] = executed ? RECHECK : PENDING
-      else if (executed) this.recheck(index)
-      else this.makeReady(index)
+      if (!open(index) || this.pendingDeps[index]! > 0) continue
+      if (this.status[index] === RECHECK) this.recheck(index)
+      else if (this.status[index] === PENDING) this.makeReady(index)
     }
   }
 
