@@ -48,6 +48,8 @@ type StateRequest = Extract<WorkerRequest, { type: 'state' | 'attach' }>
 interface Task {
   id: number
   build: TaskBuilder
+  /** May wait in a busy worker's own queue, behind the task it runs (built then, not when it starts). */
+  queueable: boolean
   attempts: number
   resolve: (results: TaskResult[]) => void
   reject: (error: unknown) => void
@@ -61,7 +63,8 @@ interface Slot {
   isReady: boolean
   /** Rejects `ready`: the worker died before it could take any work. */
   startFailed?: (error: Error) => void
-  task: Task | undefined
+  /** Tasks sent to the worker, in order: the first runs, a second (queueable) waits behind it. */
+  tasks: Task[]
   timer: NodeJS.Timeout | undefined
   stats: WorkerStats
 }
@@ -141,7 +144,7 @@ export class WorkerPool {
   }
 
   private assertIdle(): void {
-    if (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
+    if (this.queue.length > 0 || this.slots.some((slot) => slot.tasks.length > 0)) {
       throw new InvalidOptionError({ option: 'state', reason: 'a state change while tasks are running would change their state under them' })
     }
   }
@@ -188,11 +191,11 @@ export class WorkerPool {
    * a scheduler picks the work and the state updates that worker lacks at the last moment. A
    * retry after a crash builds again, for the replacement.
    */
-  submit(build: TaskBuilder): Promise<TaskResult[]> {
+  submit(build: TaskBuilder, options: { queueBehind?: boolean } = {}): Promise<TaskResult[]> {
     if (this.closed) return Promise.reject(new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' }))
     if (this.broken !== undefined) return Promise.reject(this.broken)
     return new Promise<TaskResult[]>((resolve, reject) => {
-      this.queue.push({ id: this.nextTaskId++, attempts: 0, resolve, reject, build })
+      this.queue.push({ id: this.nextTaskId++, attempts: 0, queueable: options.queueBehind === true, resolve, reject, build })
       this.dispatch()
     })
   }
@@ -212,8 +215,7 @@ export class WorkerPool {
     this.closed = true
     for (const slot of this.slots) {
       clearTimeout(slot.timer)
-      slot.task?.reject(new WorkerCrashedError({ worker: slot.index, taskId: slot.task.id, reason: 'the pool was closed' }))
-      slot.task = undefined
+      for (const task of slot.tasks.splice(0)) task.reject(new WorkerCrashedError({ worker: slot.index, taskId: task.id, reason: 'the pool was closed' }))
     }
     for (const task of this.queue.splice(0)) task.reject(new WorkerCrashedError({ worker: -1, taskId: task.id, reason: 'the pool was closed' }))
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()))
@@ -227,7 +229,7 @@ export class WorkerPool {
     let failStart: (error: Error) => void = () => {}
     const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failStart = reject)))
     ready.catch(() => {}) // observed by create() or by a task's dispatch
-    const slot: Slot = { index, generation: stats.restarts, worker, ready, isReady: false, task: undefined, timer: undefined, stats }
+    const slot: Slot = { index, generation: stats.restarts, worker, ready, isReady: false, tasks: [], timer: undefined, stats }
     slot.startFailed = failStart
     worker.on('message', (data: Uint8Array) => {
       const message = receiveMessage<WorkerResponse>(data)
@@ -253,38 +255,46 @@ export class WorkerPool {
   private dispatch(): void {
     if (this.broken !== undefined) return
     for (const slot of this.slots) {
-      if (slot.task !== undefined) continue
-      let task: Task | undefined
-      let request: TaskRequest | undefined
-      while (request === undefined && (task = this.queue.shift()) !== undefined) {
-        request = task.build(task.id, { index: slot.index, generation: slot.generation })
-        if (request === undefined) task.resolve([])
+      // A free worker takes the next task; a busy one also takes it into its own queue when the task allows.
+      while (this.queue.length > 0 && (slot.tasks.length === 0 || (slot.tasks.length === 1 && this.queue[0]!.queueable))) {
+        const task = this.queue.shift()!
+        const request = task.build(task.id, { index: slot.index, generation: slot.generation })
+        if (request === undefined) {
+          task.resolve([])
+          continue
+        }
+        slot.tasks.push(task)
+        task.attempts++
+        const fault = this.options.faults?.({ worker: slot.index, taskId: task.id, attempt: task.attempts })
+        slot.ready.then(
+          () => {
+            if (!slot.tasks.includes(task)) return
+            if (slot.tasks[0] === task) this.startTimer(slot)
+            if (fault !== undefined) this.post(slot, { type: 'fault', kind: fault })
+            this.post(slot, request)
+          },
+          () => {}, // a worker that dies starting goes through fail(), which re-queues the task
+        )
       }
-      if (task === undefined || request === undefined) return
-      slot.task = task
-      task.attempts++
-      const fault = this.options.faults?.({ worker: slot.index, taskId: task.id, attempt: task.attempts })
-      slot.ready.then(
-        () => {
-          if (slot.task !== task) return
-          // Timed from when the worker can start on it, not from a replacement's start-up.
-          slot.timer = setTimeout(() => {
-            void slot.worker.terminate()
-            this.fail(slot, `no answer within ${this.options.taskTimeoutMs} ms`)
-          }, this.options.taskTimeoutMs)
-          if (fault !== undefined) this.post(slot, { type: 'fault', kind: fault })
-          this.post(slot, request)
-        },
-        () => {}, // a worker that dies starting goes through fail(), which re-queues the task
-      )
     }
   }
 
+  /** Times the worker's running task, from when the worker can start on it (not from a replacement's start-up). */
+  private startTimer(slot: Slot): void {
+    clearTimeout(slot.timer)
+    slot.timer = setTimeout(() => {
+      void slot.worker.terminate()
+      this.fail(slot, `no answer within ${this.options.taskTimeoutMs} ms`)
+    }, this.options.taskTimeoutMs)
+  }
+
   private finish(slot: Slot, message: Extract<WorkerResponse, { type: 'executed' }>): void {
-    const task = slot.task
+    const task = slot.tasks[0]
     if (task === undefined || task.id !== message.taskId) return
     clearTimeout(slot.timer)
-    slot.task = undefined
+    slot.tasks.shift()
+    // The task queued behind it starts now.
+    if (slot.tasks.length > 0) this.startTimer(slot)
     slot.stats.tasks++
     slot.stats.busyMs += message.busyMs
     slot.stats.heapUsed = message.heapUsed
@@ -298,20 +308,21 @@ export class WorkerPool {
     clearTimeout(slot.timer)
     slot.worker.removeAllListeners()
     void slot.worker.terminate()
-    const task = slot.task
+    const tasks = slot.tasks.splice(0)
     if (!slot.isReady) {
       // It died before it could work: a replacement would too (a missing build, a bad chain).
-      const error = new WorkerCrashedError({ worker: slot.index, taskId: task?.id ?? -1, reason: `failed to start: ${reason}` })
+      const error = new WorkerCrashedError({ worker: slot.index, taskId: tasks[0]?.id ?? -1, reason: `failed to start: ${reason}` })
       this.broken = error
       slot.startFailed?.(error)
-      task?.reject(error)
-      slot.task = undefined
+      for (const task of tasks) task.reject(error)
       for (const queued of this.queue.splice(0)) queued.reject(error)
       return
     }
     const replacement = this.spawn(slot.index, slot.stats)
     this.slots[slot.index] = replacement
-    if (task !== undefined) {
+    // A task that only waited behind the failed one was not at fault: its attempt does not count.
+    for (const waiting of tasks.slice(1)) waiting.attempts--
+    for (const task of tasks.reverse()) {
       if (task.attempts >= 2) task.reject(new WorkerCrashedError({ worker: slot.index, taskId: task.id, reason: `${reason}, and again after a restart` }))
       else this.queue.unshift(task)
     }

@@ -56,6 +56,42 @@ describe('WorkerPool', () => {
     expect(pool.stats().reduce((sum, worker) => sum + worker.restarts, 0)).toBe(1)
   })
 
+  it('behavior: queueable tasks wait in a busy worker\'s queue, built before the running one answers', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    pool = await WorkerPool.create({ size: 1 })
+    pool.setState(fixture.preState)
+    const stateId = pool.stateId
+    const events: string[] = []
+    const task = (indices: number[]) =>
+      pool!
+        .submit((taskId) => (events.push(`build ${indices[0]}`), { type: 'execute', taskId, stateId, blockKey: 'queued', block: fixture.block, indices, options: { skipNonce: true, skipBalance: true } }), { queueBehind: true })
+        .then((results) => (events.push(`answer ${indices[0]}`), results))
+    const results = await Promise.all([task([0, 1]), task([2]), task([3])])
+    expect(outcomesOf(results.flat())).toEqual(await onCallingThread([0, 1, 2, 3]))
+    // The second task went out with the first; the third only when the first answered (at most two per worker).
+    expect(events).toEqual(['build 0', 'build 2', 'build 3', 'answer 0', 'answer 2', 'answer 3'])
+    expect(pool.stats()[0]!.tasks).toBe(3)
+  })
+
+  it('behavior: a task queued behind one that crashes its worker is retried without being charged an attempt', async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    const attempts: number[] = []
+    pool = await WorkerPool.create({
+      size: 1,
+      faults: ({ taskId, attempt }) => {
+        if (taskId === 1) attempts.push(attempt)
+        return taskId === 0 && attempt === 1 ? 'exit' : undefined
+      },
+    })
+    pool.setState(fixture.preState)
+    const stateId = pool.stateId
+    const submit = (indices: number[]) => pool!.submit((taskId) => ({ type: 'execute', taskId, stateId, blockKey: 'crash', block: fixture.block, indices, options: { skipNonce: true, skipBalance: true } }), { queueBehind: true })
+    const results = await Promise.all([submit([4]), submit([5])])
+    expect(outcomesOf(results.flat())).toEqual(await onCallingThread([4, 5]))
+    expect(pool.stats()[0]!.restarts).toBe(1)
+    expect(attempts).toEqual([1, 1])
+  })
+
   it('behavior: a hung worker is terminated after the task timeout and replaced', async () => {
     const fixture = await loadMainnetBlock(blockDir)
     pool = await WorkerPool.create({ size: 1, taskTimeoutMs: 3_000, faults: ({ attempt }) => (attempt === 1 ? 'hang' : undefined) })

@@ -216,7 +216,8 @@ class StaticRun {
     while (!this.settled && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
       const submission = { indices: undefined as number[] | undefined, origin: '' }
       this.unbuilt++
-      const task = this.options.pool.submit((taskId, worker) => this.build(taskId, worker, submission))
+      // Queued behind a worker's running task, so no worker waits for a round trip to the coordinator.
+      const task = this.options.pool.submit((taskId, worker) => this.build(taskId, worker, submission), { queueBehind: true })
       const tracked = task.then(
         (results) => this.coordinate(() => this.onResults(results, submission.origin)),
         (error: unknown) => this.fail(error),
