@@ -67,7 +67,7 @@ export {
   toAddressHex,
   toSlotHex,
 } from './stateKey.js'
-export { WorkerPool, type TaskBuilder, type WorkerIdentity, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
+export { poolActivity, WorkerPool, type TaskBuilder, type WorkerIdentity, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
 export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse, WorkerStateReader, WorkerStateSource } from './workerProtocol.js'
 export { ALL_STORAGE, MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
 export { VersionList } from './versionList.js'

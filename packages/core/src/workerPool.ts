@@ -33,6 +33,12 @@ export interface WorkerStats {
   restarts: number
 }
 
+/** What the workers did between two `stats()` readings: busy time, messages and bytes both ways. */
+export function poolActivity(before: readonly WorkerStats[], after: readonly WorkerStats[]): { workerMs: number; messages: number; bytes: number } {
+  const sum = (pick: (stats: WorkerStats) => number) => after.reduce((total, stats, k) => total + pick(stats) - (before[k] === undefined ? 0 : pick(before[k]!)), 0)
+  return { workerMs: sum((s) => s.busyMs), messages: sum((s) => s.messagesSent + s.messagesReceived), bytes: sum((s) => s.bytesSent + s.bytesReceived) }
+}
+
 /** The worker a task is about to be sent to; `generation` changes when a worker is replaced. */
 export interface WorkerIdentity {
   index: number

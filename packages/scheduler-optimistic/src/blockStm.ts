@@ -4,6 +4,7 @@ import {
   createWriteSet,
   executeTransaction,
   MultiVersionMemory,
+  poolActivity,
   ReplicaFeed,
   type ScheduleResult,
   type SchedulerContext,
@@ -120,8 +121,7 @@ class BlockStmRun {
       await local
       await this.laneQueue
     }
-    const poolAfter = this.options.pool.stats()
-    const sum = (pick: (s: (typeof poolAfter)[number]) => number) => poolAfter.reduce((total, s, k) => total + pick(s) - pick(poolBefore[k]!), 0)
+    const activity = poolActivity(poolBefore, this.options.pool.stats())
     const { executions, validations, validationAborts, dependencyAborts, workerErrors, stateUnavailable, coordinatorMs } = this.counters
     return {
       outcomes: this.outcomes as TxOutcome[],
@@ -136,10 +136,8 @@ class BlockStmRun {
         workerErrors,
         stateUnavailable,
         ...(this.draining === undefined ? {} : { fellBack: this.draining }),
-        workerMs: sum((s) => s.busyMs),
+        ...activity,
         coordinatorMs,
-        messages: sum((s) => s.messagesSent + s.messagesReceived),
-        bytes: sum((s) => s.bytesSent + s.bytesReceived),
       },
     }
   }

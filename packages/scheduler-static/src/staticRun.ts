@@ -3,6 +3,7 @@ import {
   createWriteSet,
   executeTransaction,
   MultiVersionMemory,
+  poolActivity,
   ReplicaFeed,
   type ScheduleResult,
   type SchedulerContext,
@@ -116,8 +117,7 @@ class StaticRun {
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
       await this.laneQueue
     }
-    const poolAfter = this.options.pool.stats()
-    const sum = (pick: (s: (typeof poolAfter)[number]) => number) => poolAfter.reduce((total, s, k) => total + pick(s) - pick(poolBefore[k]!), 0)
+    const activity = poolActivity(poolBefore, this.options.pool.stats())
     const { executions, validations, validationAborts, workerErrors, stateUnavailable, coordinatorMs, predictMs, planMs } = this.counters
     return {
       outcomes: this.outcomes as TxOutcome[],
@@ -134,10 +134,8 @@ class StaticRun {
         validationAborts,
         workerErrors,
         stateUnavailable,
-        workerMs: sum((s) => s.busyMs),
+        ...activity,
         coordinatorMs,
-        messages: sum((s) => s.messagesSent + s.messagesReceived),
-        bytes: sum((s) => s.bytesSent + s.bytesReceived),
       },
     }
   }
