@@ -1,51 +1,8 @@
-/**
- * Ready transactions, highest priority first (ties: lowest index first): a binary heap, since a
- * block has thousands of transactions and the coordinator picks from it on every dispatch.
- */
-export class PriorityQueue {
-  private readonly heap: number[] = []
+import { IndexHeap } from '@parallel-evm/core'
 
-  constructor(private readonly priority: readonly bigint[]) {}
-
-  get size(): number {
-    return this.heap.length
-  }
-
-  push(index: number): void {
-    const heap = this.heap
-    heap.push(index)
-    let at = heap.length - 1
-    while (at > 0) {
-      const parent = (at - 1) >> 1
-      if (!this.before(index, heap[parent]!)) break
-      heap[at] = heap[parent]!
-      at = parent
-    }
-    heap[at] = index
-  }
-
-  pop(): number | undefined {
-    const heap = this.heap
-    const top = heap[0]
-    const last = heap.pop()
-    if (top === undefined || heap.length === 0) return top
-    let at = 0
-    for (;;) {
-      const left = 2 * at + 1
-      if (left >= heap.length) break
-      const right = left + 1
-      const child = right < heap.length && this.before(heap[right]!, heap[left]!) ? right : left
-      if (!this.before(heap[child]!, last!)) break
-      heap[at] = heap[child]!
-      at = child
-    }
-    heap[at] = last!
-    return top
-  }
-
-  private before(a: number, b: number): boolean {
-    const pa = this.priority[a]!
-    const pb = this.priority[b]!
-    return pa > pb || (pa === pb && a < b)
+/** Ready transactions, highest priority first (ties: lowest index first). */
+export class PriorityQueue extends IndexHeap {
+  constructor(priority: readonly bigint[]) {
+    super((a, b) => priority[a]! > priority[b]! || (priority[a] === priority[b] && a < b))
   }
 }
