@@ -1,4 +1,4 @@
-import { accountFieldKeyId, creditedAddresses, stateKeyId, writtenKeys, type AddressHex, type TxOutcome } from '@parallel-evm/core'
+import { accountFieldKeyId, creditedAddresses, stateKeyId, toAddressHex, writtenKeys, type AddressHex, type BlockResult, type TxOutcome } from '@parallel-evm/core'
 
 /**
  * Which accesses count as commutative deltas when building the graph:
@@ -55,6 +55,12 @@ export function txAccessSets(
     }
   }
   return { reads, writes, deltas, chained }
+}
+
+/** What an executed block really read and wrote, per transaction (credits as deltas): a perfect prediction. */
+export function actualAccessSets(result: Pick<BlockResult, 'outcomes' | 'header'>): TxAccessSets[] {
+  const coinbase = toAddressHex(result.header.coinbase)
+  return result.outcomes.map((outcome) => txAccessSets(outcome, 'credits', coinbase))
 }
 
 /** Every key the transaction touched in any way: what a prediction is scored against. */

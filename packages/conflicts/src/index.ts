@@ -1,4 +1,4 @@
-export { deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
+export { actualAccessSets, deltaRules, qualifyingSenderChains, txAccessSets, touchedKeys, type DeltaRule, type TxAccessSets } from './accessSets.js'
 export { buildDependencyGraph, dependencyLevels, type DependencyGraph } from './dependencyGraph.js'
 export { criticalPath, type CriticalPath } from './criticalPath.js'
 export { listScheduleMakespan } from './listSchedule.js'

@@ -9,6 +9,7 @@ export type {
   HeaderMatches,
   Hex,
   PlanStats,
+  ShardStats,
   PreparedBlock,
   ReadSet,
   SchedulerStats,
@@ -73,6 +74,7 @@ export { ALL_STORAGE, MultiVersionMemory, type VersionChange } from './multiVers
 export { VersionList } from './versionList.js'
 export { describeCommon } from './commonDescriptor.js'
 export { ReplicaFeed } from './replicaFeed.js'
+export { hashShard, ownerOfAddress, ownerOfKey, partitionDigest, type ShardOwnership } from './shardOwnership.js'
 export { cannotShipState, expectedBlockGas, senderBoundSpeedup } from './parallelReadiness.js'
 export { withWorkerState } from './workerStateScope.js'
 export { recoverSendersOnPool } from './poolSenderRecovery.js'

@@ -11,7 +11,8 @@ import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import { receiveMessage, sendMessage } from './threadMessages.js'
 import { UnopenableState } from './unopenableState.js'
-import type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, WorkerRequest, WorkerResponse, WorkerStateReader, WorkerStateSource } from './workerProtocol.js'
+import { partitionDigest } from './shardOwnership.js'
+import type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse, WorkerStateReader, WorkerStateSource } from './workerProtocol.js'
 import type { PreparedBlock, StateReader } from './types.js'
 
 // A long-lived lane on its own thread: one VM per fork (LaneFactory), the parent state it was
@@ -70,6 +71,7 @@ async function handle(request: WorkerRequest): Promise<void> {
   }
   if (request.type === 'recover') return recover(request)
   if (request.type === 'speculate') return speculate(request)
+  if (request.type === 'digest') return digest(request)
   const results: TaskResult[] = []
   if (request.stateId !== state.id) return answer(request.taskId, failAll(request.indices, 'STATE_MISMATCH', `task for state ${request.stateId}, worker holds state ${state.id}`))
   let block: { prepared: PreparedBlock; base: StateReader }
@@ -103,10 +105,7 @@ async function speculate(request: Extract<WorkerRequest, { type: 'speculate' }>)
     return answer(request.taskId, failAll(request.indices, 'REPLICA_MISSING', `the worker holds no replica of block ${request.blockKey}`))
   }
   const { prepared, memory } = speculation
-  for (const update of request.updates) {
-    if ('writes' in update) memory.record(update.index, update.writes)
-    else memory.markEstimate(update.index)
-  }
+  applyUpdates(memory, request.updates)
   const results: TaskResult[] = []
   for (const index of request.indices) {
     try {
@@ -120,6 +119,32 @@ async function speculate(request: Extract<WorkerRequest, { type: 'speculate' }>)
     }
   }
   answer(request.taskId, results)
+}
+
+/** Agreement on commit: the shard's replica, brought up to date, digests the partition it owns. */
+function digest(request: Extract<WorkerRequest, { type: 'digest' }>): void {
+  if (request.stateId !== state.id) return answer(request.taskId, failAll([-1], 'STATE_MISMATCH', `task for state ${request.stateId}, worker holds state ${state.id}`))
+  // A replacement shard rebuilds its replica from the block and every write it owns.
+  if (request.block !== undefined) {
+    try {
+      speculation = { key: request.blockKey, stateId: request.stateId, ...speculationOn(request.block) }
+    } catch (error) {
+      return answer(request.taskId, failAll([-1], codeOf(error), messageOf(error)))
+    }
+  }
+  if (speculation === undefined || speculation.key !== request.blockKey || speculation.stateId !== request.stateId) {
+    return answer(request.taskId, failAll([-1], 'REPLICA_MISSING', `the worker holds no replica of block ${request.blockKey}`))
+  }
+  const { memory } = speculation
+  applyUpdates(memory, request.updates)
+  answer(request.taskId, [{ index: -1, ...partitionDigest(memory, request.ownership, request.shard, request.transactionCount) }])
+}
+
+function applyUpdates(memory: MultiVersionMemory, updates: readonly VersionUpdate[]): void {
+  for (const update of updates) {
+    if ('writes' in update) memory.record(update.index, update.writes)
+    else memory.markEstimate(update.index)
+  }
 }
 
 function replaceState(id: number, reader: WorkerStateReader): void {

@@ -1,5 +1,6 @@
 import { ReadDependencyError } from './errors.js'
-import { accountFieldKeyId, EMPTY_CODE_HASH, parseStateKeyId, storageKeyId } from './stateKey.js'
+import { accountFieldKeyId, EMPTY_CODE_HASH, parseStateKeyId, stateKeyId, storageKeyId } from './stateKey.js'
+import { creditedAddresses, writtenKeys } from './writeSet.js'
 import { applyAccountWrite } from './stateOverlay.js'
 import { VersionList } from './versionList.js'
 import type { AccountWrite, AddressHex, FlatAccount, Hex, ReadSet, SlotHex, StateReader, StateValue, WriteSet } from './types.js'
@@ -81,6 +82,17 @@ export class MultiVersionMemory {
         change.slots.push(id)
       }
     }
+  }
+
+  /** Every key id some recorded transaction wrote or credited: what a partition digest covers. */
+  writtenKeyIds(): Set<string> {
+    const ids = new Set<string>()
+    for (const writeSet of this.writes) {
+      if (writeSet === undefined) continue
+      for (const key of writtenKeys(writeSet)) ids.add(stateKeyId(key))
+      for (const address of creditedAddresses(writeSet)) ids.add(accountFieldKeyId(address, 'balance'))
+    }
+    return ids
   }
 
   /** Marks transaction `index` as being re-executed (Block-STM's ESTIMATE). */

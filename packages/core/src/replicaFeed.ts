@@ -1,5 +1,6 @@
 import { describeCommon } from './commonDescriptor.js'
 import type { SchedulerContext } from './scheduler.js'
+import type { ShardOwnership } from './shardOwnership.js'
 import type { WriteSet } from './types.js'
 import type { WorkerIdentity, WorkerPool } from './workerPool.js'
 import type { SpeculationBlock, VersionUpdate, WorkerRequest } from './workerProtocol.js'
@@ -32,7 +33,8 @@ export class ReplicaFeed {
 
   constructor(
     private readonly ctx: SchedulerContext,
-    private readonly pool: WorkerPool,
+    /** Where the workers' parent state is named: task requests carry its id. */
+    private readonly pool: Pick<WorkerPool, 'stateId'>,
     prefix: string,
   ) {
     this.blockKey = `${prefix}-${++blocksFed}`
@@ -45,7 +47,17 @@ export class ReplicaFeed {
   /** Transaction `index`'s latest writes, produced by `origin` (a worker's origin, or `coordinator`). */
   writes(index: number, writes: WriteSet, origin: string): void {
     this.log.push({ index, writes, origin })
-    this.latest.set(index, { writes, version: (this.latest.get(index)?.version ?? 0) + 1, origin })
+    const version = (this.latest.get(index)?.version ?? 0) + 1
+    this.latest.set(index, { writes, version, origin })
+    // The producing worker's replica recorded this version when it ran the transaction.
+    this.held.get(origin)?.set(index, version)
+  }
+
+  /** The transactions of which `worker`'s replica holds a version that is no longer the latest. */
+  staleAt(worker: WorkerIdentity): number[] {
+    const stale: number[] = []
+    for (const [index, version] of this.held.get(ReplicaFeed.originOf(worker)) ?? []) if (this.latest.get(index)?.version !== version) stale.push(index)
+    return stale
   }
 
   /** Transaction `index` is being re-computed: replicas mark its writes as an ESTIMATE. */
@@ -60,6 +72,19 @@ export class ReplicaFeed {
    * what else it reads comes from the parent state and is checked at commit like any read.
    */
   requestFor(taskId: number, worker: WorkerIdentity, indices: number[], needed: Iterable<number>): Extract<WorkerRequest, { type: 'speculate' }> {
+    return { type: 'speculate', taskId, ...this.catchUp(worker, needed), indices }
+  }
+
+  /**
+   * Agreement on commit: the request for `worker`'s digest of the partition `shard` owns, carrying
+   * the writes of `needed` (every transaction that wrote a key it owns) its replica lacks.
+   */
+  digestRequestFor(taskId: number, worker: WorkerIdentity, needed: Iterable<number>, ownership: ShardOwnership, shard: number): Extract<WorkerRequest, { type: 'digest' }> {
+    return { type: 'digest', taskId, ...this.catchUp(worker, needed), ownership, shard, transactionCount: this.ctx.prepared.transactions.length }
+  }
+
+  /** What `worker`'s replica lacks of `needed`'s latest writes, and the block itself on first contact. */
+  private catchUp(worker: WorkerIdentity, needed: Iterable<number>): { stateId: number; blockKey: string; block?: SpeculationBlock; updates: VersionUpdate[] } {
     const origin = ReplicaFeed.originOf(worker)
     let versions = this.held.get(origin)
     const first = versions === undefined
@@ -69,19 +94,9 @@ export class ReplicaFeed {
       const entry = this.latest.get(index)
       if (entry === undefined || versions.get(index) === entry.version) continue
       versions.set(index, entry.version)
-      // The worker recorded its own outcome when it produced it.
-      if (entry.origin === origin) continue
       updates.push(entry.writes === undefined ? { index, estimate: true } : { index, writes: entry.writes })
     }
-    return {
-      type: 'speculate',
-      taskId,
-      stateId: this.pool.stateId,
-      blockKey: this.blockKey,
-      ...(first ? { block: this.speculationBlock() } : {}),
-      updates,
-      indices,
-    }
+    return { stateId: this.pool.stateId, blockKey: this.blockKey, ...(first ? { block: this.speculationBlock() } : {}), updates }
   }
 
   /** The request that executes `indices` on `worker`, carrying what its replica lacks. */
@@ -106,7 +121,6 @@ export class ReplicaFeed {
     for (let p = position; p < this.log.length; p++) latest.set(this.log[p]!.index, this.log[p]!)
     const updates: VersionUpdate[] = []
     for (const entry of latest.values()) {
-      // The worker recorded its own outcome when it produced it.
       // The worker recorded its own outcome when it produced it.
       if (entry.origin === origin) continue
       updates.push(entry.writes === undefined ? { index: entry.index, estimate: true } : { index: entry.index, writes: entry.writes })

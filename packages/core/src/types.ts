@@ -192,6 +192,31 @@ export interface SchedulerStats {
   bytes?: number
   /** How a scheduler that plans ahead (static) planned the block, and how the plan held up. */
   plan?: PlanStats
+  /** How the sharded scheduler partitioned the block and what its protocol did. */
+  sharded?: ShardStats
+}
+
+/** The sharded scheduler's account of a block. */
+export interface ShardStats {
+  shards: number
+  partitioner: string
+  /** Of the block's transactions, the share predicted to involve several shards, and the share that did. */
+  predictedCrossShardRatio: number
+  crossShardRatio: number
+  predictedCrossShard: number
+  actualCrossShard: number
+  /** Transactions whose actual accesses left their predicted shards: aborted, re-run with the actual set. */
+  escapes: number
+  /** Time shards sat idle with their next transaction waiting on values from other shards, summed, in ms. */
+  remoteWaitMs: number
+  /** Per shard: transactions executed there, their gas, its busy time, messages and bytes. */
+  perShard: { transactions: number; gas: bigint; busyMs: number; messages: number; bytes: number }[]
+  /** State that changed owner for this block, as separate shard stores would copy it. */
+  migration: { accounts: number; slots: number; bytes: number }
+  /** Prediction (pre-execution included), partitioning and routing, and the round of digests, in ms. */
+  predictMs: number
+  partitionMs: number
+  digestMs: number
 }
 
 /** A plan's predicted dependency edges against the block's actual ones, and what it cost. */

@@ -48,7 +48,7 @@ export interface WorkerIdentity {
 /** Builds a task's request for the worker it is dispatched to (again on a retry); undefined: nothing to do after all. */
 export type TaskBuilder = (taskId: number, worker: WorkerIdentity) => TaskRequest | undefined
 
-type TaskRequest = Extract<WorkerRequest, { type: 'execute' | 'recover' | 'speculate' }>
+type TaskRequest = Extract<WorkerRequest, { type: 'execute' | 'recover' | 'speculate' | 'digest' }>
 type StateRequest = Extract<WorkerRequest, { type: 'state' | 'attach' }>
 
 interface Task {
@@ -56,6 +56,8 @@ interface Task {
   build: TaskBuilder
   /** May wait in a busy worker's own queue, behind the task it runs (built then, not when it starts). */
   queueable: boolean
+  /** The only worker slot that may run it (a shard's partition lives there), or any. */
+  worker: number | undefined
   attempts: number
   resolve: (results: TaskResult[]) => void
   reject: (error: unknown) => void
@@ -195,13 +197,18 @@ export class WorkerPool {
   /**
    * Queues a task whose request is built only when a worker is free to take it, for that worker:
    * a scheduler picks the work and the state updates that worker lacks at the last moment. A
-   * retry after a crash builds again, for the replacement.
+   * retry after a crash builds again, for the replacement. A task for `worker` runs only on that
+   * slot (on its replacement after a crash), in the order such tasks were submitted.
    */
-  submit(build: TaskBuilder, options: { queueBehind?: boolean } = {}): Promise<TaskResult[]> {
+  submit(build: TaskBuilder, options: { queueBehind?: boolean; worker?: number } = {}): Promise<TaskResult[]> {
     if (this.closed) return Promise.reject(new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' }))
     if (this.broken !== undefined) return Promise.reject(this.broken)
+    const { worker } = options
+    if (worker !== undefined && (!Number.isInteger(worker) || worker < 0 || worker >= this.slots.length)) {
+      return Promise.reject(new InvalidOptionError({ option: 'worker', reason: `${worker} is not a worker of a pool of ${this.slots.length}` }))
+    }
     return new Promise<TaskResult[]>((resolve, reject) => {
-      this.queue.push({ id: this.nextTaskId++, attempts: 0, queueable: options.queueBehind === true, resolve, reject, build })
+      this.queue.push({ id: this.nextTaskId++, attempts: 0, queueable: options.queueBehind === true, worker, resolve, reject, build })
       this.dispatch()
     })
   }
@@ -261,9 +268,13 @@ export class WorkerPool {
   private dispatch(): void {
     if (this.broken !== undefined) return
     for (const slot of this.slots) {
-      // A free worker takes the next task; a busy one also takes it into its own queue when the task allows.
-      while (this.queue.length > 0 && (slot.tasks.length === 0 || (slot.tasks.length === 1 && this.queue[0]!.queueable))) {
-        const task = this.queue.shift()!
+      // A free worker takes the next task it may run; a busy one also takes it into its own queue when the task allows.
+      for (;;) {
+        const position = this.queue.findIndex((queued) => queued.worker === undefined || queued.worker === slot.index)
+        if (position < 0) break
+        const next = this.queue[position]!
+        if (!(slot.tasks.length === 0 || (slot.tasks.length === 1 && next.queueable))) break
+        const task = this.queue.splice(position, 1)[0]!
         const request = task.build(task.id, { index: slot.index, generation: slot.generation })
         if (request === undefined) {
           task.resolve([])

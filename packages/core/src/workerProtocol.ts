@@ -1,6 +1,7 @@
 import type { ChainConfig } from '@ethereumjs/common'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
-import type { AddressHex, BlockInput, StateReader, TxOutcome, WriteSet } from './types.js'
+import type { ShardOwnership } from './shardOwnership.js'
+import type { AddressHex, BlockInput, Hex, StateReader, TxOutcome, WriteSet } from './types.js'
 
 /**
  * The messages between the pool (coordinator thread) and a lane worker. They travel as
@@ -24,6 +25,11 @@ export type WorkerRequest =
    * its index, recording each outcome in the replica for the next.
    */
   | { type: 'speculate'; taskId: number; stateId: number; blockKey: string; block?: SpeculationBlock; updates: VersionUpdate[]; indices: number[] }
+  /**
+   * Agreement on commit (sharded): bring the replica up to date with `updates`, then answer the
+   * digest of the final values of the keys `shard` owns (`partitionDigest`).
+   */
+  | { type: 'digest'; taskId: number; stateId: number; blockKey: string; block?: SpeculationBlock; updates: VersionUpdate[]; ownership: ShardOwnership; shard: number; transactionCount: number }
   /** Test hooks: make the worker die or stop answering. */
   | { type: 'fault'; kind: 'exit' | 'hang' }
 
@@ -73,6 +79,8 @@ export type TaskResult =
   /** Speculation stopped: the transaction read a value transaction `blockedOn` is re-computing. */
   | { index: number; blockedOn: number }
   | { index: number; error: { code: string; message: string } }
+  /** A shard's partition digest (index -1: it belongs to no transaction). */
+  | { index: number; digest: Hex; keys: number }
 
 /** What a worker is started with (`workerData`). */
 export interface LaneWorkerData {

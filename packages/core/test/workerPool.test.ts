@@ -29,7 +29,7 @@ async function onCallingThread(indices: number[]) {
 }
 
 function outcomesOf(results: TaskResult[]) {
-  return results.map((result) => ('outcome' in result ? result.outcome : 'error' in result ? result.error : 'sender' in result ? result.sender : result.blockedOn))
+  return results.map((result) => ('outcome' in result ? result.outcome : 'error' in result ? result.error : 'sender' in result ? result.sender : 'blockedOn' in result ? result.blockedOn : result.digest))
 }
 
 describe('WorkerPool', () => {

@@ -1,4 +1,4 @@
-import { txAccessSets, accessListSets, type AccessListEntry, type TxAccessSets } from '@parallel-evm/conflicts'
+import { accessListSets, actualAccessSets, type AccessListEntry, type TxAccessSets } from '@parallel-evm/conflicts'
 import { toAddressHex, type AddressHex, type BlockResult } from '@parallel-evm/core'
 import { InvalidHintsError } from './invalidHintsError.js'
 import { planningDependencies } from './planningGraph.js'
@@ -83,12 +83,6 @@ export function serializeBlockHints(hints: BlockHints): unknown {
  */
 export function dependencyHintsOf(result: Pick<BlockResult, 'outcomes' | 'header'>): BlockHints {
   return { kind: 'dependencies', dependencies: new Map(planningDependencies(actualAccessSets(result)).map((deps, j) => [j, deps])) }
-}
-
-/** What an executed block really read and wrote, per transaction, as the plan is scored against. */
-export function actualAccessSets(result: Pick<BlockResult, 'outcomes' | 'header'>): TxAccessSets[] {
-  const coinbase = toAddressHex(result.header.coinbase)
-  return result.outcomes.map((outcome) => txAccessSets(outcome, 'credits', coinbase))
 }
 
 /** The hints as plan input for a block of `count` transactions; an index past the block is an error. */

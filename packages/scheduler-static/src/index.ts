@@ -7,7 +7,8 @@ export {
   type StaticScheduler,
   type StaticSchedulerOptions,
 } from './staticScheduler.js'
-export { actualAccessSets, dependencyHintsOf, hintsForPlan, parseBlockHints, serializeBlockHints, type BlockHints } from './blockHints.js'
+export { actualAccessSets } from '@parallel-evm/conflicts'
+export { dependencyHintsOf, hintsForPlan, parseBlockHints, serializeBlockHints, type BlockHints } from './blockHints.js'
 export { planBlock, plannedSpeedupBound, type BlockPlan } from './blockPlan.js'
 export { scorePlan, type PlanScore } from './planScore.js'
 export { runStaticPlan, type StaticRunOptions, type StaticRunResult } from './staticRun.js'

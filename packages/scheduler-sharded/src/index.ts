@@ -1,0 +1,18 @@
+export {
+  createShardedScheduler,
+  DEFAULT_SHARDED_FALLBACK,
+  partitionerNames,
+  shardedPredictionSources,
+  type PartitionerName,
+  type ShardedBlockStats,
+  type ShardedFallbackThresholds,
+  type ShardedPredictionSource,
+  type ShardedScheduler,
+  type ShardedSchedulerOptions,
+} from './shardedScheduler.js'
+export { createHashPartitioner, NO_MIGRATION, type BlockProfile, type Migration, type Partition, type Partitioner } from './partitioner.js'
+export { createActivityPartitioner, type ActivityPartitionerOptions } from './activityPartitioner.js'
+export { actualShards, allShards, MAX_SHARDS, routeTransactions, shardsOf, type ShardMask, type TxRoutes } from './txRoutes.js'
+export { runSharded, type ShardedRunOptions, type ShardedRunStats } from './shardedRun.js'
+export { workerThreadTransport, type ShardIncarnation, type ShardRequest, type ShardTransport } from './shardTransport.js'
+export { ShardDigestMismatchError } from './errors.js'
