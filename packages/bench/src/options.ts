@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
-const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static'] as const
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static', 'sharded'] as const
 
 export interface BenchOptions {
   mode: (typeof modes)[number]
@@ -11,6 +11,8 @@ export interface BenchOptions {
   out: string
   /** optimistic: worker counts (default 1, 2 and, when the cores exist, 4, 8, 16). */
   workers: number[] | undefined
+  /** sharded: shard counts (default 2 and 4); the optimistic scheduler beside each gets as many workers. */
+  shards: number[]
   /** optimistic: senders given with the block, recovered by ECDSA, or both. */
   senders: 'given' | 'recovered' | 'both'
   /** optimistic: mainnet blocks, generated workloads, both, or the demo's referral campaign (each design). */
@@ -25,7 +27,8 @@ export interface BenchOptions {
 /**
  * `bench [sequential|conflicts|senders|optimistic|memory] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
  * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`,
- * for backends the same --workers, --suite and --no-fallback, and for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR]`
+ * for backends the same --workers, --suite and --no-fallback, for sharded `[--shards 2,4]` with --suite and --no-fallback,
+ * and for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR]`
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
@@ -37,6 +40,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       warmup: { type: 'string', default: '1' },
       out: { type: 'string', default: 'bench-results' },
       workers: { type: 'string' },
+      shards: { type: 'string', default: '2,4' },
       senders: { type: 'string', default: 'both' },
       suite: { type: 'string', default: 'all' },
       'generated-txs': { type: 'string', default: '2000' },
@@ -51,6 +55,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (!(modes as readonly string[]).includes(mode)) throw new Error(`unknown bench "${mode}": ${modes.join(', ')}`)
   if (!['given', 'recovered', 'both'].includes(values.senders)) throw new Error(`--senders: given, recovered or both, not "${values.senders}"`)
   if (!['mainnet', 'generated', 'all', 'referral'].includes(values.suite)) throw new Error(`--suite: mainnet, generated, all or referral, not "${values.suite}"`)
+  const shards = values.shards.split(',').map((n) => Number(n.trim()))
+  if (shards.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shards: positive integers, not "${values.shards}"`)
   return {
     mode: mode as BenchOptions['mode'],
     runs: Math.max(5, Number(values.runs)),
@@ -58,6 +64,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     blocks: values.blocks?.split(',').map((n) => n.trim()),
     out: values.out,
     workers: values.workers?.split(',').map(Number),
+    shards,
     senders: values.senders as BenchOptions['senders'],
     suite: values.suite as BenchOptions['suite'],
     generatedTxs: Number(values['generated-txs']),

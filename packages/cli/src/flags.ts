@@ -6,8 +6,10 @@ export interface CommonFlags {
   json: boolean
   /** The lmdb database directory (--db). */
   db?: string
-  /** The static scheduler's prediction sources, comma-separated (--predict). */
+  /** The static or sharded scheduler's prediction sources, comma-separated (--predict). */
   predict?: string
+  /** The sharded scheduler's partitioner (--partitioner hash|activity). */
+  partitioner?: string
   /** A hints file for the static scheduler (--hints; `pevm run` only). */
   hintsFile?: string
 }

@@ -17,6 +17,7 @@ const usage = `pevm — parallel EVM block execution
 Usage:
   pevm run <blockDir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--json]
            [--predict static,access-list,preexec,hints] [--hints FILE]   (static scheduler)
+           [--partitioner hash|activity] [--predict static,access-list,preexec]   (sharded: N shards)
   pevm hints <blockDir> [--out FILE] [--json]
   pevm replay <chain> [--state lmdb --db PATH] [--test NAME] [--scheduler NAME] [--workers N] [--json]
   pevm import-state <chain> --db PATH [--test NAME] [--json]
@@ -36,6 +37,10 @@ The static scheduler plans from --predict (default static,access-list, or hints 
 A hints file is [[txIndex, [dependsOn, ...]], ...] or {"accessLists": [[txIndex, [{"address",
 "storageKeys"}]], ...]}, found as given or else beside the block; pevm hints writes a block's
 actual dependencies in that form. --predict works wherever --scheduler static does.
+
+The sharded scheduler runs --workers N shards, each owning a partition of the state: by address
+hash (--partitioner hash, the default) or by the block's predicted activity (activity). It
+predicts from static facts, access lists and pre-execution unless --predict says otherwise.
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
@@ -61,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
       db: { type: 'string' },
       test: { type: 'string' },
       hints: { type: 'string' },
+      partitioner: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -82,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.db === undefined ? {} : { db: values.db }),
     ...(values.predict === undefined || command === 'conflicts' ? {} : { predict: values.predict }),
     ...(values.hints === undefined ? {} : { hintsFile: values.hints }),
+    ...(values.partitioner === undefined ? {} : { partitioner: values.partitioner }),
   }
   if (values.hints !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--hints', reason: `hints are per block: pevm run takes them, pevm ${command} does not` })
   if (command === 'db') {

@@ -5,30 +5,40 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
 import { DatabaseHeadError, openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
-import { createStaticScheduler, staticPredictionSources, type BlockHints, type StaticPredictionSource } from '@parallel-evm/scheduler-static'
+import { createShardedScheduler, partitionerNames, shardedPredictionSources, type PartitionerName } from '@parallel-evm/scheduler-sharded'
+import { createStaticScheduler, staticPredictionSources, type BlockHints } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 
 export interface SchedulerOptions {
   workers: number
-  /** The static scheduler's prediction sources, comma-separated. */
+  /** The static or sharded scheduler's prediction sources, comma-separated. */
   predict?: string
   /** Hints for the static scheduler. */
   hints?: BlockHints
+  /** The sharded scheduler's partitioner. */
+  partitioner?: string
 }
 
 const schedulers: Record<string, (options: SchedulerOptions) => Scheduler> = {
   sequential: () => createSequentialScheduler(),
   optimistic: ({ workers }) => createOptimisticScheduler({ workers }),
-  static: ({ workers, predict, hints }) => createStaticScheduler({ workers, ...(predict === undefined ? {} : { predict: parseStaticSources(predict) }), ...(hints === undefined ? {} : { hints }) }),
+  static: ({ workers, predict, hints }) => createStaticScheduler({ workers, ...(predict === undefined ? {} : { predict: parseSources(predict, staticPredictionSources) }), ...(hints === undefined ? {} : { hints }) }),
+  sharded: ({ workers, predict, partitioner }) =>
+    createShardedScheduler({ workers, partitioner: parsePartitioner(partitioner ?? 'hash'), ...(predict === undefined ? {} : { predict: parseSources(predict, shardedPredictionSources) }) }),
 }
 
-function parseStaticSources(value: string): StaticPredictionSource[] {
+function parseSources<T extends string>(value: string, known: readonly T[]): T[] {
   return value.split(',').map((name) => {
-    const source = name.trim() as StaticPredictionSource
-    if (!staticPredictionSources.includes(source)) throw new InvalidOptionError({ option: '--predict', reason: `"${name}" is not one of ${staticPredictionSources.join(', ')}` })
+    const source = name.trim() as T
+    if (!known.includes(source)) throw new InvalidOptionError({ option: '--predict', reason: `"${name}" is not one of ${known.join(', ')}` })
     return source
   })
+}
+
+function parsePartitioner(name: string): PartitionerName {
+  if (!(partitionerNames as readonly string[]).includes(name)) throw new InvalidOptionError({ option: '--partitioner', reason: `"${name}" is not one of ${partitionerNames.join(', ')}` })
+  return name as PartitionerName
 }
 
 /** Where a backend's initial state sits in its chain, and (lmdb) which database holds it. */
@@ -62,8 +72,9 @@ export function createSchedulerByName(name: string, options: SchedulerOptions): 
   if (factory === undefined) {
     throw new InvalidOptionError({ option: '--scheduler', reason: `"${name}" is not one of ${schedulerNames.join(', ')}` })
   }
-  for (const [option, value] of [['--predict', options.predict], ['--hints', options.hints]] as const) {
-    if (value !== undefined && name !== 'static') throw new InvalidOptionError({ option, reason: `applies to the static scheduler, not ${name}` })
+  const appliesTo = { '--predict': ['static', 'sharded'], '--hints': ['static'], '--partitioner': ['sharded'] }
+  for (const [option, value] of [['--predict', options.predict], ['--hints', options.hints], ['--partitioner', options.partitioner]] as const) {
+    if (value !== undefined && !appliesTo[option].includes(name)) throw new InvalidOptionError({ option, reason: `applies to the ${appliesTo[option].join(' or ')} scheduler, not ${name}` })
   }
   return factory(options)
 }

@@ -10,8 +10,10 @@ export interface RunMainnetBlockOptions {
   workers: number
   /** The lmdb database: the pre-state is imported unless its head is already the block's parent. */
   db?: string
-  /** The static scheduler's prediction sources, comma-separated. */
+  /** The static or sharded scheduler's prediction sources, comma-separated. */
   predict?: string
+  /** The sharded scheduler's partitioner. */
+  partitioner?: string
   /** A hints file for the static scheduler: as given, or else in the block directory. */
   hintsFile?: string
 }
@@ -39,7 +41,12 @@ export interface BlockReport {
 export async function runMainnetBlock(blockDir: string, options: RunMainnetBlockOptions): Promise<{ report: BlockReport; result: BlockResult }> {
   const fixture = await loadMainnetBlock(blockDir)
   const hints = options.hintsFile === undefined ? undefined : loadHintsFile(options.hintsFile, blockDir)
-  const scheduler = createSchedulerByName(options.scheduler, { workers: options.workers, ...(options.predict === undefined ? {} : { predict: options.predict }), ...(hints === undefined ? {} : { hints }) })
+  const scheduler = createSchedulerByName(options.scheduler, {
+    workers: options.workers,
+    ...(options.predict === undefined ? {} : { predict: options.predict }),
+    ...(options.partitioner === undefined ? {} : { partitioner: options.partitioner }),
+    ...(hints === undefined ? {} : { hints }),
+  })
   let result: BlockResult
   let kind: string
   try {

@@ -3,10 +3,10 @@ import type { BlockProfile, Migration, Partition, Partitioner } from './partitio
 
 export interface ActivityPartitionerOptions {
   /**
-   * How far over an even share of the block's gas a shard may go to keep a group where it already
-   * is (default 0.1): above it the group moves to the least-loaded shard (rebalancing).
+   * How far over an even share of the block's gas a shard may fill (default 0.1): a shard that
+   * full takes no more state, however much of a transaction's state it holds (rebalancing).
    */
-  stickiness?: number
+  slack?: number
 }
 
 /** An account's record as a separate shard store would copy it: address, balance, nonce, code hash. */
@@ -14,18 +14,17 @@ const ACCOUNT_BYTES = 20 + 32 + 8 + 32
 const SLOT_BYTES = 32 + 32
 
 /**
- * Places state by the block's conflict profile. The units are accounts and, for contracts, each
- * storage slot on its own. State a transaction is predicted to change together forms one group
- * (union-find over each transaction's units), weighted by its transactions' gas limits; groups go,
- * heaviest first, to the shard most of their state is already on if that shard stays within
- * `stickiness` of an even share, and otherwise to the least-loaded shard. A unit whose
- * transactions alone carry more than an even share (a hot contract slot, a busy sender) is kept
- * out of the grouping, since it would pin too much to one shard, and goes to the shard where most
- * of its transactions run. Placements persist across blocks, so a chain's state moves only when
- * the load asks for it; `migration` sizes what moved, from where it was (first its address hash).
+ * Places state by the block's conflict profile, so that state a transaction changes together sits
+ * on one shard and the shards carry even gas. The units are accounts and, for contracts, each
+ * storage slot on its own. Transactions are placed greedily in block order, weighted by gas limit
+ * (see the loop). A unit whose transactions alone carry more than an even share (a hot contract
+ * slot, a busy sender) would drag too much onto one shard: it is left out of the placement and
+ * then goes to the shard where most of its transactions run. Placements persist across blocks as
+ * a preference, so a chain's state moves only when the load asks for it; `migration` sizes what
+ * moved, from where it was (first, its address hash).
  */
 export function createActivityPartitioner(options: ActivityPartitionerOptions = {}): Partitioner {
-  const stickiness = options.stickiness ?? 0.1
+  const slack = options.slack ?? 0.1
   const placed = new Map<string, number>()
   let placedFor = 0
 
@@ -54,45 +53,37 @@ export function createActivityPartitioner(options: ActivityPartitionerOptions = 
     const unitWeight = new Map<string, number>()
     txUnits.forEach((units, index) => units.forEach((unit) => unitWeight.set(unit, (unitWeight.get(unit) ?? 0) + weights[index]!)))
     const hot = new Set([...unitWeight].filter(([, weight]) => shards > 1 && weight > share).map(([unit]) => unit))
+    // A transaction runs where its sender (its first unit) is placed.
+    const ownerOf = (sender: string) => assigned.get(sender) ?? placementOf(sender, shards)
 
-    const groups = new UnionFind()
-    txUnits.forEach((units) => {
-      const cold = units.filter((unit) => !hot.has(unit))
-      for (const unit of cold) groups.add(unit)
-      for (let k = 1; k < cold.length; k++) groups.union(cold[0]!, cold[k]!)
-    })
-    const groupWeight = new Map<string, number>()
-    const groupUnits = new Map<string, string[]>()
-    for (const unit of groups.members()) {
-      const root = groups.find(unit)
-      let list = groupUnits.get(root)
-      if (list === undefined) groupUnits.set(root, (list = []))
-      list.push(unit)
-    }
-    txUnits.forEach((units, index) => {
-      const cold = units.find((unit) => !hot.has(unit))
-      if (cold !== undefined) groupWeight.set(groups.find(cold), (groupWeight.get(groups.find(cold)) ?? 0) + weights[index]!)
-    })
-
+    // Linear deterministic greedy (Stanton and Kliot's LDG) over the block's transactions in order:
+    // each goes where most of its state already is this block (then, at half weight, where it was
+    // placed before), scaled by how much room that shard has left; its unplaced state follows it.
+    const capacity = share * (1 + slack)
     const load = new Array<number>(shards).fill(0)
     const assigned = new Map<string, number>()
-    const order = [...groupUnits.keys()].map((root) => ({ root, weight: groupWeight.get(root) ?? 0, first: groupUnits.get(root)!.reduce((a, b) => (a < b ? a : b)) }))
-    order.sort((a, b) => b.weight - a.weight || (a.first < b.first ? -1 : 1))
-    for (const { root, weight } of order) {
-      const units = groupUnits.get(root)!
-      const votes = new Array<number>(shards).fill(0)
-      for (const unit of units) votes[placementOf(unit, shards)]!++
-      const preferred = argmax(votes)
-      const shard = load[preferred]! + weight <= share * (1 + stickiness) ? preferred : argmin(load)
-      load[shard]! += weight
-      for (const unit of units) assigned.set(unit, shard)
-    }
+    txUnits.forEach((units, index) => {
+      const scores = new Array<number>(shards).fill(0)
+      for (const unit of units) {
+        if (hot.has(unit)) continue
+        const here = assigned.get(unit)
+        if (here !== undefined) scores[here]! += 1
+        else scores[placementOf(unit, shards)]! += 0.5
+      }
+      let shard = argmin(load)
+      let best = 0
+      for (let candidate = 0; candidate < shards; candidate++) {
+        const score = scores[candidate]! * Math.max(0, 1 - load[candidate]! / capacity)
+        if (score > best) [best, shard] = [score, candidate]
+      }
+      for (const unit of units) if (!hot.has(unit) && !assigned.has(unit)) assigned.set(unit, shard)
+      load[ownerOf(units[0]!)]! += weights[index]!
+    })
+    // Hot state goes where most of the gas of its transactions runs.
     for (const unit of [...hot].sort()) {
       const pull = new Array<number>(shards).fill(0)
       txUnits.forEach((units, index) => {
-        if (!units.includes(unit)) return
-        const cold = units.find((other) => !hot.has(other))
-        pull[cold === undefined ? placementOf(unit, shards) : assigned.get(cold)!]! += weights[index]!
+        if (units.includes(unit)) pull[ownerOf(units[0]!)]! += weights[index]!
       })
       assigned.set(unit, argmax(pull))
     }
@@ -148,37 +139,4 @@ function argmin(values: readonly number[]): number {
   let best = 0
   for (let k = 1; k < values.length; k++) if (values[k]! < values[best]!) best = k
   return best
-}
-
-class UnionFind {
-  private readonly parent = new Map<string, string>()
-
-  add(unit: string): void {
-    if (!this.parent.has(unit)) this.parent.set(unit, unit)
-  }
-
-  find(unit: string): string {
-    let root = unit
-    while (this.parent.get(root) !== root) root = this.parent.get(root)!
-    // Path compression keeps later finds short.
-    for (let node = unit; node !== root; ) {
-      const next = this.parent.get(node)!
-      this.parent.set(node, root)
-      node = next
-    }
-    return root
-  }
-
-  union(a: string, b: string): void {
-    const rootA = this.find(a)
-    const rootB = this.find(b)
-    if (rootA === rootB) return
-    // The smaller id becomes the root, so the grouping does not depend on the order of unions.
-    if (rootA < rootB) this.parent.set(rootB, rootA)
-    else this.parent.set(rootA, rootB)
-  }
-
-  members(): IterableIterator<string> {
-    return this.parent.keys()
-  }
 }

@@ -378,7 +378,12 @@ class ShardedRun {
     const { ownership, transport } = this.options
     const owning = Array.from({ length: this.shards }, () => new Set<number>())
     this.outcomes.forEach((outcome, index) => {
-      for (const id of changedKeyIds(outcome!)) owning[ownerOfKey(ownership, id)]!.add(index)
+      for (const id of changedKeyIds(outcome!)) {
+        // A creation or self-destruct changes how every slot of the account reads, and slots may
+        // sit on other shards than their account.
+        if (id.endsWith('.e')) for (const shard of owning) shard.add(index)
+        else owning[ownerOfKey(ownership, id)]!.add(index)
+      }
     })
     const reports = await Promise.all(
       owning.map((needed, shard) =>

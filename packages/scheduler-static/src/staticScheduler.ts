@@ -1,5 +1,5 @@
 import type { Block } from '@ethereumjs/block'
-import { accessListSets, blockAccessLists, combineAccessSets, staticAccessSets, txAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
+import { accessListSets, actualAccessSets, blockAccessLists, combineAccessSets, staticAccessSets, txAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
 import {
   cannotShipState,
   executeSequential,
@@ -17,7 +17,7 @@ import {
   type SchedulerContext,
   type TxOutcome,
 } from '@parallel-evm/core'
-import { actualAccessSets, hintsForPlan, type BlockHints } from './blockHints.js'
+import { hintsForPlan, type BlockHints } from './blockHints.js'
 import { planBlock, plannedSpeedupBound, type BlockPlan } from './blockPlan.js'
 import { scorePlan, type PlanScore } from './planScore.js'
 import { runStaticPlan } from './staticRun.js'

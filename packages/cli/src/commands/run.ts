@@ -1,5 +1,5 @@
 import { runMainnetBlock, type BlockReport } from '../runMainnetBlock.js'
-import type { PlanStats, SchedulerStats } from '@parallel-evm/core'
+import type { PlanStats, SchedulerStats, ShardStats } from '@parallel-evm/core'
 import type { CommonFlags } from '../flags.js'
 
 export async function runRunCommand(blockDir: string, flags: CommonFlags): Promise<number> {
@@ -23,6 +23,18 @@ function describePlan(plan: PlanStats): string {
   )
 }
 
+function describeShards(sharded: ShardStats): string {
+  const load = sharded.perShard.map((shard) => `${shard.transactions} txs / ${shard.gas} gas`).join(', ')
+  return (
+    `${sharded.shards} shards (${sharded.partitioner}), cross-shard ${percent(sharded.crossShardRatio)} (predicted ${percent(sharded.predictedCrossShardRatio)}), ` +
+    `${sharded.escapes} escapes, remote-read wait ${sharded.remoteWaitMs.toFixed(1)} ms, load ${load}; ` +
+    `migrated ${sharded.migration.accounts} accounts + ${sharded.migration.slots} slots (${sharded.migration.bytes} bytes); ` +
+    `predict ${sharded.predictMs.toFixed(1)} ms, partition ${sharded.partitionMs.toFixed(1)} ms, digests ${sharded.digestMs.toFixed(1)} ms`
+  )
+}
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
+
 function mark(match: boolean | null): string {
   if (match === null) return '- not checkable before Byzantium'
   return match ? 'ok matches header' : 'MISMATCH with header'
@@ -38,6 +50,7 @@ function formatReport(report: BlockReport): string {
     `  executeMs     ${report.executeMs}`,
     `  scheduler     ${describeStats(report.stats)}`,
     ...(report.stats.plan === undefined ? [] : [`  plan          ${describePlan(report.stats.plan)}`]),
+    ...(report.stats.sharded === undefined ? [] : [`  shards        ${describeShards(report.stats.sharded)}`]),
     ...report.omissions.map((omission) => `  note: not applied: ${omission}`),
     report.ok ? 'OK' : 'FAILED: a checkable field differs from the header',
   ].join('\n')
