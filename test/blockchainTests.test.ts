@@ -3,6 +3,7 @@ import { runBlockchainTestCase } from '@parallel-evm/cli'
 import { createSequentialScheduler, type Scheduler } from '@parallel-evm/core'
 import { ethereumTestsDir, listBlockchainTestFiles, loadBlockchainTestFile } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fullMatrix } from './mainnetBlocks.js'
@@ -26,9 +27,16 @@ const runs: { label: string; state: string; scheduler: Scheduler }[] = [
   ...(fullMatrix ? [1, 2, 4] : [2]).map((workers) => ({ label: `optimistic with ${workers} workers`, state: 'merkle', scheduler: createOptimisticScheduler({ workers, fallback: false }) })),
   // The static scheduler: pre-execution exercises both of its phases (run first, then re-run by plan).
   ...(fullMatrix ? [1, 2, 4] : [2]).map((workers) => ({ label: `static (pre-execution) with ${workers} workers`, state: 'merkle', scheduler: createStaticScheduler({ workers, predict: ['preexec'], fallback: false }) })),
+  // The sharded scheduler: npm test the activity partition on 2 shards, test:full both partitions on 1, 2 and 4.
+  ...(fullMatrix ? [1, 2, 4].flatMap((shards) => (['hash', 'activity'] as const).map((partitioner) => ({ shards, partitioner }))) : [{ shards: 2, partitioner: 'activity' as const }]).map(({ shards, partitioner }) => ({
+    label: `sharded (${partitioner}) with ${shards} shards`,
+    state: 'merkle',
+    scheduler: createShardedScheduler({ workers: shards, partitioner, fallback: false }),
+  })),
   // state-lmdb: a fresh database per case, its workers reading it themselves.
   { label: 'optimistic with 2 workers', state: 'lmdb', scheduler: createOptimisticScheduler({ workers: 2, fallback: false }) },
   { label: 'static (static facts, access lists) with 2 workers', state: 'lmdb', scheduler: createStaticScheduler({ workers: 2, fallback: false }) },
+  { label: 'sharded (hash) with 2 shards', state: 'lmdb', scheduler: createShardedScheduler({ workers: 2, partitioner: 'hash', fallback: false }) },
   ...(fullMatrix ? [{ label: 'sequential', state: 'lmdb', scheduler: createSequentialScheduler() }] : []),
 ]
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { generateBlock, type GeneratedBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler, type OptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createShardedScheduler, type ShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler, type StaticScheduler } from '@parallel-evm/scheduler-static'
 import { openLmdbState } from '@parallel-evm/state-lmdb'
 import { createMerkleState } from '@parallel-evm/state-merkle'
@@ -14,13 +15,16 @@ import { expectSameResult } from './blockResults.js'
 import { fullMatrix } from './mainnetBlocks.js'
 
 // Generated blocks (random contention, reverts, out-of-gas, creations, self-destructs, same-sender
-// chains, coinbase reads) on state-lmdb: sequential, optimistic and static (pre-execution), each equal to sequential on
+// chains, coinbase reads) on state-lmdb: sequential, optimistic, static (pre-execution) and sharded, each equal to sequential on
 // state-merkle, each unwound back to the pre-state. Replay one seed with PEVM_SEED=<n>.
 const work = mkdtempSync(join(tmpdir(), 'pevm-lmdb-generated-'))
 const workerCounts = [1, 2, 4]
 const schedulers = new Map<number, OptimisticScheduler>(workerCounts.map((workers) => [workers, createOptimisticScheduler({ workers, fallback: false })]))
 const staticSchedulers = new Map<number, StaticScheduler>(workerCounts.map((workers) => [workers, createStaticScheduler({ workers, predict: ['preexec'], fallback: false })]))
+// Sharded: the activity partition on 2 shards, the hash partition on 1 and 4.
+const shardedSchedulers = new Map<number, ShardedScheduler>(workerCounts.map((shards) => [shards, createShardedScheduler({ workers: shards, partitioner: shards === 2 ? 'activity' : 'hash', fallback: false })]))
 afterAll(async () => {
+  for (const scheduler of shardedSchedulers.values()) await scheduler.close()
   for (const scheduler of staticSchedulers.values()) await scheduler.close()
   for (const scheduler of schedulers.values()) await scheduler.close()
   rmSync(work, { recursive: true, force: true })
@@ -36,7 +40,7 @@ async function expectLmdbEqualsMerkle(block: GeneratedBlock, workers: readonly n
   const state = openLmdbState({ path: join(work, label.replace(/[^a-z0-9-]+/gi, '-')) })
   try {
     const imported = await state.importState([block.preState], { number: number - 1n })
-    for (const scheduler of [createSequentialScheduler(), ...workers.flatMap((count) => [schedulers.get(count)!, staticSchedulers.get(count)!])]) {
+    for (const scheduler of [createSequentialScheduler(), ...workers.flatMap((count) => [schedulers.get(count)!, staticSchedulers.get(count)!, shardedSchedulers.get(count)!])]) {
       const result = await createExecutor({ scheduler, state, common: block.common }).executeBlock(block.block)
       expectSameResult(result, expected, `${label}, ${scheduler.name} on lmdb`)
       expect(result.stats.stateUnavailable ?? 0).toBe(0)

@@ -3,12 +3,15 @@ import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { createExecutor, createSequentialScheduler, type BlockResult, type Scheduler, type StateBackend } from '@parallel-evm/core'
 import { analyzeCampaign, decodeReferralError, generateCampaign, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { actualAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
+import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler, dependencyHintsOf, type BlockHints } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
 import { comparableReceipt, expectSameResult } from './blockResults.js'
 import { fullMatrix } from './mainnetBlocks.js'
+import { adversarialAccessSets } from './shardedPredictions.js'
 import { adversarialHints } from './staticHints.js'
 
 // npm test: a 2,000-plus transaction campaign; test:full: the demo's default size.
@@ -30,7 +33,13 @@ let hintsByBlock = new Map<bigint, BlockHints>()
 const staticBySource = new Map(
   (['static', 'access-list', 'preexec', 'hints'] as const).map((source) => [source, createStaticScheduler({ workers: 2, predict: [source], hints: (block) => hintsByBlock.get(block.header.number), fallback: false })]),
 )
+// The sharded scheduler: each partition on 1, 2 and 4 shards; given access sets (per block) on 2.
+let setsByBlock = new Map<bigint, readonly TxAccessSets[]>()
+const sharded = [1, 2, 4].flatMap((shards) => (['hash', 'activity'] as const).map((partitioner) => ({ shards, partitioner, scheduler: createShardedScheduler({ workers: shards, partitioner, fallback: false }) })))
+const shardedGiven = createShardedScheduler({ workers: 2, partitioner: 'activity', predict: [], accessSets: (block) => setsByBlock.get(block.header.number), fallback: false })
 afterAll(async () => {
+  for (const { scheduler } of sharded) await scheduler.close()
+  await shardedGiven.close()
   for (const scheduler of staticBySource.values()) await scheduler.close()
   for (const scheduler of optimistic.values()) await scheduler.close()
 })
@@ -95,6 +104,26 @@ describe('referral campaign on the executor', () => {
       const onMemory = await run(campaign, optimistic.get(2)!, createMemoryState)
       const sequentialOnMemory = await run(campaign, createSequentialScheduler(), createMemoryState)
       onMemory.forEach((result, i) => expectSameResult(result, sequentialOnMemory[i]!, `${design}, memory, block ${i}`))
+    })
+
+    it(`behavior: ${design} design, the sharded scheduler with each partition on 1, 2 and 4 shards, and perfect, empty and adversarial predictions on 2, equals sequential on every block`, async () => {
+      const [campaign, sequential] = await Promise.all([campaignOf(design), sequentialOf(design)])
+      for (const { shards, partitioner, scheduler } of sharded) {
+        const results = await run(campaign, scheduler, createMerkleState)
+        results.forEach((result, i) => expectSameResult(result, sequential[i]!, `${design}, sharded ${partitioner}, ${shards} shards, block ${i}`))
+        expect(results.every((result) => result.stats.sharded?.shards === shards)).toBe(true)
+      }
+      const predictions: [string, (result: BlockResult, k: number) => readonly TxAccessSets[] | undefined][] = [
+        ['perfect', (result) => actualAccessSets(result)],
+        ['empty', () => undefined],
+        ...(['everything', 'shuffled'] as const).map((name) => [name, (result: BlockResult, k: number) => adversarialAccessSets(actualAccessSets(result), k + 1)[name]] as [string, (result: BlockResult, k: number) => TxAccessSets[]]),
+      ]
+      for (const [name, setsOf] of predictions) {
+        setsByBlock = new Map(sequential.flatMap((result, k) => { const sets = setsOf(result, k); return sets === undefined ? [] : [[result.number, sets] as [bigint, readonly TxAccessSets[]]] }))
+        const results = await run(campaign, shardedGiven, createMerkleState)
+        results.forEach((result, i) => expectSameResult(result, sequential[i]!, `${design}, sharded (${name} prediction), block ${i}`))
+        if (name === 'perfect') expect(results.every((result) => result.stats.sharded?.escapes === 0)).toBe(true)
+      }
     })
 
     it(`behavior: ${design} design, the static scheduler with each prediction source, perfect and adversarial hints (2 workers) equals sequential on every block`, async () => {

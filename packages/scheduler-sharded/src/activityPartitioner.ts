@@ -16,10 +16,10 @@ const SLOT_BYTES = 32 + 32
 /**
  * Places state by the block's conflict profile, so that state a transaction changes together sits
  * on one shard and the shards carry even gas. The units are accounts and, for contracts, each
- * storage slot on its own. Transactions are placed greedily in block order, weighted by gas limit
- * (see the loop). A unit whose transactions alone carry more than an even share (a hot contract
- * slot, a busy sender) would drag too much onto one shard: it is left out of the placement and
- * then goes to the shard where most of its transactions run. Placements persist across blocks as
+ * storage slot on its own. Senders are placed greedily in block order, weighted by their
+ * transactions' gas limits (see the loop). A unit other than a sender whose transactions alone
+ * carry more than an even share (a hot contract slot) would drag too much onto one shard: it is
+ * left out of the placement and then goes to the shard where most of its transactions run. Placements persist across blocks as
  * a preference, so a chain's state moves only when the load asks for it; `migration` sizes what
  * moved, from where it was (first, its address hash).
  */
@@ -52,45 +52,57 @@ export function createActivityPartitioner(options: ActivityPartitionerOptions = 
     const share = total / shards
     const unitWeight = new Map<string, number>()
     txUnits.forEach((units, index) => units.forEach((unit) => unitWeight.set(unit, (unitWeight.get(unit) ?? 0) + weights[index]!)))
-    const hot = new Set([...unitWeight].filter(([, weight]) => shards > 1 && weight > share).map(([unit]) => unit))
-    // A transaction runs where its sender (its first unit) is placed.
-    const ownerOf = (sender: string) => assigned.get(sender) ?? placementOf(sender, shards)
+    const senders = new Set<string>(prepared.senders)
+    // A sender is never hot: all its transactions run where it is, however busy.
+    const hot = new Set([...unitWeight].filter(([unit, weight]) => shards > 1 && weight > share && !senders.has(unit)).map(([unit]) => unit))
+    const senderWeight = new Map<string, number>()
+    prepared.senders.forEach((sender, index) => senderWeight.set(sender, (senderWeight.get(sender) ?? 0) + weights[index]!))
 
-    // Linear deterministic greedy (Stanton and Kliot's LDG) over the block's transactions in order:
-    // each goes where most of its state already is this block (then, at half weight, where it was
-    // placed before), scaled by how much room that shard has left; its unplaced state follows it.
+    // Linear deterministic greedy (after Stanton and Kliot's LDG) over the block's transactions in
+    // order. A sender's first transaction places it, with all its transactions' gas: on the shard
+    // where most of that transaction's state already is this block (where it was placed before
+    // counts half), plus one for every shard, scaled by how much room the shard has left. Its
+    // state not yet placed follows the sender, since the transaction runs there.
     const capacity = share * (1 + slack)
     const load = new Array<number>(shards).fill(0)
     const assigned = new Map<string, number>()
-    txUnits.forEach((units, index) => {
-      const scores = new Array<number>(shards).fill(0)
-      for (const unit of units) {
-        if (hot.has(unit)) continue
-        const here = assigned.get(unit)
-        if (here !== undefined) scores[here]! += 1
-        else scores[placementOf(unit, shards)]! += 0.5
-      }
-      let shard = argmin(load)
-      let best = 0
-      for (let candidate = 0; candidate < shards; candidate++) {
-        const score = scores[candidate]! * Math.max(0, 1 - load[candidate]! / capacity)
-        if (score > best) [best, shard] = [score, candidate]
+    txUnits.forEach((units) => {
+      const sender = units[0]!
+      let shard = assigned.get(sender)
+      if (shard === undefined) {
+        const scores = new Array<number>(shards).fill(1)
+        for (const unit of units) {
+          if (hot.has(unit)) continue
+          const here = assigned.get(unit)
+          if (here !== undefined) scores[here]! += 1
+          else scores[placementOf(unit, shards)]! += 0.5
+        }
+        shard = argmin(load)
+        let best = 0
+        for (let candidate = 0; candidate < shards; candidate++) {
+          const score = scores[candidate]! * Math.max(0, 1 - load[candidate]! / capacity)
+          if (score > best) [best, shard] = [score, candidate]
+        }
+        load[shard]! += senderWeight.get(sender)!
       }
       for (const unit of units) if (!hot.has(unit) && !assigned.has(unit)) assigned.set(unit, shard)
-      load[ownerOf(units[0]!)]! += weights[index]!
     })
     // Hot state goes where most of the gas of its transactions runs.
     for (const unit of [...hot].sort()) {
       const pull = new Array<number>(shards).fill(0)
       txUnits.forEach((units, index) => {
-        if (units.includes(unit)) pull[ownerOf(units[0]!)]! += weights[index]!
+        if (units.includes(unit)) pull[assigned.get(units[0]!)!]! += weights[index]!
       })
       assigned.set(unit, argmax(pull))
     }
 
+    // Where everything was before this block, taken before any placement changes: a slot without
+    // a placement of its own moves with its account.
+    const before = new Map([...assigned.keys()].map((unit) => [unit, placementOf(unit, shards)]))
     const migration: Migration = { accounts: 0, slots: 0, bytes: 0 }
     for (const [unit, shard] of assigned) {
-      if (placementOf(unit, shards) === shard) continue
+      placed.set(unit, shard)
+      if (before.get(unit) === shard) continue
       if (unit.length > 42) {
         migration.slots++
         migration.bytes += SLOT_BYTES
@@ -99,7 +111,6 @@ export function createActivityPartitioner(options: ActivityPartitionerOptions = 
         const account = block.parent.getAccount(unit as AddressHex)
         migration.bytes += ACCOUNT_BYTES + (account === undefined ? 0 : (block.parent.getCode(account.codeHash)?.length ?? 0))
       }
-      placed.set(unit, shard)
     }
     return { ownership: ownershipOf(placed, shards), migration }
   }

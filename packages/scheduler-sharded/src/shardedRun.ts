@@ -45,6 +45,8 @@ export interface ShardedRunStats {
   /** Transactions that stayed within their shards but read a value a later re-run changed. */
   validationAborts: number
   workerErrors: number
+  /** Of those, the ones whose shard could not open the parent state (`STATE_UNAVAILABLE`). */
+  stateUnavailable: number
   /** Transactions predicted to involve more than one shard. */
   predictedCrossShard: number
   /** Transactions that really involved more than one shard. */
@@ -110,7 +112,7 @@ class ShardedRun {
   private laneQueue: Promise<unknown> = Promise.resolve()
   private resolveRun: () => void = () => {}
   private rejectRun: (error: unknown) => void = () => {}
-  private readonly counters = { executions: 0, validations: 0, escapes: 0, validationAborts: 0, workerErrors: 0, actualCrossShard: 0, remoteWaitMs: 0, coordinatorMs: 0, digestMs: 0 }
+  private readonly counters = { executions: 0, validations: 0, escapes: 0, validationAborts: 0, workerErrors: 0, stateUnavailable: 0, actualCrossShard: 0, remoteWaitMs: 0, coordinatorMs: 0, digestMs: 0 }
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -173,10 +175,10 @@ class ShardedRun {
         bytes: stats.bytesSent + stats.bytesReceived - (earlier === undefined ? 0 : earlier.bytesSent + earlier.bytesReceived),
       }
     })
-    const { executions, validations, escapes, validationAborts, workerErrors, actualCrossShard, remoteWaitMs, coordinatorMs, digestMs } = this.counters
+    const { executions, validations, escapes, validationAborts, workerErrors, stateUnavailable, actualCrossShard, remoteWaitMs, coordinatorMs, digestMs } = this.counters
     return {
       outcomes: this.outcomes as TxOutcome[],
-      stats: { executions, validations, escapes, validationAborts, workerErrors, predictedCrossShard, actualCrossShard, remoteWaitMs, perShard, ...activity, coordinatorMs, digestMs },
+      stats: { executions, validations, escapes, validationAborts, workerErrors, stateUnavailable, predictedCrossShard, actualCrossShard, remoteWaitMs, perShard, ...activity, coordinatorMs, digestMs },
     }
   }
 
@@ -286,6 +288,7 @@ class ShardedRun {
       } else {
         // An error: at its turn to commit it runs again on the final state.
         this.counters.workerErrors++
+        if ('error' in result && result.error.code === 'STATE_UNAVAILABLE') this.counters.stateUnavailable++
         const nothing = createWriteSet()
         this.memory.record(index, nothing)
         this.feed.writes(index, nothing, 'coordinator')

@@ -128,7 +128,7 @@ export function createShardedScheduler(options: ShardedSchedulerOptions): Sharde
       return { run, predictMs, partitionMs, migration }
     })
     const { run, predictMs, partitionMs, migration } = value
-    const { executions, validations, validationAborts, workerErrors, workerMs, messages, bytes, coordinatorMs, ...protocol } = run.stats
+    const { executions, validations, validationAborts, workerErrors, stateUnavailable, workerMs, messages, bytes, coordinatorMs, ...protocol } = run.stats
     const count = Math.max(1, ctx.prepared.transactions.length)
     return {
       outcomes: run.outcomes,
@@ -140,6 +140,7 @@ export function createShardedScheduler(options: ShardedSchedulerOptions): Sharde
         validations,
         validationAborts: validationAborts + protocol.escapes,
         workerErrors,
+        stateUnavailable,
         workerMs,
         coordinatorMs,
         stateBytes,
