@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 
 // Each package README's first TypeScript snippet must run as written against the sources.
 const root = resolve(__dirname, '..')
-const packages = ['core', 'state-memory', 'state-merkle', 'state-lmdb', 'fixtures', 'conflicts', 'scheduler-optimistic', 'scheduler-static', 'referral-kit']
+const packages = ['core', 'state-memory', 'state-merkle', 'state-lmdb', 'fixtures', 'conflicts', 'scheduler-optimistic', 'scheduler-static', 'scheduler-sharded', 'referral-kit']
 const snippetDir = join(root, 'test/.snippets')
 
 function firstTypeScriptSnippet(readme: string): string {
