@@ -82,7 +82,7 @@ describe('pevm referral', () => {
     const generated = pevm('referral', 'generate', dir, '--users', '120', '--blocks', '5', '--seed', '3', '--json')
     expect(generated.code, generated.stderr).toBe(0)
     expect(JSON.parse(generated.stdout)).toMatchObject({ blocks: 6, name: 'referral-kit-seed-3-120-users-5-blocks' })
-    for (const extra of [[], ['--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle']]) {
+    for (const extra of [[], ['--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle'], ['--scheduler', 'sharded', '--workers', '2', '--partitioner', 'activity']]) {
       const analytics = pevm('referral', 'analytics', dir, '--json', ...extra)
       expect(analytics.code, analytics.stderr).toBe(0)
       const report = JSON.parse(analytics.stdout)

@@ -19,8 +19,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 const KILLS = fullMatrix ? 60 : 20
 
 function replayArgs(campaignDir: string, db: string, attempt: number): string[] {
-  // Alternate schedulers, so kills land in the workers' snapshots as well as in sequential commits.
-  const scheduler = attempt % 2 === 0 ? ['--scheduler', 'sequential'] : ['--scheduler', 'optimistic', '--workers', '2']
+  // Alternate schedulers, so kills land in the workers' snapshots (and shards') as well as in sequential commits.
+  const parallel = attempt % 4 === 1 ? ['--scheduler', 'optimistic', '--workers', '2'] : ['--scheduler', 'sharded', '--workers', '2', '--partitioner', 'activity']
+  const scheduler = attempt % 2 === 0 ? ['--scheduler', 'sequential'] : parallel
   return ['replay', campaignDir, '--state', 'lmdb', '--db', db, ...scheduler, '--json']
 }
 

@@ -15,7 +15,7 @@ describe('npm run demo (the referral campaign)', () => {
     const { stdout } = await run('node', [demo, '--users', '150', '--blocks', '6', '--report', report], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 })
     expect(stdout).toContain('Every scheduler produced the same state roots as sequential execution and @ethereumjs/vm.')
     expect(stdout).toContain("equal the generator's ground truth")
-    for (const row of ["'sequential'", "'optimistic'", "'static'"]) expect(stdout).toContain(row)
+    for (const row of ["'sequential'", "'optimistic'", "'static'", "'sharded'"]) expect(stdout).toContain(row)
     expect(readFileSync(report, 'utf8')).toContain('<svg id="speedup"')
     const { dom, log } = await renderInChromium(report)
     expect(log).not.toMatch(SCRIPT_ERROR)

@@ -1,4 +1,5 @@
 import type { TxAccessSets } from '@parallel-evm/conflicts'
+import { seededRandom } from './seededRandom.js'
 
 /**
  * Predictions that are wrong on purpose, for a block whose actual access sets are known: every
@@ -8,14 +9,7 @@ import type { TxAccessSets } from '@parallel-evm/conflicts'
 export function adversarialAccessSets(actual: readonly TxAccessSets[], seed: number): Record<'everything' | 'shuffled', TxAccessSets[]> {
   const all = new Set<string>()
   for (const sets of actual) for (const group of [sets.writes, sets.deltas]) for (const key of group) all.add(key)
-  let state = seed >>> 0 || 1
-  const random = () => {
-    // xorshift32: deterministic per seed, so a failure replays.
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return (state >>> 0) / 2 ** 32
-  }
+  const random = seededRandom(seed)
   return {
     everything: actual.map(() => ({ reads: new Set(all), writes: new Set(all), deltas: new Set<string>(), chained: new Set<string>() })),
     shuffled: actual.map(() => actual[Math.floor(random() * actual.length)]!),

@@ -1,5 +1,6 @@
 import type { BlockResult } from '@parallel-evm/core'
 import type { BlockHints } from '@parallel-evm/scheduler-static'
+import { seededRandom } from './seededRandom.js'
 
 /**
  * Hints that are wrong on purpose, for a block already run: none at all, every transaction on
@@ -7,14 +8,7 @@ import type { BlockHints } from '@parallel-evm/scheduler-static'
  */
 export function adversarialHints(result: Pick<BlockResult, 'txCount'>, seed: number): Record<'empty' | 'all-conflicting' | 'random', BlockHints> {
   const count = result.txCount
-  let state = seed >>> 0 || 1
-  const random = () => {
-    // xorshift32: deterministic per seed, so a failure replays.
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return (state >>> 0) / 2 ** 32
-  }
+  const random = seededRandom(seed)
   const indices = Array.from({ length: count }, (_, j) => j)
   return {
     empty: { kind: 'dependencies', dependencies: new Map() },

@@ -6,6 +6,7 @@ import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
@@ -20,6 +21,7 @@ const schedulers = {
   sequential: createSequentialScheduler(),
   'optimistic (2 workers)': createOptimisticScheduler({ workers: 2 }),
   'static, pre-execution (2 workers)': createStaticScheduler({ workers: 2, predict: ['preexec'] }),
+  'sharded, activity (2 shards)': createShardedScheduler({ workers: 2, partitioner: 'activity' }),
 }
 // state-lmdb: a database on disk per block, holding the block's pre-state as its head.
 const databases = mkdtempSync(join(tmpdir(), 'pevm-mainnet-replay-'))

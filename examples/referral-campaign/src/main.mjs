@@ -11,6 +11,7 @@ import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler, WorkerPool } from '@parallel-evm/core'
 import { analyzeCampaign, gasProfile, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 
@@ -86,6 +87,8 @@ const schedulers = [
   ['optimistic', 2, createOptimisticScheduler({ workers: 2, pool: pools[1] })],
   // The static scheduler plans each block from pre-execution on the same two workers.
   ['static', 2, createStaticScheduler({ workers: 2, predict: ['preexec'], pool: pools[1] })],
+  // The sharded scheduler: the two workers as shards, state placed by the campaign's activity.
+  ['sharded', 2, createShardedScheduler({ workers: 2, partitioner: 'activity', pool: pools[1] })],
 ]
 const runs = []
 const hotKeys = []

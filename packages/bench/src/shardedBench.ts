@@ -133,11 +133,10 @@ export async function benchShardedBlock(block: BenchBlock, options: ShardedBench
 }
 
 /** The busiest shard's gas over the mean (1 when no gas was used). */
-function loadBalance(gas: readonly bigint[]): number {
-  const total = gas.reduce((a, b) => a + b, 0n)
-  if (gas.length === 0 || total === 0n) return 1
-  const max = gas.reduce((a, b) => (b > a ? b : a), 0n)
-  return (Number(max) * gas.length) / Number(total)
+function loadBalance(gas: readonly number[]): number {
+  const total = gas.reduce((a, b) => a + b, 0)
+  if (gas.length === 0 || total === 0) return 1
+  return (Math.max(...gas) * gas.length) / total
 }
 
 async function runOnce(block: BenchBlock, scheduler: Scheduler): Promise<{ ms: number; result: BlockResult }> {

@@ -79,3 +79,4 @@ export { cannotShipState, expectedBlockGas, senderBoundSpeedup } from './paralle
 export { withWorkerState } from './workerStateScope.js'
 export { recoverSendersOnPool } from './poolSenderRecovery.js'
 export { IndexHeap } from './indexHeap.js'
+export { RunSettlement } from './runSettlement.js'

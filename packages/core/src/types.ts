@@ -210,7 +210,7 @@ export interface ShardStats {
   /** Time shards sat idle with their next transaction waiting on values from other shards, summed, in ms. */
   remoteWaitMs: number
   /** Per shard: transactions executed there, their gas, its busy time, messages and bytes. */
-  perShard: { transactions: number; gas: bigint; busyMs: number; messages: number; bytes: number }[]
+  perShard: { transactions: number; gas: number; busyMs: number; messages: number; bytes: number }[]
   /** State that changed owner for this block, as separate shard stores would copy it. */
   migration: { accounts: number; slots: number; bytes: number }
   /** Prediction (pre-execution included), partitioning and routing, and the round of digests, in ms. */

@@ -5,6 +5,7 @@ import {
   executeTransaction,
   MultiVersionMemory,
   poolActivity,
+  RunSettlement,
   ReplicaFeed,
   type ScheduleResult,
   type SchedulerContext,
@@ -82,13 +83,11 @@ class BlockStmRun {
   private gasUsed = 0n
   private committing = false
   private draining: string | undefined
-  private settled = false
   /** The calling thread's lane runs one transaction at a time (it has one state view). */
   private laneQueue: Promise<unknown> = Promise.resolve()
   private wakeLocal: (() => void) | undefined
-  private resolveRun: () => void = () => {}
-  private rejectRun: (error: unknown) => void = () => {}
-  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, dependencyAborts: 0, workerErrors: 0, stateUnavailable: 0, coordinatorMs: 0 }
+  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, dependencyAborts: 0, workerErrors: 0, stateUnavailable: 0 }
+  private readonly ending = new RunSettlement(() => this.wakeLocal?.())
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -104,11 +103,11 @@ class BlockStmRun {
 
   async run(): Promise<ScheduleResult> {
     const poolBefore = this.options.pool.stats()
-    const done = new Promise<void>((resolve, reject) => ((this.resolveRun = resolve), (this.rejectRun = reject)))
-    this.coordinate(() => {
+    const done = this.ending.done
+    this.ending.coordinate(() => {
       this.seedSenderOrder()
       this.pump()
-      if (this.count === 0) this.settle()
+      if (this.count === 0) this.ending.settle()
     })
     const local = this.options.callingThreadGasCap > 0n ? this.speculateLocally() : Promise.resolve()
     try {
@@ -122,7 +121,8 @@ class BlockStmRun {
       await this.laneQueue
     }
     const activity = poolActivity(poolBefore, this.options.pool.stats())
-    const { executions, validations, validationAborts, dependencyAborts, workerErrors, stateUnavailable, coordinatorMs } = this.counters
+    const { executions, validations, validationAborts, dependencyAborts, workerErrors, stateUnavailable } = this.counters
+    const { coordinatorMs } = this.ending
     return {
       outcomes: this.outcomes as TxOutcome[],
       stats: {
@@ -160,18 +160,18 @@ class BlockStmRun {
     this.releaseParked()
     const { pool, queuedPerWorker } = this.options
     const limit = pool.size * (1 + queuedPerWorker)
-    while (!this.settled && this.draining === undefined && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
+    while (!this.ending.settled && this.draining === undefined && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
       const submission: Submission = { indices: undefined, origin: '' }
       this.unbuilt++
       const task = pool.submit((taskId, worker) => this.build(taskId, worker, submission))
       const tracked = task.then(
-        (results) => this.coordinate(() => this.onResults(results, submission.origin)),
-        (error: unknown) => this.fail(error),
+        (results) => this.ending.coordinate(() => this.onResults(results, submission.origin)),
+        (error: unknown) => this.ending.fail(error),
       )
       this.inFlight.add(tracked)
       void tracked.finally(() => {
         this.inFlight.delete(tracked)
-        this.coordinate(() => this.afterTask())
+        this.ending.coordinate(() => this.afterTask())
       })
     }
   }
@@ -180,9 +180,9 @@ class BlockStmRun {
   private build(taskId: number, worker: WorkerIdentity, submission: Submission): Extract<WorkerRequest, { type: 'speculate' }> | undefined {
     if (submission.indices === undefined) {
       this.unbuilt--
-      submission.indices = this.settled || this.draining !== undefined ? [] : this.pick()
+      submission.indices = this.ending.settled || this.draining !== undefined ? [] : this.pick()
     }
-    if (submission.indices.length === 0 || this.settled) return undefined
+    if (submission.indices.length === 0 || this.ending.settled) return undefined
     submission.origin = ReplicaFeed.originOf(worker)
     return this.feed.request(taskId, worker, submission.indices)
   }
@@ -229,7 +229,7 @@ class BlockStmRun {
   // ------------------------------------------------------------------ results
 
   private onResults(results: TaskResult[], origin: string): void {
-    if (this.settled) return
+    if (this.ending.settled) return
     for (const result of results) {
       const index = result.index
       if (this.status[index] !== EXECUTING) continue
@@ -338,7 +338,7 @@ class BlockStmRun {
   // ------------------------------------------------------------------ the calling thread as a lane
 
   private async speculateLocally(): Promise<void> {
-    while (!this.settled && this.draining === undefined) {
+    while (!this.ending.settled && this.draining === undefined) {
       const index = this.pickLocal()
       if (index === undefined) {
         await new Promise<void>((resolve) => (this.wakeLocal = resolve))
@@ -346,7 +346,7 @@ class BlockStmRun {
         continue
       }
       await this.withLane(() => this.executeLocally(index))
-      this.coordinate(() => {
+      this.ending.coordinate(() => {
         this.checkContention()
         this.afterTask()
       })
@@ -365,16 +365,16 @@ class BlockStmRun {
     try {
       const outcome = await executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index))
       this.counters.executions++
-      if (!this.settled) this.record(index, outcome, 'coordinator')
+      if (!this.ending.settled) this.record(index, outcome, 'coordinator')
     } catch (error) {
       this.counters.executions++
-      if (this.settled) return
+      if (this.ending.settled) return
       if (error instanceof ReadDependencyError) {
         this.counters.dependencyAborts++
         this.waitOn(index, error.blockingTx)
       } else this.recordFailure(index)
     } finally {
-      this.counters.coordinatorMs += performance.now() - started
+      this.ending.coordinatorMs += performance.now() - started
     }
   }
 
@@ -402,10 +402,10 @@ class BlockStmRun {
 
   /** Commits every transaction at the front whose reads are final and still hold, in block order. */
   private async commit(): Promise<void> {
-    if (this.committing || this.settled) return
+    if (this.committing || this.ending.settled) return
     this.committing = true
     try {
-      while (!this.settled && this.commitIndex < this.count) {
+      while (!this.ending.settled && this.commitIndex < this.count) {
         const index = this.commitIndex
         const sequentialRest = this.draining !== undefined && this.inFlight.size === 0
         if (this.status[index] !== EXECUTED && !sequentialRest) break
@@ -420,9 +420,9 @@ class BlockStmRun {
           break
         }
       }
-      if (this.commitIndex === this.count) this.settle()
+      if (this.commitIndex === this.count) this.ending.settle()
     } catch (error) {
-      this.fail(error)
+      this.ending.fail(error)
     } finally {
       this.committing = false
     }
@@ -439,9 +439,9 @@ class BlockStmRun {
   private async executeHere(index: number): Promise<void> {
     const started = performance.now()
     const outcome = await this.withLane(() => executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index)))
-    this.counters.coordinatorMs += performance.now() - started
+    this.ending.coordinatorMs += performance.now() - started
     this.counters.executions++
-    if (this.settled) return
+    if (this.ending.settled) return
     if (this.draining !== undefined) this.memory.record(index, outcome.writeSet)
     else this.record(index, outcome, 'coordinator')
     this.commitOutcome(index, outcome)
@@ -454,30 +454,4 @@ class BlockStmRun {
     this.commitIndex++
   }
 
-  // ------------------------------------------------------------------ settling
-
-  /** Runs coordinator work, timing it; a throw fails the block rather than escaping a callback. */
-  private coordinate(work: () => void): void {
-    const started = performance.now()
-    try {
-      work()
-    } catch (error) {
-      this.fail(error)
-    }
-    this.counters.coordinatorMs += performance.now() - started
-  }
-
-  private settle(): void {
-    if (this.settled) return
-    this.settled = true
-    this.wakeLocal?.()
-    this.resolveRun()
-  }
-
-  private fail(error: unknown): void {
-    if (this.settled) return
-    this.settled = true
-    this.wakeLocal?.()
-    this.rejectRun(error)
-  }
 }

@@ -1,5 +1,6 @@
-import { accountFieldKeyId, hashShard, type AddressHex, type ShardOwnership } from '@parallel-evm/core'
+import { hashShard, type AddressHex, type ShardOwnership } from '@parallel-evm/core'
 import type { BlockProfile, Migration, Partition, Partitioner } from './partitioner.js'
+import { isCoinbaseField, lazyCredits } from './txRoutes.js'
 
 export interface ActivityPartitionerOptions {
   /**
@@ -33,15 +34,15 @@ export function createActivityPartitioner(options: ActivityPartitionerOptions = 
     if (placedFor !== shards) placed.clear()
     placedFor = shards
     const { prepared, sets, coinbase } = block
-    const coinbaseBalance = accountFieldKeyId(coinbase, 'balance')
     const mutable = new Set<string>()
     for (const tx of sets) for (const group of [tx.writes, tx.deltas, tx.chained]) for (const key of group) mutable.add(key)
-    mutable.delete(coinbaseBalance)
+    // Credits nobody reads need no owner while the block runs (see `lazyCredits`): they pull nothing together.
+    const lazy = lazyCredits(block)
 
     const txUnits = sets.map((tx, index) => {
       const units = new Set<string>([prepared.senders[index]!])
       const add = (key: string) => {
-        if (key !== coinbaseBalance) units.add(unitOf(key))
+        if (!isCoinbaseField(key, coinbase) && !lazy.has(key)) units.add(unitOf(key))
       }
       for (const group of [tx.writes, tx.deltas, tx.chained]) group.forEach(add)
       for (const key of tx.reads) if (mutable.has(key)) add(key)

@@ -12,7 +12,7 @@ export {
 } from './shardedScheduler.js'
 export { createHashPartitioner, NO_MIGRATION, type BlockProfile, type Migration, type Partition, type Partitioner } from './partitioner.js'
 export { createActivityPartitioner, type ActivityPartitionerOptions } from './activityPartitioner.js'
-export { actualShards, allShards, MAX_SHARDS, routeTransactions, shardsOf, type ShardMask, type TxRoutes } from './txRoutes.js'
+export { actualShards, allShards, lazyCredits, MAX_SHARDS, routedSpeedupBound, routeTransactions, shardsOf, type ShardMask, type TxRoutes } from './txRoutes.js'
 export { runSharded, type ShardedRunOptions, type ShardedRunStats } from './shardedRun.js'
 export { workerThreadTransport, type ShardIncarnation, type ShardRequest, type ShardTransport } from './shardTransport.js'
 export { ShardDigestMismatchError } from './errors.js'

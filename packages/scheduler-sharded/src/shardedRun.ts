@@ -7,9 +7,11 @@ import {
   ownerOfKey,
   partitionDigest,
   poolActivity,
+  RunSettlement,
   ReplicaFeed,
   toAddressHex,
   type SchedulerContext,
+  type AddressHex,
   type ShardOwnership,
   type TaskResult,
   type TxOutcome,
@@ -54,7 +56,7 @@ export interface ShardedRunStats {
   /** Time shards sat idle with their next transaction waiting on values from other shards, summed, in ms. */
   remoteWaitMs: number
   /** Per shard: transactions executed there, their gas, its busy time, messages and bytes. */
-  perShard: { transactions: number; gas: bigint; busyMs: number; messages: number; bytes: number }[]
+  perShard: { transactions: number; gas: number; busyMs: number; messages: number; bytes: number }[]
   workerMs: number
   messages: number
   bytes: number
@@ -108,11 +110,9 @@ class ShardedRun {
   private commitIndex = 0
   private gasUsed = 0n
   private committing = false
-  private settled = false
   private laneQueue: Promise<unknown> = Promise.resolve()
-  private resolveRun: () => void = () => {}
-  private rejectRun: (error: unknown) => void = () => {}
-  private readonly counters = { executions: 0, validations: 0, escapes: 0, validationAborts: 0, workerErrors: 0, stateUnavailable: 0, actualCrossShard: 0, remoteWaitMs: 0, coordinatorMs: 0, digestMs: 0 }
+  private readonly counters = { executions: 0, validations: 0, escapes: 0, validationAborts: 0, workerErrors: 0, stateUnavailable: 0, actualCrossShard: 0, remoteWaitMs: 0, digestMs: 0 }
+  private readonly ending = new RunSettlement()
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -148,8 +148,8 @@ class ShardedRun {
   async run(): Promise<{ outcomes: TxOutcome[]; stats: ShardedRunStats }> {
     const { transport } = this.options
     const before = transport.traffic()
-    const done = new Promise<void>((resolve, reject) => ((this.resolveRun = resolve), (this.rejectRun = reject)))
-    this.coordinate(() => {
+    const done = this.ending.done
+    this.ending.coordinate(() => {
       this.pump()
       if (this.count === 0) void this.commit()
     })
@@ -169,13 +169,14 @@ class ShardedRun {
       const executed = this.ctx.prepared.transactions.filter((_, index) => this.executedOn[index] === shard)
       return {
         transactions: executed.length,
-        gas: this.outcomes.reduce((sum, outcome, index) => (this.executedOn[index] === shard && outcome !== undefined ? sum + outcome.gasUsed : sum), 0n),
+        gas: this.outcomes.reduce((sum, outcome, index) => (this.executedOn[index] === shard && outcome !== undefined ? sum + Number(outcome.gasUsed) : sum), 0),
         busyMs: stats.busyMs - (earlier?.busyMs ?? 0),
         messages: stats.messagesSent + stats.messagesReceived - (earlier === undefined ? 0 : earlier.messagesSent + earlier.messagesReceived),
         bytes: stats.bytesSent + stats.bytesReceived - (earlier === undefined ? 0 : earlier.bytesSent + earlier.bytesReceived),
       }
     })
-    const { executions, validations, escapes, validationAborts, workerErrors, stateUnavailable, actualCrossShard, remoteWaitMs, coordinatorMs, digestMs } = this.counters
+    const { executions, validations, escapes, validationAborts, workerErrors, stateUnavailable, actualCrossShard, remoteWaitMs, digestMs } = this.counters
+    const { coordinatorMs } = this.ending
     return {
       outcomes: this.outcomes as TxOutcome[],
       stats: { executions, validations, escapes, validationAborts, workerErrors, stateUnavailable, predictedCrossShard, actualCrossShard, remoteWaitMs, perShard, ...activity, coordinatorMs, digestMs },
@@ -185,7 +186,7 @@ class ShardedRun {
   // ------------------------------------------------------------------ dispatch
 
   private pump(): void {
-    for (let shard = 0; shard < this.shards && !this.settled; shard++) {
+    for (let shard = 0; shard < this.shards && !this.ending.settled; shard++) {
       while (this.inFlight[shard]! < PIPELINE) {
         const batch = this.nextBatch(shard)
         if (batch.length === 0) break
@@ -231,19 +232,19 @@ class ShardedRun {
     this.inFlight[shard]!++
     let origin = ''
     const task = this.options.transport.send(shard, (taskId, worker) => {
-      if (this.settled) return undefined
+      if (this.ending.settled) return undefined
       origin = ReplicaFeed.originOf(worker)
       return this.feed.requestFor(taskId, worker, indices, this.forwardedTo(shard, worker, indices))
     })
     const tracked = task.then(
-      (results) => this.coordinate(() => this.onResults(results, origin, shard)),
-      (error: unknown) => this.fail(error),
+      (results) => this.ending.coordinate(() => this.onResults(results, origin, shard)),
+      (error: unknown) => this.ending.fail(error),
     )
     this.tasks.add(tracked)
     void tracked.finally(() => {
       this.tasks.delete(tracked)
       this.inFlight[shard]!--
-      this.coordinate(() => {
+      this.ending.coordinate(() => {
         this.pump()
         void this.commit()
       })
@@ -275,7 +276,7 @@ class ShardedRun {
   // ------------------------------------------------------------------ results
 
   private onResults(results: TaskResult[], origin: string, shard: number): void {
-    if (this.settled) return
+    if (this.ending.settled) return
     for (const result of results) {
       const index = result.index
       if (this.status[index] !== DISPATCHED) continue
@@ -305,10 +306,10 @@ class ShardedRun {
   // ------------------------------------------------------------------ commit
 
   private async commit(): Promise<void> {
-    if (this.committing || this.settled) return
+    if (this.committing || this.ending.settled) return
     this.committing = true
     try {
-      while (!this.settled && this.commitIndex < this.count && this.status[this.commitIndex] === EXECUTED) {
+      while (!this.ending.settled && this.commitIndex < this.count && this.status[this.commitIndex] === EXECUTED) {
         const index = this.commitIndex
         assertBlockGasAvailable(this.ctx.prepared, index, this.gasUsed)
         const outcome = this.outcomes[index]
@@ -330,9 +331,9 @@ class ShardedRun {
           }
         }
       }
-      if (this.commitIndex === this.count) this.settle()
+      if (this.commitIndex === this.count) this.ending.settle()
     } catch (error) {
-      this.fail(error)
+      this.ending.fail(error)
     } finally {
       this.committing = false
     }
@@ -349,9 +350,9 @@ class ShardedRun {
     const run = this.laneQueue.then(() => executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index)))
     this.laneQueue = run.catch(() => {})
     const outcome = await run
-    this.counters.coordinatorMs += performance.now() - started
+    this.ending.coordinatorMs += performance.now() - started
     this.counters.executions++
-    if (this.settled) return
+    if (this.ending.settled) return
     this.memory.record(index, outcome.writeSet)
     this.feed.writes(index, outcome.writeSet, 'coordinator')
     this.reRun.push(index)
@@ -380,8 +381,15 @@ class ShardedRun {
     const started = performance.now()
     const { ownership, transport } = this.options
     const owning = Array.from({ length: this.shards }, () => new Set<number>())
+    // Shards are sent only the placements of what the block changed: a partitioner's map may span a whole chain.
+    const changed = { accounts: new Map<AddressHex, number>(), slots: new Map<string, number>() }
     this.outcomes.forEach((outcome, index) => {
       for (const id of changedKeyIds(outcome!)) {
+        const address = id.slice(0, 42) as AddressHex
+        const accountShard = ownership.accounts.get(address)
+        if (accountShard !== undefined) changed.accounts.set(address, accountShard)
+        const slotShard = ownership.slots.get(id)
+        if (slotShard !== undefined) changed.slots.set(id, slotShard)
         // A creation or self-destruct changes how every slot of the account reads, and slots may
         // sit on other shards than their account.
         if (id.endsWith('.e')) for (const shard of owning) shard.add(index)
@@ -390,7 +398,7 @@ class ShardedRun {
     })
     const reports = await Promise.all(
       owning.map((needed, shard) =>
-        transport.send(shard, (taskId, worker) => this.feed.digestRequestFor(taskId, worker, [...needed, ...this.feed.staleAt(worker)], ownership, shard)),
+        transport.send(shard, (taskId, worker) => this.feed.digestRequestFor(taskId, worker, [...needed, ...this.feed.staleAt(worker)], { shards: ownership.shards, ...changed }, shard)),
       ),
     )
     reports.forEach((results, shard) => {
@@ -405,27 +413,4 @@ class ShardedRun {
     this.counters.digestMs = performance.now() - started
   }
 
-  // ------------------------------------------------------------------ settling
-
-  private coordinate(work: () => void): void {
-    const started = performance.now()
-    try {
-      work()
-    } catch (error) {
-      this.fail(error)
-    }
-    this.counters.coordinatorMs += performance.now() - started
-  }
-
-  private settle(): void {
-    if (this.settled) return
-    this.settled = true
-    this.resolveRun()
-  }
-
-  private fail(error: unknown): void {
-    if (this.settled) return
-    this.settled = true
-    this.rejectRun(error)
-  }
 }

@@ -6,6 +6,7 @@ import {
   expectedBlockGas,
   InvalidOptionError,
   recoverSendersOnPool,
+  senderBoundSpeedup,
   toAddressHex,
   WorkerPool,
   type BlockInput,
@@ -20,7 +21,7 @@ import { createActivityPartitioner } from './activityPartitioner.js'
 import { createHashPartitioner, type Partitioner } from './partitioner.js'
 import { runSharded } from './shardedRun.js'
 import { workerThreadTransport, type ShardTransport } from './shardTransport.js'
-import { MAX_SHARDS, routeTransactions } from './txRoutes.js'
+import { MAX_SHARDS, routedSpeedupBound, routeTransactions } from './txRoutes.js'
 
 /**
  * Where each transaction's predicted access set comes from; several are combined:
@@ -37,11 +38,18 @@ export type PartitionerName = (typeof partitionerNames)[number]
 
 /** When a block runs sequentially on the calling thread instead. */
 export interface ShardedFallbackThresholds {
+  /** Blocks with fewer transactions run sequentially. */
   minTransactions: number
+  /** Blocks whose header claims less gas used (or whose gas limits add up to less) run sequentially. */
   minGasUsed: bigint
+  /**
+   * Blocks whose senders' nonce chains (before prediction) or whose routes (after it, see
+   * `routedSpeedupBound`) cannot beat this speedup on the shards even in the best case run sequentially.
+   */
+  minSpeedupBound: number
 }
 
-export const DEFAULT_SHARDED_FALLBACK: ShardedFallbackThresholds = { minTransactions: 8, minGasUsed: 1_000_000n }
+export const DEFAULT_SHARDED_FALLBACK: ShardedFallbackThresholds = { minTransactions: 8, minGasUsed: 1_000_000n, minSpeedupBound: 1.3 }
 
 export interface ShardedSchedulerOptions {
   /** Shards, each a worker thread (at most 30). */
@@ -109,7 +117,7 @@ export function createShardedScheduler(options: ShardedSchedulerOptions): Sharde
 
   async function execute(ctx: SchedulerContext): Promise<ScheduleResult> {
     if (closed) throw new InvalidOptionError({ option: 'scheduler', reason: 'the sharded scheduler was closed' })
-    const reason = cannotShipState(ctx) ?? (thresholds === undefined ? undefined : fallbackReason(ctx, thresholds))
+    const reason = cannotShipState(ctx) ?? (thresholds === undefined ? undefined : fallbackReason(ctx, thresholds, workers))
     if (reason !== undefined) {
       const sequential = await executeSequential(ctx)
       return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'sharded', fellBack: reason } }
@@ -121,12 +129,19 @@ export function createShardedScheduler(options: ShardedSchedulerOptions): Sharde
       const predictMs = performance.now() - predictStarted
       const partitionStarted = performance.now()
       const coinbase = toAddressHex(ctx.prepared.header.coinbase)
-      const { ownership, migration } = partitioner.partition({ prepared: ctx.prepared, sets, coinbase, parent: ctx.parent }, workers)
-      const routes = routeTransactions({ prepared: ctx.prepared, sets, coinbase, parent: ctx.parent }, ownership)
+      const profile = { prepared: ctx.prepared, sets, coinbase, parent: ctx.parent }
+      const { ownership, migration } = partitioner.partition(profile, workers)
+      const routes = routeTransactions(profile, ownership)
       const partitionMs = performance.now() - partitionStarted
+      const bound = routedSpeedupBound(routes, ctx.prepared.transactions.map((tx) => tx.gasLimit), workers)
+      if (thresholds !== undefined && bound < thresholds.minSpeedupBound) return { fellBack: `the routes bound the speedup to ${bound.toFixed(2)}x, under ${thresholds.minSpeedupBound}x` }
       const run = await runSharded(ctx, { transport, ownership, routes, maxBatch })
       return { run, predictMs, partitionMs, migration }
     })
+    if ('fellBack' in value) {
+      const sequential = await executeSequential(ctx)
+      return { outcomes: sequential.outcomes, stats: { ...sequential.stats, scheduler: 'sharded', fellBack: value.fellBack } }
+    }
     const { run, predictMs, partitionMs, migration } = value
     const { executions, validations, validationAborts, workerErrors, stateUnavailable, workerMs, messages, bytes, coordinatorMs, ...protocol } = run.stats
     const count = Math.max(1, ctx.prepared.transactions.length)
@@ -220,10 +235,12 @@ function partitionerOf(choice: PartitionerName | Partitioner): Partitioner {
   throw new InvalidOptionError({ option: 'partitioner', reason: `"${String(choice)}" is not one of ${partitionerNames.join(', ')}` })
 }
 
-function fallbackReason(ctx: SchedulerContext, thresholds: ShardedFallbackThresholds): string | undefined {
+function fallbackReason(ctx: SchedulerContext, thresholds: ShardedFallbackThresholds, workers: number): string | undefined {
   const count = ctx.prepared.transactions.length
   if (count < thresholds.minTransactions) return `${count} transactions, under ${thresholds.minTransactions}`
   const gas = expectedBlockGas(ctx)
   if (gas < thresholds.minGasUsed) return `${gas} gas used, under ${thresholds.minGasUsed}`
+  const bound = Math.min(senderBoundSpeedup(ctx), workers)
+  if (bound < thresholds.minSpeedupBound) return `the senders' nonce chains bound the speedup to ${bound.toFixed(2)}x, under ${thresholds.minSpeedupBound}x`
   return undefined
 }

@@ -31,20 +31,20 @@ export function routeTransactions(profile: BlockProfile, ownership: ShardOwnersh
     for (const key of sets.deltas) mutable.add(key)
     for (const key of sets.chained) mutable.add(key)
   }
+  const lazy = lazyCredits(profile)
   const home: number[] = []
   const participants: ShardMask[] = []
   profile.sets.forEach((sets, index) => {
     const owner = ownerOfAddress(ownership, profile.prepared.senders[index]!)
     let mask = 1 << owner
     const involve = (key: string) => {
-      if (key === coinbaseBalance) return
-      mask |= 1 << ownerOfKey(ownership, key)
+      if (!isCoinbaseField(key, profile.coinbase)) mask |= 1 << ownerOfKey(ownership, key)
     }
     sets.writes.forEach(involve)
-    sets.deltas.forEach(involve)
+    for (const key of sets.deltas) if (!lazy.has(key)) involve(key)
     sets.chained.forEach(involve)
     for (const key of sets.reads) if (mutable.has(key)) involve(key)
-    if (sets.reads.has(coinbaseBalance) || sets.chained.has(coinbaseBalance)) mask = allShards(ownership.shards)
+    if (readsCoinbase(sets.reads, profile.coinbase) || sets.chained.has(coinbaseBalance)) mask = allShards(ownership.shards)
     home.push(owner)
     participants.push(mask)
   })
@@ -52,22 +52,52 @@ export function routeTransactions(profile: BlockProfile, ownership: ShardOwnersh
 }
 
 /**
+ * The balances the block only credits, as far as the prediction knows: no transaction reads or
+ * sets them. Credits commute, so like the coinbase's fee they need no owner while the block runs;
+ * they reach the owner with its next message or at agreement. (A transaction that does read one
+ * after all is checked at its turn like any other, and re-run if it read too early.)
+ */
+export function lazyCredits(profile: Pick<BlockProfile, 'sets'>): Set<string> {
+  const credited = new Set<string>()
+  for (const sets of profile.sets) for (const key of sets.deltas) credited.add(key)
+  for (const sets of profile.sets) for (const group of [sets.reads, sets.writes, sets.chained]) for (const key of group) credited.delete(key)
+  return credited
+}
+
+/**
  * The shards a transaction really involved, known at its turn to commit: the owners of what it
- * wrote or credited (but the coinbase's fee), and of what it read that an earlier transaction of
- * the block had written (`writtenBefore`); every shard if it read a coinbase balance the block
- * had credited.
+ * set, and of what it read that an earlier transaction of the block had changed (`writtenBefore`);
+ * every shard if it read a coinbase balance the block had credited. Credits commute and need no
+ * owner (see `lazyCredits`): a later reader of a credited balance involves its owner instead.
  */
 export function actualShards(outcome: TxOutcome, home: number, ownership: ShardOwnership, coinbase: AddressHex, writtenBefore: ReadonlySet<string>): ShardMask {
-  const coinbaseBalance = accountFieldKeyId(coinbase, 'balance')
   let mask = 1 << home
   for (const key of outcome.readSet.keys()) {
     if (!writtenBefore.has(key)) continue
-    if (key === coinbaseBalance) return allShards(ownership.shards)
-    mask |= 1 << ownerOfKey(ownership, key)
+    if (!isCoinbaseField(key, coinbase)) mask |= 1 << ownerOfKey(ownership, key)
+    else if (readsCoinbase([key], coinbase)) return allShards(ownership.shards)
   }
-  for (const key of writtenKeys(outcome.writeSet)) mask |= 1 << ownerOfKey(ownership, stateKeyId(key))
-  for (const address of creditedAddresses(outcome.writeSet)) if (address !== coinbase) mask |= 1 << ownerOfAddress(ownership, address)
+  for (const key of writtenKeys(outcome.writeSet)) {
+    const id = stateKeyId(key)
+    if (!isCoinbaseField(id, coinbase)) mask |= 1 << ownerOfKey(ownership, id)
+  }
   return mask
+}
+
+/**
+ * Whether reads observe the coinbase's balance, where every earlier fee shows. The fee credits
+ * themselves, and the account's creation by the first of them, involve no shard (pevm's lazy
+ * beneficiary); its other fields read the same to every transaction but the first.
+ */
+function readsCoinbase(reads: Iterable<string>, coinbase: AddressHex): boolean {
+  const balance = accountFieldKeyId(coinbase, 'balance')
+  for (const key of reads) if (key === balance) return true
+  return false
+}
+
+/** A field of the coinbase account (balance, nonce, code, existence), not one of its slots. */
+export function isCoinbaseField(key: string, coinbase: AddressHex): boolean {
+  return key[42] !== ':' && key.startsWith(coinbase)
 }
 
 /** The key ids a transaction wrote or credited: what later transactions' reads are checked against. */
@@ -81,4 +111,23 @@ export function shardsOf(mask: ShardMask): number[] {
   const shards: number[] = []
   for (let shard = 0; mask >> shard !== 0; shard++) if ((mask >> shard) & 1) shards.push(shard)
   return shards
+}
+
+/**
+ * The most the routes let the shards gain over one lane, with gas limits as time and messages
+ * free: each transaction starts once every participant is done with its earlier ones, and holds
+ * them all until it ends (a lower bound on the protocol's makespan).
+ */
+export function routedSpeedupBound(routes: TxRoutes, gasLimits: readonly bigint[], shards: number): number {
+  const busyUntil = new Array<number>(shards).fill(0)
+  let total = 0
+  routes.participants.forEach((mask, index) => {
+    const gas = Number(gasLimits[index]!)
+    total += gas
+    const involved = shardsOf(mask)
+    const end = Math.max(...involved.map((shard) => busyUntil[shard]!)) + gas
+    for (const shard of involved) busyUntil[shard] = end
+  })
+  const makespan = Math.max(...busyUntil)
+  return makespan === 0 ? Infinity : total / makespan
 }

@@ -66,7 +66,7 @@ describe('routeTransactions', () => {
     expect(routes.participants).toEqual([0b0010, 0b1000, 0b0001])
   })
 
-  it('behavior: owners of written, credited and chained keys are participants, a slot placed apart by its own owner', () => {
+  it('behavior: owners of written and chained keys are participants, a slot placed apart by its own owner; a credit no transaction reads involves no one', () => {
     const routes = routesOf(
       { sender: A, writes: [slotOf(D, 7)] }, // the placed slot: shard 2, not D's 0
       { sender: A, writes: [slotOf(D, 8)] }, // an unplaced slot of D: with D on 0
@@ -75,7 +75,8 @@ describe('routeTransactions', () => {
       { sender: A, writes: [nonceOf(A), slotOf(E, 1)], deltas: [balanceOf(B)] },
     )
     expect(routes.home).toEqual([1, 1, 1, 2, 1])
-    expect(routes.participants).toEqual([0b0110, 0b0011, 0b1010, 0b1100, 0b1110])
+    // C's and B's balances are only credited in this block: those credits commute and wait for no one.
+    expect(routes.participants).toEqual([0b0110, 0b0011, 0b0010, 0b1100, 0b1010])
   })
 
   it('behavior: a read involves its owner only when some transaction of the block writes or credits the key, before or after it', () => {
@@ -111,16 +112,24 @@ describe('actualShards', () => {
     expect(actualShards(outcome(reads), 1, ownership, COINBASE, written)).toBe(0b1110)
   })
 
-  it('behavior: owners of absolutely written fields and slots are involved, and of credited accounts but the coinbase', () => {
+  it('behavior: owners of absolutely written fields and slots are involved; credits involve no one (a later reader of the balance involves its owner)', () => {
     const writes: [AddressHex, Partial<AccountWrite>][] = [
       [A, { nonce: 1n, balance: 5n }],
       [D, { storage: new Map([[`0x${'0'.repeat(63)}7` as SlotHex, 1n]]) }], // D's placed slot 7: shard 2
       [E, { balanceDelta: 3n }],
       [COINBASE, { balanceDelta: 21_000n }],
     ]
-    expect(actualShards(outcome([], writes), 1, ownership, COINBASE, none)).toBe(0b1110)
+    expect(actualShards(outcome([], writes), 1, ownership, COINBASE, none)).toBe(0b0110)
+    expect(actualShards(outcome([[balanceOf(E), 3n]]), 1, ownership, COINBASE, new Set([balanceOf(E)]))).toBe(0b1010)
     expect(actualShards(outcome([], [[COINBASE, { balanceDelta: 21_000n }]]), 0, ownership, COINBASE, none)).toBe(0b0001)
     expect(actualShards(outcome([], [[B, { lifecycle: 'created', balance: 0n, nonce: 1n, codeHash: `0x${'ab'.repeat(32)}` }]]), 0, ownership, COINBASE, none)).toBe(0b0101)
+  })
+
+  it("behavior: the coinbase's creation by the first fee, and reads of its existence or code afterwards, involve no shard", () => {
+    const created = outcome([[accountFieldKeyId(COINBASE, 'existence'), false]], [[COINBASE, { lifecycle: 'created', balance: 21_000n, nonce: 0n }]])
+    expect(actualShards(created, 1, ownership, COINBASE, none)).toBe(0b0010)
+    const later = outcome([[accountFieldKeyId(COINBASE, 'existence'), true], [accountFieldKeyId(COINBASE, 'code'), `0x${'0'.repeat(64)}`]])
+    expect(actualShards(later, 1, ownership, COINBASE, new Set([accountFieldKeyId(COINBASE, 'existence'), accountFieldKeyId(COINBASE, 'code')]))).toBe(0b0010)
   })
 
   it('behavior: reading the coinbase balance after the block credited it involves every shard; before any credit it does not', () => {

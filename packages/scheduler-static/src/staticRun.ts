@@ -4,6 +4,7 @@ import {
   executeTransaction,
   MultiVersionMemory,
   poolActivity,
+  RunSettlement,
   ReplicaFeed,
   type ScheduleResult,
   type SchedulerContext,
@@ -78,12 +79,10 @@ class StaticRun {
   private committing = false
   /** The transaction the calling thread is re-running at its turn to commit, if any. */
   private runningHere: number | undefined
-  private settled = false
   private laneQueue: Promise<unknown> = Promise.resolve()
-  private resolveRun: () => void = () => {}
-  private rejectRun: (error: unknown) => void = () => {}
   private readonly started = performance.now()
-  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, workerErrors: 0, stateUnavailable: 0, coordinatorMs: 0, predictMs: 0, planMs: 0 }
+  private readonly counters = { executions: 0, validations: 0, validationAborts: 0, workerErrors: 0, stateUnavailable: 0, predictMs: 0, planMs: 0 }
+  private readonly ending = new RunSettlement()
 
   constructor(
     private readonly ctx: SchedulerContext,
@@ -101,14 +100,14 @@ class StaticRun {
 
   async run(): Promise<StaticRunResult> {
     const poolBefore = this.options.pool.stats()
-    const done = new Promise<void>((resolve, reject) => ((this.resolveRun = resolve), (this.rejectRun = reject)))
-    this.coordinate(() => {
+    const done = this.ending.done
+    this.ending.coordinate(() => {
       if (typeof this.options.plan === 'function') this.startPreexecution()
       else this.adopt(this.options.plan)
       // An empty block has nothing to pre-execute: its (empty) plan comes at once.
       if (this.plan === undefined && this.count === 0) this.planFromPreexecution()
       this.pump()
-      if (this.count === 0) this.settle()
+      if (this.count === 0) this.ending.settle()
     })
     try {
       await done
@@ -118,7 +117,8 @@ class StaticRun {
       await this.laneQueue
     }
     const activity = poolActivity(poolBefore, this.options.pool.stats())
-    const { executions, validations, validationAborts, workerErrors, stateUnavailable, coordinatorMs, predictMs, planMs } = this.counters
+    const { executions, validations, validationAborts, workerErrors, stateUnavailable, predictMs, planMs } = this.counters
+    const { coordinatorMs } = this.ending
     return {
       outcomes: this.outcomes as TxOutcome[],
       plan: this.plan!,
@@ -211,19 +211,19 @@ class StaticRun {
   private pump(): void {
     const { pool, queuedPerWorker } = this.options
     const limit = pool.size * (1 + queuedPerWorker)
-    while (!this.settled && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
+    while (!this.ending.settled && this.inFlight.size < limit && this.ready.size > this.unbuilt) {
       const submission = { indices: undefined as number[] | undefined, origin: '' }
       this.unbuilt++
       // Queued behind a worker's running task, so no worker waits for a round trip to the coordinator.
       const task = this.options.pool.submit((taskId, worker) => this.build(taskId, worker, submission), { queueBehind: true })
       const tracked = task.then(
-        (results) => this.coordinate(() => this.onResults(results, submission.origin)),
-        (error: unknown) => this.fail(error),
+        (results) => this.ending.coordinate(() => this.onResults(results, submission.origin)),
+        (error: unknown) => this.ending.fail(error),
       )
       this.inFlight.add(tracked)
       void tracked.finally(() => {
         this.inFlight.delete(tracked)
-        this.coordinate(() => this.afterTask())
+        this.ending.coordinate(() => this.afterTask())
       })
     }
   }
@@ -232,9 +232,9 @@ class StaticRun {
   private build(taskId: number, worker: WorkerIdentity, submission: { indices: number[] | undefined; origin: string }): Extract<WorkerRequest, { type: 'speculate' }> | undefined {
     if (submission.indices === undefined) {
       this.unbuilt--
-      submission.indices = this.settled ? [] : this.pick()
+      submission.indices = this.ending.settled ? [] : this.pick()
     }
-    if (submission.indices.length === 0 || this.settled) return undefined
+    if (submission.indices.length === 0 || this.ending.settled) return undefined
     submission.origin = ReplicaFeed.originOf(worker)
     return this.feed.requestFor(taskId, worker, submission.indices, this.neededBy(submission.indices))
   }
@@ -283,7 +283,7 @@ class StaticRun {
   // ------------------------------------------------------------------ results
 
   private onResults(results: TaskResult[], origin: string): void {
-    if (this.settled) return
+    if (this.ending.settled) return
     for (const result of results) {
       const index = result.index
       if (this.status[index] !== EXECUTING) continue
@@ -318,10 +318,10 @@ class StaticRun {
 
   /** Commits, in block order, every transaction at the front whose reads hold on the final state. */
   private async commit(): Promise<void> {
-    if (this.committing || this.settled) return
+    if (this.committing || this.ending.settled) return
     this.committing = true
     try {
-      while (!this.settled && this.commitIndex < this.count && this.status[this.commitIndex] === EXECUTED) {
+      while (!this.ending.settled && this.commitIndex < this.count && this.status[this.commitIndex] === EXECUTED) {
         const index = this.commitIndex
         assertBlockGasAvailable(this.ctx.prepared, index, this.gasUsed)
         const outcome = this.outcomes[index]
@@ -332,9 +332,9 @@ class StaticRun {
           await this.executeHere(index)
         }
       }
-      if (this.commitIndex === this.count) this.settle()
+      if (this.commitIndex === this.count) this.ending.settle()
     } catch (error) {
-      this.fail(error)
+      this.ending.fail(error)
     } finally {
       this.committing = false
     }
@@ -348,9 +348,9 @@ class StaticRun {
     const run = this.laneQueue.then(() => executeTransaction(this.ctx.lanes, this.ctx.prepared, index, this.memory.at(index)))
     this.laneQueue = run.catch(() => {})
     const outcome = await run.finally(() => (this.runningHere = undefined))
-    this.counters.coordinatorMs += performance.now() - started
+    this.ending.coordinatorMs += performance.now() - started
     this.counters.executions++
-    if (this.settled) return
+    if (this.ending.settled) return
     this.memory.record(index, outcome.writeSet)
     this.feed.writes(index, outcome.writeSet, 'coordinator')
     this.failed[index] = false
@@ -364,27 +364,4 @@ class StaticRun {
     this.commitIndex++
   }
 
-  // ------------------------------------------------------------------ settling
-
-  private coordinate(work: () => void): void {
-    const started = performance.now()
-    try {
-      work()
-    } catch (error) {
-      this.fail(error)
-    }
-    this.counters.coordinatorMs += performance.now() - started
-  }
-
-  private settle(): void {
-    if (this.settled) return
-    this.settled = true
-    this.resolveRun()
-  }
-
-  private fail(error: unknown): void {
-    if (this.settled) return
-    this.settled = true
-    this.rejectRun(error)
-  }
 }
