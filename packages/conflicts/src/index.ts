@@ -17,6 +17,7 @@ export {
 } from './predictedSets.js'
 export { accessListSets, blockAccessLists, combineAccessSets, staticAccessSets, type AccessListEntry } from './predictedAccessSets.js'
 export { scorePrediction, type PredictionScore } from './predictionScore.js'
+export { planningDependencies } from './planningGraph.js'
 export { analyzeBlock, laneCounts, type AnalyzeOptions, type BlockConflicts, type GraphSummary } from './analyzeBlock.js'
 export { ConflictProfile, type KeyActivity } from './conflictProfile.js'
 export { createGraphOrderScheduler, reverseWithinLevels } from './graphOrderScheduler.js'

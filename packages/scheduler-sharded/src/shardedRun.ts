@@ -15,11 +15,10 @@ import {
   type ShardOwnership,
   type TaskResult,
   type TxOutcome,
-  type WorkerIdentity,
 } from '@parallel-evm/core'
 import { ShardDigestMismatchError } from './errors.js'
 import type { ShardTransport } from './shardTransport.js'
-import { actualShards, changedKeyIds, shardsOf, type ShardMask, type TxRoutes } from './txRoutes.js'
+import { actualShards, changedKeyIds, type ShardMask, type TxRoutes } from './txRoutes.js'
 
 const PENDING = 0
 /** Sent to its home shard; the shard runs its messages in order, so its later transactions may follow at once. */
@@ -29,6 +28,8 @@ const COMMITTED = 3
 
 /** Messages per shard at once: the one it runs and one waiting behind it. */
 const PIPELINE = 2
+/** How far past a waiting transaction a shard looks for one that may run. */
+const WINDOW = 64
 
 export interface ShardedRunOptions {
   transport: ShardTransport
@@ -67,15 +68,16 @@ export interface ShardedRunStats {
 
 /**
  * Runs a block under the sharded protocol (Calvin's, in one node). Every shard knows the block
- * order and the routes. A transaction runs on its home shard once, on every shard it involves,
- * each earlier transaction involving that shard has run there or been forwarded, and the shard is
- * sent exactly those earlier writes it lacks (read forwarding); its writes then go back to the
+ * order and the routes. A transaction runs on its home shard once what it is predicted to need
+ * (on each key, the last earlier transaction to set it and the credits since, as Calvin's
+ * lock manager grants locks in the global order) has run, or runs first on that shard; the shard
+ * is sent exactly those writes it lacks (read forwarding), and the writes it produces reach the
  * shards that own them with the next message each gets. So a shard's own transactions run back to
- * back, and a multi-shard one waits only for its participants. The global order makes waiting
- * acyclic: no deadlock on any routes. At its turn to commit each transaction is checked: one whose
- * accesses left its predicted shards (an escape) is aborted and re-run with its actual set, on
- * the final state; one that read a value a re-run changed is re-run too. Then every shard reports
- * the digest of the partition it owns and the block commits only if all agree.
+ * back, and a multi-shard one waits only for what it reads. Waiting follows the global order, so
+ * it is acyclic: no deadlock on any routes. At its turn to commit each transaction is checked: one
+ * whose accesses left its predicted shards (an escape) is aborted and re-run with its actual set,
+ * on the final state; one that read a value a re-run changed is re-run too. Then every shard
+ * reports the digest of the partition it owns and the block commits only if all agree.
  */
 export async function runSharded(ctx: SchedulerContext, options: ShardedRunOptions): Promise<{ outcomes: TxOutcome[]; stats: ShardedRunStats }> {
   return new ShardedRun(ctx, options).run()
@@ -91,15 +93,9 @@ class ShardedRun {
   private readonly failed: boolean[]
   /** Per transaction, the shards it involves (predicted, widened by an escape). */
   private readonly participants: ShardMask[]
-  /** Per shard, the transactions involving it, in block order, and how far they have all executed. */
-  private readonly involving: number[][]
-  private readonly executedUpTo: number[]
-  /** Per shard, the transactions homed there, in block order, and how many were sent. */
+  /** Per shard, the transactions homed there, in block order, and how many of the first are sent. */
   private readonly homed: number[][]
   private readonly sentUpTo: number[]
-  /** Per shard and participant shard, how far along `involving` its replica has been fed. */
-  private readonly fedUpTo: number[][]
-  private readonly generation: number[]
   private readonly inFlight: number[]
   private readonly waitingSince: (number | undefined)[]
   private readonly executedOn: Int16Array
@@ -131,16 +127,9 @@ class ShardedRun {
     this.participants = [...options.routes.participants]
     this.executedOn = new Int16Array(this.count).fill(-1)
     const perShard = <T>(make: () => T) => Array.from({ length: this.shards }, make)
-    this.involving = perShard(() => [])
     this.homed = perShard(() => [])
-    this.participants.forEach((mask, index) => {
-      for (const shard of shardsOf(mask)) this.involving[shard]!.push(index)
-      this.homed[options.routes.home[index]!]!.push(index)
-    })
-    this.executedUpTo = perShard(() => 0)
+    options.routes.home.forEach((home, index) => this.homed[home]!.push(index))
     this.sentUpTo = perShard(() => 0)
-    this.fedUpTo = perShard(() => new Array<number>(this.shards).fill(0))
-    this.generation = perShard(() => -1)
     this.inFlight = perShard(() => 0)
     this.waitingSince = perShard(() => undefined)
   }
@@ -197,30 +186,32 @@ class ShardedRun {
     }
   }
 
-  /** The shard's next transactions, in order, that may run now: each participant is caught up to it. */
+  /**
+   * The shard's next transactions that may run now, in block order: each has what it depends on
+   * run already, or running first on this shard. A transaction still waiting does not hold back
+   * later ones of the shard that do not wait for it (within a window of the next pending ones).
+   */
   private nextBatch(shard: number): number[] {
     const batch: number[] = []
     const homed = this.homed[shard]!
-    while (batch.length < this.options.maxBatch && this.sentUpTo[shard]! < homed.length) {
-      const index = homed[this.sentUpTo[shard]!]!
-      if (!this.mayRun(index, shard)) break
+    while (this.sentUpTo[shard]! < homed.length && this.status[homed[this.sentUpTo[shard]!]!] !== PENDING) this.sentUpTo[shard]!++
+    let pending = 0
+    for (let position = this.sentUpTo[shard]!; position < homed.length && batch.length < this.options.maxBatch && pending < WINDOW; position++) {
+      const index = homed[position]!
+      if (this.status[index] !== PENDING) continue
+      pending++
+      if (!this.mayRun(index, shard)) continue
       this.status[index] = DISPATCHED
       batch.push(index)
-      this.sentUpTo[shard]!++
     }
     return batch
   }
 
-  /** Whether every earlier transaction involving `index`'s participants has run, or will first on `shard` itself. */
   private mayRun(index: number, shard: number): boolean {
-    for (const participant of shardsOf(this.participants[index]!)) {
-      const involving = this.involving[participant]!
-      for (let position = this.executedUpTo[participant]!; position < involving.length && involving[position]! < index; position++) {
-        const earlier = involving[position]!
-        if (this.status[earlier]! >= EXECUTED) continue
-        if (this.status[earlier] === DISPATCHED && this.options.routes.home[earlier] === shard) continue
-        return false
-      }
+    for (const dep of this.options.routes.dependencies[index]!) {
+      if (this.status[dep]! >= EXECUTED) continue
+      if (this.status[dep] === DISPATCHED && this.options.routes.home[dep] === shard) continue
+      return false
     }
     return true
   }
@@ -234,7 +225,7 @@ class ShardedRun {
     const task = this.options.transport.send(shard, (taskId, worker) => {
       if (this.ending.settled) return undefined
       origin = ReplicaFeed.originOf(worker)
-      return this.feed.requestFor(taskId, worker, indices, this.forwardedTo(shard, worker, indices))
+      return this.feed.requestFor(taskId, worker, indices, this.forwardedTo(indices))
     })
     const tracked = task.then(
       (results) => this.ending.coordinate(() => this.onResults(results, origin, shard)),
@@ -252,25 +243,13 @@ class ShardedRun {
   }
 
   /**
-   * The earlier transactions whose writes the shard may need for `indices`: those involving any of
-   * their participants since the shard was last fed (the feed sends only versions it lacks).
+   * The earlier transactions whose writes the shard needs for `indices`: what they depend on, and
+   * every transaction re-run since (the feed sends only versions the shard lacks).
    */
-  private forwardedTo(shard: number, worker: WorkerIdentity, indices: readonly number[]): number[] {
-    // A replacement shard lost its replica: it is fed from the start.
-    if (this.generation[shard] !== worker.generation) this.fedUpTo[shard]!.fill(0)
-    this.generation[shard] = worker.generation
-    // Per participant, only up to the last transaction of the batch it takes part in: beyond it, an
-    // earlier transaction may not have run yet, and must not be counted as fed.
-    const upTo = new Map<number, number>()
-    for (const index of indices) for (const participant of shardsOf(this.participants[index]!)) upTo.set(participant, index)
-    const needed = [...this.reRun]
-    for (const [participant, last] of upTo) {
-      const involving = this.involving[participant]!
-      let position = this.fedUpTo[shard]![participant]!
-      for (; position < involving.length && involving[position]! < last; position++) needed.push(involving[position]!)
-      this.fedUpTo[shard]![participant] = position
-    }
-    return needed
+  private forwardedTo(indices: readonly number[]): number[] {
+    const needed = new Set(this.reRun)
+    for (const index of indices) for (const dep of this.options.routes.dependencies[index]!) needed.add(dep)
+    return [...needed]
   }
 
   // ------------------------------------------------------------------ results
@@ -296,10 +275,6 @@ class ShardedRun {
         this.failed[index] = true
       }
       this.status[index] = EXECUTED
-      for (const participant of shardsOf(this.participants[index]!)) {
-        const involving = this.involving[participant]!
-        while (this.executedUpTo[participant]! < involving.length && this.status[involving[this.executedUpTo[participant]!]!]! >= EXECUTED) this.executedUpTo[participant]!++
-      }
     }
   }
 

@@ -1,3 +1,4 @@
+import { planningDependencies, type TxAccessSets } from '@parallel-evm/conflicts'
 import { accountFieldKeyId, creditedAddresses, ownerOfAddress, ownerOfKey, stateKeyId, writtenKeys, type AddressHex, type ShardOwnership, type TxOutcome } from '@parallel-evm/core'
 import type { BlockProfile } from './partitioner.js'
 
@@ -8,12 +9,17 @@ export const MAX_SHARDS = 30
 
 export const allShards = (shards: number): ShardMask => (1 << shards) - 1
 
-/** Where each transaction runs and which shards' state it is predicted to involve. */
+/** Where each transaction runs, which shards' state it is predicted to involve, and what it waits for. */
 export interface TxRoutes {
   /** Per transaction, its home shard: the owner of its sender, where it executes. */
   home: number[]
   /** Per transaction, the shards whose state it is predicted to touch, its home included. */
   participants: ShardMask[]
+  /**
+   * Per transaction, the earlier ones whose writes it is predicted to need (on each key, the last
+   * one to set it and the credits since), and its sender's previous one: Calvin's lock order, by key.
+   */
+  dependencies: number[][]
 }
 
 /**
@@ -48,7 +54,14 @@ export function routeTransactions(profile: BlockProfile, ownership: ShardOwnersh
     home.push(owner)
     participants.push(mask)
   })
-  return { home, participants }
+  const previousOfSender = new Map<AddressHex, number>()
+  const dependencies = planningDependencies(profile.sets.map((sets) => withLazyCoinbase(sets, profile.coinbase))).map((deps, index) => {
+    const sender = profile.prepared.senders[index]!
+    const previous = previousOfSender.get(sender)
+    previousOfSender.set(sender, index)
+    return previous === undefined || deps.includes(previous) ? deps : [...deps, previous].sort((a, b) => a - b)
+  })
+  return { home, participants, dependencies }
 }
 
 /**
@@ -95,6 +108,23 @@ function readsCoinbase(reads: Iterable<string>, coinbase: AddressHex): boolean {
   return false
 }
 
+/**
+ * A transaction's sets with the coinbase as the lazy beneficiary: its balance only credited (a
+ * transaction run alone on the parent may have created the account with its fee), its other fields
+ * neither read nor set; a read of its balance stays, and so waits for every earlier fee.
+ */
+function withLazyCoinbase(sets: TxAccessSets, coinbase: AddressHex): TxAccessSets {
+  const balance = accountFieldKeyId(coinbase, 'balance')
+  const keep = (key: string) => !isCoinbaseField(key, coinbase)
+  const credited = sets.writes.has(balance) || sets.deltas.has(balance)
+  return {
+    reads: new Set([...sets.reads].filter((key) => keep(key) || key === balance)),
+    writes: new Set([...sets.writes].filter(keep)),
+    deltas: new Set([...[...sets.deltas].filter(keep), ...(credited ? [balance] : [])]),
+    chained: sets.chained,
+  }
+}
+
 /** A field of the coinbase account (balance, nonce, code, existence), not one of its slots. */
 export function isCoinbaseField(key: string, coinbase: AddressHex): boolean {
   return key[42] !== ':' && key.startsWith(coinbase)
@@ -115,19 +145,20 @@ export function shardsOf(mask: ShardMask): number[] {
 
 /**
  * The most the routes let the shards gain over one lane, with gas limits as time and messages
- * free: each transaction starts once every participant is done with its earlier ones, and holds
- * them all until it ends (a lower bound on the protocol's makespan).
+ * free: each shard runs its transactions one at a time, and each starts only once what it depends
+ * on has ended (a lower bound on the protocol's makespan).
  */
-export function routedSpeedupBound(routes: TxRoutes, gasLimits: readonly bigint[], shards: number): number {
-  const busyUntil = new Array<number>(shards).fill(0)
+export function routedSpeedupBound(routes: Pick<TxRoutes, 'home' | 'dependencies'>, gasLimits: readonly bigint[], shards: number): number {
+  const shardFree = new Array<number>(shards).fill(0)
+  const ends: number[] = []
   let total = 0
-  routes.participants.forEach((mask, index) => {
+  routes.home.forEach((home, index) => {
     const gas = Number(gasLimits[index]!)
     total += gas
-    const involved = shardsOf(mask)
-    const end = Math.max(...involved.map((shard) => busyUntil[shard]!)) + gas
-    for (const shard of involved) busyUntil[shard] = end
+    const start = Math.max(shardFree[home]!, ...routes.dependencies[index]!.map((dep) => ends[dep]!))
+    ends.push(start + gas)
+    shardFree[home] = start + gas
   })
-  const makespan = Math.max(...busyUntil)
+  const makespan = Math.max(0, ...ends)
   return makespan === 0 ? Infinity : total / makespan
 }

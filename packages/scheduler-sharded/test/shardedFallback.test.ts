@@ -40,14 +40,16 @@ describe('sharded scheduler fallback', () => {
     expect(result.stats.sharded?.crossShardRatio).toBeLessThan(0.2)
   })
 
-  it('behavior: routedSpeedupBound is the gas over the longest chain of shared shards', () => {
+  it('behavior: routedSpeedupBound is the gas over the longest path of shard turns and dependencies', () => {
     const gas = [10n, 10n, 10n, 10n]
-    // Two independent shards: twice as fast.
-    expect(routedSpeedupBound({ home: [0, 1, 0, 1], participants: [0b01, 0b10, 0b01, 0b10] }, gas, 2)).toBe(2)
-    // Every transaction on both shards: no gain.
-    expect(routedSpeedupBound({ home: [0, 1, 0, 1], participants: [0b11, 0b11, 0b11, 0b11] }, gas, 2)).toBe(1)
-    // One cross-shard transaction in the middle joins the two timelines: 40 gas over 30.
-    expect(routedSpeedupBound({ home: [0, 1, 0, 1], participants: [0b01, 0b10, 0b11, 0b10] }, gas, 2)).toBeCloseTo(40 / 30)
-    expect(routedSpeedupBound({ home: [], participants: [] }, [], 2)).toBe(Infinity)
+    // Two shards with nothing between them: twice as fast.
+    expect(routedSpeedupBound({ home: [0, 1, 0, 1], dependencies: [[], [], [], []] }, gas, 2)).toBe(2)
+    // Each transaction on the one before: no gain.
+    expect(routedSpeedupBound({ home: [0, 1, 0, 1], dependencies: [[], [0], [1], [2]] }, gas, 2)).toBe(1)
+    // One cross-shard dependency (2 on 1) costs nothing here: both lanes still end at 20.
+    expect(routedSpeedupBound({ home: [0, 1, 0, 1], dependencies: [[], [], [1], []] }, gas, 2)).toBe(2)
+    // Everything on one shard: no gain.
+    expect(routedSpeedupBound({ home: [0, 0, 0, 0], dependencies: [[], [], [], []] }, gas, 2)).toBe(1)
+    expect(routedSpeedupBound({ home: [], dependencies: [] }, [], 2)).toBe(Infinity)
   })
 })

@@ -1,7 +1,6 @@
-import { accessListSets, actualAccessSets, type AccessListEntry, type TxAccessSets } from '@parallel-evm/conflicts'
+import { accessListSets, actualAccessSets, planningDependencies, type AccessListEntry, type TxAccessSets } from '@parallel-evm/conflicts'
 import { toAddressHex, type AddressHex, type BlockResult } from '@parallel-evm/core'
 import { InvalidHintsError } from './invalidHintsError.js'
-import { planningDependencies } from './planningGraph.js'
 
 /**
  * What a block producer (or an earlier run) says about a block ahead of execution: which earlier

@@ -1,6 +1,5 @@
-import type { TxAccessSets } from '@parallel-evm/conflicts'
+import { planningDependencies, type TxAccessSets } from '@parallel-evm/conflicts'
 import type { PreparedBlock } from '@parallel-evm/core'
-import { planningDependencies } from './planningGraph.js'
 
 /** The order a block's transactions may run in: each waits for the transactions it depends on. */
 export interface BlockPlan {

@@ -1,6 +1,5 @@
-import type { TxAccessSets } from '@parallel-evm/conflicts'
+import { planningDependencies, type TxAccessSets } from '@parallel-evm/conflicts'
 import type { BlockPlan } from './blockPlan.js'
-import { planningDependencies } from './planningGraph.js'
 
 export interface PlanScore {
   plannedEdges: number

@@ -1,10 +1,9 @@
-import type { TxAccessSets } from '@parallel-evm/conflicts'
+import { planningDependencies, type TxAccessSets } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler, prepareBlock, type PreparedBlock } from '@parallel-evm/core'
 import { generateBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { describe, expect, it } from 'vitest'
 import { actualAccessSets, planBlock, plannedSpeedupBound } from '../src/index.js'
-import { planningDependencies } from '../src/planningGraph.js'
 
 type Access = Partial<Record<keyof TxAccessSets, string[]>>
 const sets = (...txs: Access[]): TxAccessSets[] =>

@@ -1,4 +1,4 @@
-import type { TxAccessSets } from '@parallel-evm/conflicts'
+import type { TxAccessSets } from './accessSets.js'
 
 /**
  * The dependency graph a plan needs, with the edges that others already imply left out: on each
