@@ -35,7 +35,8 @@ describe('invalid blocks leave committed state untouched', () => {
       const fixture = await loadMainnetBlock(dir)
       const state = await createState({ genesis: fixture.preState })
       const before = fingerprint(state)
-      const executor = createExecutor({ scheduler: createSequentialScheduler(), state })
+      // Trusted input: an edited nonce otherwise fails the body and signature checks first (tamperedBlocks.test.ts).
+      const executor = createExecutor({ scheduler: createSequentialScheduler(), state, trustSenders: true })
       const error = await executor.executeBlock(fixture.block).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(InvalidTransactionError)
       expect((error as InvalidTransactionError).txIndex).toBe(5)

@@ -1,8 +1,7 @@
 import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
-import { createExecutor, defaultKzg, ParallelEvmError, type Hex, type Scheduler, type SlotHex, type StateBackend } from '@parallel-evm/core'
+import { createExecutor, defaultKzg, keccak256, ParallelEvmError, type Hex, type Scheduler, type SlotHex, type StateBackend } from '@parallel-evm/core'
 import { commonForNetwork, type BlockchainTestCase } from '@parallel-evm/fixtures'
 import { openBackendByName } from './registry.js'
 
@@ -10,6 +9,8 @@ export interface BlockchainTestOptions {
   /** Shared by every case, so a parallel scheduler's workers start once. */
   scheduler: Scheduler
   state: string
+  /** Take each block's senders and body as given (see `CreateExecutorOptions.trustSenders`). */
+  trustSenders?: boolean
 }
 
 export interface BlockchainTestResult {
@@ -43,7 +44,7 @@ async function runChain(testCase: BlockchainTestCase, options: BlockchainTestOpt
   if (genesisRoot !== undefined && !equalsBytes(genesisRoot, genesis.header.stateRoot)) {
     return fail(`genesis state root ${bytesToHex(genesisRoot)} is not ${bytesToHex(genesis.header.stateRoot)}`)
   }
-  const executor = createExecutor({ scheduler: options.scheduler, state, common })
+  const executor = createExecutor({ scheduler: options.scheduler, state, common, trustSenders: options.trustSenders ?? false })
   let parent: BlockHeader = genesis.header
   const ancestorHashes = new Map<bigint, Uint8Array>([[0n, genesis.hash()]])
   for (const [position, block] of testCase.blocks.entries()) {
@@ -110,7 +111,7 @@ function comparePostState(testCase: BlockchainTestCase, state: StateBackend): st
   for (const [address, expected] of testCase.postState) {
     const account = actual.get(address)
     if (account === undefined) return `post-state: account ${address} missing`
-    const codeHash = bytesToHex(keccak_256(expected.code))
+    const codeHash = bytesToHex(keccak256(expected.code))
     if (account.nonce !== expected.nonce || account.balance !== expected.balance || account.codeHash !== codeHash) {
       return `post-state: account ${address} differs (nonce ${account.nonce}/${expected.nonce}, balance ${account.balance}/${expected.balance})`
     }

@@ -12,4 +12,6 @@ export interface CommonFlags {
   partitioner?: string
   /** A hints file for the static scheduler (--hints; `pevm run` only). */
   hintsFile?: string
+  /** Take a block's given senders and body as they are (--trust-senders), as a caller that checked them already. */
+  trustSenders?: boolean
 }

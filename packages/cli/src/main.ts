@@ -45,6 +45,10 @@ predicts from static facts, access lists and pre-execution unless --predict says
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
 
+Every block's senders are recovered from its signatures and checked against any it carries, and its
+transactions (and withdrawals) against the header's roots; --trust-senders (run, replay, test-vectors,
+referral analytics) takes them as given, for inputs already checked.
+
 Exit codes: 0 everything matched or passed; 1 a mismatch, a failed test or a typed block error;
 2 bad usage.`
 
@@ -68,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
       hints: { type: 'string' },
       partitioner: { type: 'string' },
       out: { type: 'string' },
+      'trust-senders': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -89,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.predict === undefined || command === 'conflicts' ? {} : { predict: values.predict }),
     ...(values.hints === undefined ? {} : { hintsFile: values.hints }),
     ...(values.partitioner === undefined ? {} : { partitioner: values.partitioner }),
+    ...(values['trust-senders'] ? { trustSenders: true } : {}),
   }
   if (values.hints !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--hints', reason: `hints are per block: pevm run takes them, pevm ${command} does not` })
   if (command === 'db') {

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, type BlockResult, type Hex, type SchedulerStats } from '@parallel-evm/core'
+import { createExecutor, type BlockResult, type CryptoStats, type Hex, type SchedulerStats } from '@parallel-evm/core'
 import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { loadHintsFile } from './hintsFile.js'
 import { openBackendByName, createSchedulerByName } from './registry.js'
@@ -16,6 +16,8 @@ export interface RunMainnetBlockOptions {
   partitioner?: string
   /** A hints file for the static scheduler: as given, or else in the block directory. */
   hintsFile?: string
+  /** Take the block's senders and body as given rather than recovering and checking them. */
+  trustSenders?: boolean
 }
 
 /** The report `pevm run --json` prints: computed fields, and whether each matches the header. */
@@ -34,6 +36,9 @@ export interface BlockReport {
   stats: SchedulerStats
   /** What execution knowingly left out (e.g. ommer rewards when the snapshot lacks ommer headers). */
   omissions: readonly string[]
+  /** The hashing and signature implementations that ran, and whether the senders were recovered and checked. */
+  crypto: CryptoStats
+  sendersVerified: boolean
   ok: boolean
 }
 
@@ -53,7 +58,7 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     const backend = await openBackendByName(options.state, fixture.preState, { number: fixture.number - 1n, blockHash: parentHashOf(fixture), ...(options.db === undefined ? {} : { db: options.db }) })
     kind = backend.state.kind
     try {
-      result = await createExecutor({ scheduler, state: backend.state }).executeBlock(fixture.block)
+      result = await createExecutor({ scheduler, state: backend.state, trustSenders: options.trustSenders ?? false }).executeBlock(fixture.block)
     } finally {
       await backend.close()
     }
@@ -74,13 +79,15 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     executeMs: round(result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs),
     stats: schedulerStats(result.stats),
     omissions: result.omissions,
+    crypto: result.stats.crypto,
+    sendersVerified: result.stats.sendersVerified,
     ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false,
   }
   return { report, result }
 }
 
 function schedulerStats(stats: BlockResult['stats']): SchedulerStats {
-  const { prepareMs: _prepare, executeMs: _execute, finalizeMs: _finalize, commitMs: _commit, ...rest } = stats
+  const { prepareMs: _prepare, executeMs: _execute, finalizeMs: _finalize, commitMs: _commit, crypto: _crypto, sendersVerified: _verified, ...rest } = stats
   for (const key of ['workerMs', 'coordinatorMs'] as const) if (rest[key] !== undefined) rest[key] = round(rest[key])
   return rest
 }

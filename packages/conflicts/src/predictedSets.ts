@@ -100,7 +100,8 @@ export async function predictBlock(
   state: StateReader,
   options: PredictBlockOptions,
 ): Promise<Partial<Record<PredictionSource | 'combined', PredictedKeys>>> {
-  const prepared = prepareBlock(input, { common: options.common })
+  // Predictions are advice: the executor verifies the senders the block runs with.
+  const prepared = prepareBlock(input, { common: options.common, trustSenders: true })
   const predictions: Partial<Record<PredictionSource | 'combined', PredictedKeys>> = {}
   for (const source of options.sources) {
     if (source === 'static') predictions.static = staticPrediction(prepared)

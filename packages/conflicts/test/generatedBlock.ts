@@ -1,7 +1,7 @@
 import { createBlock } from '@ethereumjs/block'
 import { createLegacyTx, type LegacyTx } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromPrivateKey, hexToBytes } from '@ethereumjs/util'
-import { createMainnetCommon, createWriteSet, EMPTY_CODE_HASH, type AddressHex, type BlockInput, type Hex, type WriteSet } from '@parallel-evm/core'
+import { createMainnetCommon, createWriteSet, EMPTY_CODE_HASH, orderedTrieRoot, type AddressHex, type BlockInput, type Hex, type WriteSet } from '@parallel-evm/core'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 
 export const COINBASE = '0x00000000000000000000000000000000c0ffee00' as AddressHex
@@ -60,7 +60,7 @@ export function generatedBlock(
   })
   const block = createBlock(
     {
-      header: { number: 19_500_000n, timestamp: 1_712_000_000n, gasLimit: 30_000_000n, coinbase: COINBASE, baseFeePerGas: GWEI, excessBlobGas: 0n, blobGasUsed: 0n, parentBeaconBlockRoot: new Uint8Array(32) },
+      header: { number: 19_500_000n, timestamp: 1_712_000_000n, gasLimit: 30_000_000n, coinbase: COINBASE, baseFeePerGas: GWEI, excessBlobGas: 0n, blobGasUsed: 0n, parentBeaconBlockRoot: new Uint8Array(32), transactionsTrie: orderedTrieRoot(transactions.map((tx) => tx.serialize())) },
       transactions,
       withdrawals: [],
     },

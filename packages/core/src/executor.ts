@@ -2,6 +2,7 @@ import type { BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LaneFactory } from './chainContext.js'
+import { activateCryptoProvider, loadCryptoProvider, type CryptoPreference } from './cryptoProvider.js'
 import { InvalidBlockError } from './errors.js'
 import { finalizeBlock } from './finalizeBlock.js'
 import { prepareBlock, prepareBlockRecovering } from './prepareBlock.js'
@@ -22,6 +23,12 @@ export interface ExecuteBlockOptions {
   parentHeader?: BlockHeader
 }
 
+/** How an executor treats a block's cryptography; `createExecutor` fills the defaults. */
+export interface ExecutorSettings {
+  crypto: CryptoPreference
+  trustSenders: boolean
+}
+
 export interface Executor {
   readonly scheduler: Scheduler
   readonly state: StateBackend
@@ -39,13 +46,17 @@ export class BlockExecutor implements Executor {
     readonly scheduler: Scheduler,
     readonly state: StateBackend,
     private readonly common: Common,
+    private readonly settings: ExecutorSettings = { crypto: 'fast', trustSenders: false },
   ) {}
 
   async executeBlock(input: BlockInput, options: ExecuteBlockOptions = {}): Promise<BlockResult> {
     const enforce = options.verify === 'enforce'
+    const crypto = await loadCryptoProvider(this.settings.crypto)
+    activateCryptoProvider(crypto)
     const started = performance.now()
     const recover = this.scheduler.recoverSenders
-    const prepared = recover === undefined ? prepareBlock(input, { common: this.common }) : await prepareBlockRecovering(input, { common: this.common, recover })
+    const prepareOptions = { common: this.common, crypto, trustSenders: this.settings.trustSenders }
+    const prepared = recover === undefined ? prepareBlock(input, prepareOptions) : await prepareBlockRecovering(input, { ...prepareOptions, recover })
     if (enforce && prepared.omissions.length > 0) {
       throw new InvalidBlockError({ blockNumber: prepared.header.number, rule: 'completeness', reason: `cannot be verified: ${prepared.omissions.join('; ')}` })
     }
@@ -98,6 +109,8 @@ export class BlockExecutor implements Executor {
       omissions: prepared.omissions,
       stats: {
         ...stats,
+        crypto: crypto.stats,
+        sendersVerified: !this.settings.trustSenders || input.senders === undefined,
         prepareMs,
         executeMs: executed - started - prepareMs,
         finalizeMs: finalizedAt - executed,

@@ -23,7 +23,7 @@ export type {
 export type { CommitContext, StateBackend, StagedCommit } from './stateBackend.js'
 export { SettleOnceCommit, type StagedCommitActions } from './stagedCommit.js'
 export type { Scheduler, SchedulerContext, ScheduleResult } from './scheduler.js'
-export type { Executor, ExecuteBlockOptions } from './executor.js'
+export type { Executor, ExecuteBlockOptions, ExecutorSettings } from './executor.js'
 export type { CreateExecutorOptions } from './constructors.js'
 export type { Lane } from './chainContext.js'
 export type { FinalizedBlock } from './finalizeBlock.js'
@@ -45,6 +45,20 @@ export {
   WorkerCrashedError,
 } from './errors.js'
 export { createExecutor } from './constructors.js'
+export {
+  activateCryptoProvider,
+  activeCryptoProvider,
+  installCrypto,
+  jsCryptoProvider,
+  keccak256,
+  loadCryptoProvider,
+  type CryptoPreference,
+  type CryptoProvider,
+  type CryptoStats,
+} from './cryptoProvider.js'
+export { SECP256K1_ADDON_ENV } from './nativeSecp256k1.js'
+export { assertBodyRoots } from './bodyRoots.js'
+export { orderedTrieRoot } from './orderedTrieRoot.js'
 export { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
 export { BlockExecutor } from './executor.js'
 export { createSequentialScheduler, executeSequential } from './sequential.js'

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { getHeapStatistics } from 'node:v8'
 import { Common } from '@ethereumjs/common'
 import { LaneFactory } from './chainContext.js'
+import { activateCryptoProvider, loadCryptoProvider } from './cryptoProvider.js'
 import { ParallelEvmError, ReadDependencyError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
 import { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
@@ -29,8 +30,8 @@ let taskStarted = 0
 const send = (message: WorkerResponse) => sendMessage(port, message)
 
 // One message at a time, in arrival order: a task must not start while the state it names is
-// still being opened.
-let handled: Promise<void> = Promise.resolve()
+// still being opened, nor before this thread's crypto provider has loaded (WASM compiles async).
+let handled: Promise<void> = loadCryptoProvider((workerData as LaneWorkerData | undefined)?.crypto).then(activateCryptoProvider)
 port.on('message', (data: Uint8Array) => {
   const request = receiveMessage<WorkerRequest>(data)
   handled = handled
@@ -42,7 +43,7 @@ port.on('message', (data: Uint8Array) => {
       })
     })
 })
-send({ type: 'ready' })
+void handled.then(() => send({ type: 'ready' }))
 
 async function handle(request: WorkerRequest): Promise<void> {
   taskStarted = performance.now()
@@ -167,7 +168,7 @@ async function openStateSource(source: WorkerStateSource): Promise<WorkerStateRe
 }
 
 function speculationOn(block: SpeculationBlock): { prepared: PreparedBlock; memory: MultiVersionMemory } {
-  const prepared = prepareBlock({ block: { format: 'rlp', rlp: block.rlp }, senders: block.senders, ancestorHashes: block.ancestorHashes }, { common: commonFor(block.common) })
+  const prepared = prepareBlock({ block: { format: 'rlp', rlp: block.rlp }, senders: block.senders, ancestorHashes: block.ancestorHashes }, { common: commonFor(block.common), trustSenders: true })
   return { prepared, memory: new MultiVersionMemory(new StateOverlay(state.reader, block.preBlock)) }
 }
 
@@ -183,7 +184,7 @@ function commonFor(descriptor: CommonDescriptor): Common {
 
 async function blockOnState(key: string, stateId: number, block: Parameters<typeof prepareBlock>[0]) {
   if (cached !== undefined && cached.key === key && cached.stateId === stateId) return cached
-  const prepared = prepareBlock(block, { common })
+  const prepared = prepareBlock(block, { common, trustSenders: true })
   const lane = await lanes.laneFor(prepared.common, prepared.ancestorHashes)
   const base = new StateOverlay(state.reader)
   base.apply(await preBlockWrites(prepared, lane, state.reader))

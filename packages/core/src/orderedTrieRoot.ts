@@ -1,5 +1,5 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from './cryptoProvider.js'
 
 type Raw = Uint8Array | NestedUint8Array
 type TrieNode =
@@ -20,8 +20,8 @@ interface Entry {
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
   const entries = values.map((value, index) => ({ nibbles: nibblesOf(RLP.encode(index)), value }))
   entries.sort((a, b) => compareNibbles(a.nibbles, b.nibbles))
-  if (entries.length === 0) return keccak_256(RLP.encode(new Uint8Array()))
-  return keccak_256(RLP.encode(raw(build(entries, 0))))
+  if (entries.length === 0) return keccak256(RLP.encode(new Uint8Array()))
+  return keccak256(RLP.encode(raw(build(entries, 0))))
 }
 
 function build(entries: Entry[], depth: number): TrieNode {
@@ -51,7 +51,7 @@ function raw(node: TrieNode): NestedUint8Array {
 function reference(node: TrieNode): Raw {
   const nodeRaw = raw(node)
   const encoded = RLP.encode(nodeRaw)
-  return encoded.length < 32 ? nodeRaw : keccak_256(encoded)
+  return encoded.length < 32 ? nodeRaw : keccak256(encoded)
 }
 
 function hexPrefix(path: number[], leaf: boolean): Uint8Array {

@@ -6,7 +6,7 @@ import {
   bytesToHex,
   hexToBytes,
 } from '@ethereumjs/util'
-import { keccak_256 as keccak256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from './cryptoProvider.js'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
 import { MissingStateError, UnsupportedStateOperationError } from './errors.js'
 import { ObservedAccount, type AccountFieldSource } from './observedAccount.js'

@@ -2,6 +2,7 @@ import type { Common } from '@ethereumjs/common'
 import type { Block, BlockData, BlockHeader, HeaderData, JSONRPCBlock } from '@ethereumjs/block'
 import type { Log } from '@ethereumjs/evm'
 import type { TxReceipt } from '@ethereumjs/vm'
+import type { CryptoStats } from './cryptoProvider.js'
 import type { TypedTransaction } from '@ethereumjs/tx'
 
 /** A 0x-prefixed lower-case hex string. */
@@ -260,5 +261,14 @@ export interface BlockResult {
   matches: HeaderMatches
   /** What execution knowingly left out, e.g. ommer rewards when the ommer headers were unavailable. */
   omissions: readonly string[]
-  stats: SchedulerStats & { prepareMs: number; executeMs: number; finalizeMs: number; commitMs: number }
+  stats: SchedulerStats & {
+    /** The hashing and signature implementations the calling thread ran. */
+    crypto: CryptoStats
+    /** Whether the senders were recovered from the signatures (false: taken from the input, `trustSenders`). */
+    sendersVerified: boolean
+    prepareMs: number
+    executeMs: number
+    finalizeMs: number
+    commitMs: number
+  }
 }

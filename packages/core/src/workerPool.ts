@@ -6,6 +6,7 @@ import { InvalidOptionError, WorkerCrashedError } from './errors.js'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { BlockInput, WriteSet } from './types.js'
 import { receiveMessage, sendMessage } from './threadMessages.js'
+import type { CryptoPreference } from './cryptoProvider.js'
 import type { LaneWorkerData, TaskResult, WorkerRequest, WorkerResponse, WorkerStateSource } from './workerProtocol.js'
 import type { StateBackend } from './stateBackend.js'
 
@@ -14,6 +15,8 @@ export interface WorkerPoolOptions {
   size: number
   /** The chain's configuration (mainnet when absent); each worker builds its own Common from it. */
   chain?: ChainConfig
+  /** Each worker's crypto provider (`'fast'` by default, with its pure-JS fallback). */
+  crypto?: CryptoPreference
   /** A task that takes longer is treated as a hung worker: terminated, replaced, retried once. */
   taskTimeoutMs?: number
   /** Test hook: a fault for the worker to suffer just before it receives a task attempt. */
@@ -235,7 +238,10 @@ export class WorkerPool {
   }
 
   private spawn(index: number, previous: WorkerStats | undefined): Slot {
-    const workerData: LaneWorkerData = this.options.chain === undefined ? {} : { chain: this.options.chain }
+    const workerData: LaneWorkerData = {
+      ...(this.options.chain === undefined ? {} : { chain: this.options.chain }),
+      ...(this.options.crypto === undefined ? {} : { crypto: this.options.crypto }),
+    }
     const worker = new Worker(laneWorkerFile(), { workerData, execArgv: workerExecArgv() })
     const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, tasks: 0, busyMs: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
     let markReady: () => void = () => {}

@@ -1,4 +1,5 @@
 import type { ChainConfig } from '@ethereumjs/common'
+import type { CryptoPreference } from './cryptoProvider.js'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { ShardOwnership } from './shardOwnership.js'
 import type { AddressHex, BlockInput, Hex, StateReader, TxOutcome, WriteSet } from './types.js'
@@ -86,4 +87,6 @@ export type TaskResult =
 export interface LaneWorkerData {
   /** The chain's configuration; mainnet when absent. */
   chain?: ChainConfig
+  /** The worker's crypto provider; `'fast'` when absent. */
+  crypto?: CryptoPreference
 }

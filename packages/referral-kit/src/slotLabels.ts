@@ -1,4 +1,4 @@
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from '@parallel-evm/core'
 import { bigIntToBytes, bytesToBigInt, concatBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util'
 import type { AddressHex } from '@parallel-evm/core'
 import type { Campaign } from './campaign/types.js'
@@ -46,13 +46,13 @@ function label(layout: StorageLayout, typeId: string, slot: bigint, name: string
         : type.key === 't_uint256'
           ? Array.from({ length: EPOCHS }, (_, e) => [setLengthLeft(bigIntToBytes(BigInt(e)), 32), String(e)])
           : []
-    for (const [key, text] of keys) label(layout, type.value!, bytesToBigInt(keccak_256(concatBytes(key, setLengthLeft(bigIntToBytes(slot), 32)))), `${name}[${text}]`, accounts, labels)
+    for (const [key, text] of keys) label(layout, type.value!, bytesToBigInt(keccak256(concatBytes(key, setLengthLeft(bigIntToBytes(slot), 32)))), `${name}[${text}]`, accounts, labels)
     if (keys.length === 0) labels.set(slot, `${name} (mapping base)`)
     return
   }
   if (type.encoding === 'dynamic_array') {
     labels.set(slot, `${name}.length`)
-    const first = bytesToBigInt(keccak_256(setLengthLeft(bigIntToBytes(slot), 32)))
+    const first = bytesToBigInt(keccak256(setLengthLeft(bigIntToBytes(slot), 32)))
     const slotsPerEntry = BigInt(Math.max(1, Math.ceil(layout.types[type.base!]!.bytes / 32)))
     for (let i = 0n; i < BigInt(ARRAY_ENTRIES); i++) label(layout, type.base!, first + i * slotsPerEntry, `${name}[${i}]`, accounts, labels)
     return

@@ -2,7 +2,7 @@ import { createBlock } from '@ethereumjs/block'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler, type AddressHex, type Executor, type Hex, type TxOutcome } from '@parallel-evm/core'
-import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, type GeneratedAccount } from '@parallel-evm/fixtures'
+import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { decodeReferralError, decodeReferralLog, type ReferralEvent } from '../src/index.js'
 
@@ -72,6 +72,7 @@ export class TestChain {
           gasLimit: 30_000_000n,
           baseFeePerGas: BASE_FEE_PER_GAS,
           excessBlobGas: 0n,
+          transactionsTrie: transactionsRootOf([tx]),
           blobGasUsed: 0n,
           parentBeaconBlockRoot: new Uint8Array(32),
         },

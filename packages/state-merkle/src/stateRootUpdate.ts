@@ -1,7 +1,7 @@
 import { createMPT } from '@ethereumjs/mpt'
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { ValueEncoding, equalsBytes, hexToBytes } from '@ethereumjs/util'
-import type { AddressHex, FlatAccount, SlotHex, WriteSet } from '@parallel-evm/core'
+import { keccak256, type AddressHex, type FlatAccount, type SlotHex, type WriteSet } from '@parallel-evm/core'
 import type { AccountChange, CommittedAccounts } from './accountChange.js'
 import { resolveAccountChanges } from './accountChange.js'
 import type { NodeStore } from './nodeOverlay.js'
@@ -37,9 +37,12 @@ export async function computeStateRoot(nodes: NodeStore, root: Uint8Array, commi
   return { root: (await accounts.commit()).slice(), changes }
 }
 
-/** A key-hashed trie over `nodes`; storing bytes skips a hex round trip per node. */
+/**
+ * A key-hashed trie over `nodes`; storing bytes skips a hex round trip per node. Keys and nodes
+ * hash on the thread's active crypto provider (WASM keccak by default).
+ */
 export function openTrie(nodes: NodeStore, root: Uint8Array): Promise<MerklePatriciaTrie> {
-  return createMPT({ db: nodes, root, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes })
+  return createMPT({ db: nodes, root, useKeyHashing: true, useKeyHashingFunction: keccak256, valueEncoding: ValueEncoding.Bytes })
 }
 
 /** All of one account's slot writes in one batch, so its storage root is computed once per commit. */

@@ -2,7 +2,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode } from '@ethereumjs/mpt'
 import type { MerklePatriciaTrie, NodeReferenceOrRawMPTNode } from '@ethereumjs/mpt'
 import { KECCAK256_RLP, equalsBytes } from '@ethereumjs/util'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 } from '@parallel-evm/core'
 
 /**
  * How a parent refers to a child it has not opened: the child's hash, or the child itself
@@ -119,11 +119,11 @@ export class TrieBatch {
   /** Sets `key` (unhashed, as `trie.put` would take it) to `value`; an empty value deletes. */
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
     if (value.length === 0) return this.del(key)
-    this.root = await this.insert(this.root, toNibbles(keccak_256(key)), 0, value)
+    this.root = await this.insert(this.root, toNibbles(keccak256(key)), 0, value)
   }
 
   async del(key: Uint8Array): Promise<void> {
-    this.root = await this.remove(this.root, toNibbles(keccak_256(key)), 0)
+    this.root = await this.remove(this.root, toNibbles(keccak256(key)), 0)
   }
 
   /** Writes the changed nodes and moves the trie to the new root, which it returns. */
@@ -244,7 +244,7 @@ export class TrieBatch {
     const encoded = RLP.encode(raw as Uint8Array[])
     let ref: NodeRef
     if (encoded.length >= 32 || isRoot) {
-      ref = keccak_256(encoded)
+      ref = keccak256(encoded)
       ops.push({ type: 'put', key: ref, value: encoded })
     } else {
       // Under 32 bytes a node is inlined in its parent rather than stored under its hash.

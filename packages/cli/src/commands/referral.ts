@@ -51,7 +51,7 @@ export async function runReferralAnalytics(dir: string, flags: CommonFlags): Pro
   try {
     const backend = await openBackendByName(flags.state, campaign.genesis, { ...campaignGenesisHead(campaign), ...(flags.db === undefined ? {} : { db: flags.db }) })
     try {
-      const executor = createExecutor({ scheduler, state: backend.state, common: campaign.common })
+      const executor = createExecutor({ scheduler, state: backend.state, common: campaign.common, trustSenders: flags.trustSenders ?? false })
       analytics = analyzeCampaign(recordsFromResults(await runCampaign(campaign, executor), campaign))
     } finally {
       await backend.close()

@@ -38,7 +38,7 @@ export async function runReplayCommand(path: string, flags: ReplayFlags): Promis
   try {
     const backend = flags.state === 'lmdb' ? await openReplayDatabase(chain, flags.db) : await openBackendByName(flags.state, chain.genesis, chain.head)
     try {
-      report = await replay(chain, backend.state, flags.scheduler, createExecutor({ scheduler, state: backend.state, common: chain.common }))
+      report = await replay(chain, backend.state, flags.scheduler, createExecutor({ scheduler, state: backend.state, common: chain.common, trustSenders: flags.trustSenders ?? false }))
     } finally {
       await backend.close()
     }

@@ -33,6 +33,12 @@ function describeShards(sharded: ShardStats): string {
   )
 }
 
+function describeCrypto(report: BlockReport): string {
+  const { crypto } = report
+  const senders = report.sendersVerified ? 'senders recovered and checked' : 'senders trusted as given'
+  return `keccak256 ${crypto.keccak256}, secp256k1 ${crypto.secp256k1}, sha256 ${crypto.sha256}; ${senders}${crypto.fallback === undefined ? '' : `; fallback: ${crypto.fallback}`}`
+}
+
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
 
 function mark(match: boolean | null): string {
@@ -48,6 +54,7 @@ function formatReport(report: BlockReport): string {
     `  logsBloom     ${(report.logsBloom.slice(0, 18) + '…').padEnd(66)} ${mark(report.matches.logsBloom)}`,
     `  stateRoot     ${report.stateRoot ?? '- (backend computes no root)'}`,
     `  executeMs     ${report.executeMs}`,
+    `  crypto        ${describeCrypto(report)}`,
     `  scheduler     ${describeStats(report.stats)}`,
     ...(report.stats.plan === undefined ? [] : [`  plan          ${describePlan(report.stats.plan)}`]),
     ...(report.stats.sharded === undefined ? [] : [`  shards        ${describeShards(report.stats.sharded)}`]),

@@ -11,7 +11,7 @@ export async function runTestVectorsCommand(target: string, flags: CommonFlags):
   try {
     for (const file of files) {
       for (const testCase of loadBlockchainTestFile(file)) {
-        const result = await runBlockchainTestCase(testCase, { scheduler, state: flags.state })
+        const result = await runBlockchainTestCase(testCase, { scheduler, state: flags.state, trustSenders: flags.trustSenders ?? false })
         results.push(result)
         if (!result.passed && !flags.json) console.log(`FAIL ${relative(target, file) || file} ${result.name}: ${result.reason}`)
       }

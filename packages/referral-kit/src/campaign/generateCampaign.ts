@@ -2,7 +2,7 @@ import { createBlock } from '@ethereumjs/block'
 import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString, generateAddress, hexToBytes } from '@ethereumjs/util'
 import { InvalidOptionError, type AddressHex, type Hex } from '@parallel-evm/core'
-import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, SeededRandom } from '@parallel-evm/fixtures'
+import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, SeededRandom, transactionsRootOf } from '@parallel-evm/fixtures'
 import type { ProgramConfig, Season, Tier } from '../client.js'
 import { FRAUD_ERRORS } from '../fraudKinds.js'
 import { campaignActors, privateKeyHex } from './campaignActors.js'
@@ -108,6 +108,7 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
           excessBlobGas: 0n,
           blobGasUsed: 0n,
           parentBeaconBlockRoot: new Uint8Array(32),
+          transactionsTrie: transactionsRootOf(signed),
         },
         transactions: signed,
         withdrawals: [],

@@ -1,0 +1,160 @@
+import { spawnSync } from 'node:child_process'
+import { resolve } from 'node:path'
+import { createBlock, createBlockFromRLP, type Block } from '@ethereumjs/block'
+import { createTx, type TypedTransaction } from '@ethereumjs/tx'
+import { bytesToHex, SECP256K1_ORDER } from '@ethereumjs/util'
+import {
+  createExecutor,
+  createSequentialScheduler,
+  InvalidBlockError,
+  InvalidTransactionError,
+  type BlockInput,
+  type Scheduler,
+} from '@parallel-evm/core'
+import { generateBlock, loadMainnetBlock, transactionsRootOf, type GeneratedBlock } from '@parallel-evm/fixtures'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
+import { createStaticScheduler } from '@parallel-evm/scheduler-static'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { afterAll, describe, expect, it } from 'vitest'
+import { editedBlockDir } from './editedBlockDir.js'
+
+type TxJson = Record<string, unknown>
+const MAINNET_BLOCK = '4370000'
+
+/** Edits of a mainnet block's JSON, each with the transaction index the error must name. */
+const jsonTampering: Record<string, { edit: (txs: TxJson[]) => void; txIndex: number }> = {
+  'swapped r and s': { edit: (txs) => ([txs[0]!.r, txs[0]!.s] = [txs[0]!.s, txs[0]!.r]), txIndex: 0 },
+  'r = s = 0': { edit: (txs) => Object.assign(txs[2]!, { r: '0x0', s: '0x0' }), txIndex: 2 },
+  'a changed from': { edit: (txs) => (txs[1]!.from = '0x000000000000000000000000000000000000dead'), txIndex: 1 },
+  'a changed value': { edit: (txs) => (txs[3]!.value = `0x${(BigInt(txs[3]!.value as string) + 1n).toString(16)}`), txIndex: 3 },
+  'a reordered transaction list': { edit: (txs) => ([txs[4], txs[5]] = [txs[5]!, txs[4]!]), txIndex: 4 },
+  'a dropped transaction': { edit: (txs) => void txs.splice(6, 1), txIndex: 6 },
+}
+
+const schedulers: Record<string, () => Scheduler> = {
+  sequential: () => createSequentialScheduler(),
+  optimistic: () => createOptimisticScheduler({ workers: 2 }),
+  static: () => createStaticScheduler({ workers: 2 }),
+  sharded: () => createShardedScheduler({ workers: 2 }),
+}
+
+/** A generated block re-sealed after `edit` replaced transaction `index`: its header commits to the edited body. */
+function resealed(generated: GeneratedBlock, index: number, edit: (tx: TypedTransaction) => TypedTransaction): BlockInput {
+  const decoded = decodedBlock(generated)
+  const transactions = decoded.transactions.map((tx, i) => (i === index ? edit(tx) : tx))
+  const header = { ...decoded.header.toJSON(), transactionsTrie: transactionsRootOf(transactions) }
+  const sealed = createBlock({ header, transactions, withdrawals: [] }, { common: decoded.common })
+  return { ...generated.block, block: { format: 'rlp', rlp: sealed.serialize() } }
+}
+
+function decodedBlock(generated: GeneratedBlock): Block {
+  if (generated.block.block.format !== 'rlp') throw new TypeError('generated blocks are RLP')
+  return createBlockFromRLP(generated.block.block.rlp, { common: generated.common.copy(), setHardfork: true })
+}
+
+function withSignature(tx: TypedTransaction, signature: { v?: bigint; r: bigint; s: bigint }): TypedTransaction {
+  return createTx({ ...tx.toJSON(), type: tx.type, v: signature.v ?? tx.v!, r: signature.r, s: signature.s }, { common: tx.common })
+}
+
+/** `v` for the other recovery bit: yParity 0/1, or legacy 27/28 and EIP-155 35 + 2 chainId (+1). */
+function otherRecoveryBit(v: bigint): bigint {
+  if (v <= 1n) return v ^ 1n
+  return v % 2n === 1n ? v + 1n : v - 1n
+}
+
+/** Edits that only a signature check can catch: the header commits to the edited transaction. */
+const signatureTampering: Record<string, (tx: TypedTransaction) => TypedTransaction> = {
+  // The same signer's other valid signature (n - s, the other recovery bit): refused since Homestead (EIP-2).
+  'a high-s signature': (tx) => withSignature(tx, { v: otherRecoveryBit(tx.v!), r: tx.r!, s: SECP256K1_ORDER - tx.s! }),
+  'swapped r and s': (tx) => withSignature(tx, { r: tx.s!, s: tx.r! }),
+  'r = s = 0': (tx) => withSignature(tx, { r: 0n, s: 0n }),
+}
+
+describe('tampered blocks are refused with a typed error, and nothing is committed', () => {
+  const started: Scheduler[] = []
+  afterAll(async () => {
+    for (const scheduler of started) await scheduler.close?.()
+  })
+
+  for (const [schedulerName, create] of Object.entries(schedulers)) {
+    describe(schedulerName, () => {
+      const scheduler = create()
+      started.push(scheduler)
+
+      for (const [what, { edit, txIndex }] of Object.entries(jsonTampering)) {
+        it(`behavior: ${what} names transaction ${txIndex} and its hash`, async () => {
+          const fixture = await loadMainnetBlock(editedBlockDir(MAINNET_BLOCK, (json) => edit(json.transactions)))
+          const state = await createMerkleState({ genesis: fixture.preState })
+          const before = bytesToHex(state.stateRoot()!)
+          const error = await createExecutor({ scheduler, state }).executeBlock(fixture.block).catch((e: unknown) => e)
+          expect(error).toBeInstanceOf(InvalidTransactionError)
+          expect((error as InvalidTransactionError).txIndex).toBe(txIndex)
+          expect((error as InvalidTransactionError).txHash).toMatch(/^0x[0-9a-f]{64}$/)
+          expect(bytesToHex(state.stateRoot()!)).toBe(before)
+        })
+      }
+
+      for (const [what, edit] of Object.entries(signatureTampering)) {
+        it(`behavior: ${what} in a sealed block is an InvalidTransactionError from the signature check`, async () => {
+          const generated = generateBlock({ workload: 'random', seed: 3, txCount: 24 })
+          const input = resealed(generated, 7, edit)
+          const state = await createMerkleState({ genesis: generated.preState })
+          const before = bytesToHex(state.stateRoot()!)
+          const error = await createExecutor({ scheduler, state, common: generated.common }).executeBlock(input).catch((e: unknown) => e)
+          expect(error).toBeInstanceOf(InvalidTransactionError)
+          expect((error as InvalidTransactionError).txIndex).toBe(7)
+          expect((error as InvalidTransactionError).reason).toMatch(/signature|signer|sender/i)
+          expect(bytesToHex(state.stateRoot()!)).toBe(before)
+        })
+      }
+
+      it('behavior: a reordered RLP body (no declared hashes) is an InvalidBlockError on transactionsRoot', async () => {
+        const generated = generateBlock({ workload: 'random', seed: 4, txCount: 24 })
+        const decoded = decodedBlock(generated)
+        const transactions = [...decoded.transactions]
+        ;[transactions[2], transactions[3]] = [transactions[3]!, transactions[2]!]
+        const senders = [...generated.block.senders!]
+        ;[senders[2], senders[3]] = [senders[3]!, senders[2]!]
+        const reordered = createBlock({ header: decoded.header.toJSON(), transactions, withdrawals: [] }, { common: decoded.common })
+        const state = await createMerkleState({ genesis: generated.preState })
+        const before = bytesToHex(state.stateRoot()!)
+        const input: BlockInput = { block: { format: 'rlp', rlp: reordered.serialize() }, senders }
+        const error = await createExecutor({ scheduler, state, common: generated.common }).executeBlock(input).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(InvalidBlockError)
+        expect((error as InvalidBlockError).rule).toBe('transactionsRoot')
+        expect(bytesToHex(state.stateRoot()!)).toBe(before)
+      })
+    })
+  }
+
+  it('behavior: trustSenders runs a block whose given senders were checked elsewhere, as before', async () => {
+    const fixture = await loadMainnetBlock(editedBlockDir(MAINNET_BLOCK, () => {}))
+    const state = await createMerkleState({ genesis: fixture.preState })
+    const result = await createExecutor({ scheduler: createSequentialScheduler(), state, trustSenders: true }).executeBlock(fixture.block)
+    expect(result.stats.sendersVerified).toBe(false)
+    expect(result.matches).toMatchObject({ gasUsed: true, receiptsRoot: true, logsBloom: true })
+  })
+})
+
+describe('pevm run on tampered blocks', () => {
+  const bin = resolve(__dirname, '../node_modules/.bin/pevm')
+  for (const [what, { edit, txIndex }] of Object.entries(jsonTampering)) {
+    it(`behavior: ${what} exits 1 naming transaction ${txIndex} and its hash`, () => {
+      const dir = editedBlockDir(MAINNET_BLOCK, (json) => edit(json.transactions))
+      const run = spawnSync(bin, ['run', dir, '--state', 'merkle'], { encoding: 'utf8', timeout: 240_000 })
+      expect(run.status).toBe(1)
+      expect(run.stderr).toMatch(new RegExp(`\\[INVALID_TRANSACTION\\] Block ${MAINNET_BLOCK}: transaction ${txIndex} \\(0x[0-9a-f]{64}\\) is invalid`))
+      expect(run.stderr).not.toMatch(/unexpected failure|\n\s+at /)
+    })
+  }
+
+  it('behavior: --trust-senders takes the given senders, and the report says so', () => {
+    const dir = editedBlockDir(MAINNET_BLOCK, () => {})
+    const run = spawnSync(bin, ['run', dir, '--state', 'merkle', '--trust-senders', '--json'], { encoding: 'utf8', timeout: 240_000 })
+    expect(run.status).toBe(0)
+    const report = JSON.parse(run.stdout)
+    expect(report.sendersVerified).toBe(false)
+    expect(report.crypto).toMatchObject({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1' })
+  })
+})
