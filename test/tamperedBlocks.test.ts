@@ -1,17 +1,19 @@
 import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
-import { createBlock, createBlockFromRLP, type Block } from '@ethereumjs/block'
-import { createTx, type TypedTransaction } from '@ethereumjs/tx'
-import { bytesToHex, SECP256K1_ORDER } from '@ethereumjs/util'
+import { createBlock, createBlockFromRLP, createBlockHeader } from '@ethereumjs/block'
+import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
+import type { TypedTransaction } from '@ethereumjs/tx'
+import { bigIntToUnpaddedBytes, bytesToHex, concatBytes, SECP256K1_ORDER } from '@ethereumjs/util'
 import {
   createExecutor,
   createSequentialScheduler,
   InvalidBlockError,
   InvalidTransactionError,
+  orderedTrieRoot,
   type BlockInput,
   type Scheduler,
 } from '@parallel-evm/core'
-import { generateBlock, loadMainnetBlock, transactionsRootOf, type GeneratedBlock } from '@parallel-evm/fixtures'
+import { generateBlock, loadMainnetBlock, type GeneratedBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler } from '@parallel-evm/scheduler-static'
@@ -26,7 +28,8 @@ const MAINNET_BLOCK = '4370000'
 const jsonTampering: Record<string, { edit: (txs: TxJson[]) => void; txIndex: number }> = {
   'swapped r and s': { edit: (txs) => ([txs[0]!.r, txs[0]!.s] = [txs[0]!.s, txs[0]!.r]), txIndex: 0 },
   'r = s = 0': { edit: (txs) => Object.assign(txs[2]!, { r: '0x0', s: '0x0' }), txIndex: 2 },
-  'a changed from': { edit: (txs) => (txs[1]!.from = '0x000000000000000000000000000000000000dead'), txIndex: 1 },
+  // Far enough into the block to be recovered on a worker by the parallel schedulers.
+  'a changed from': { edit: (txs) => (txs[60]!.from = '0x000000000000000000000000000000000000dead'), txIndex: 60 },
   'a changed value': { edit: (txs) => (txs[3]!.value = `0x${(BigInt(txs[3]!.value as string) + 1n).toString(16)}`), txIndex: 3 },
   'a reordered transaction list': { edit: (txs) => ([txs[4], txs[5]] = [txs[5]!, txs[4]!]), txIndex: 4 },
   'a dropped transaction': { edit: (txs) => void txs.splice(6, 1), txIndex: 6 },
@@ -39,22 +42,26 @@ const schedulers: Record<string, () => Scheduler> = {
   sharded: () => createShardedScheduler({ workers: 2 }),
 }
 
-/** A generated block re-sealed after `edit` replaced transaction `index`: its header commits to the edited body. */
-function resealed(generated: GeneratedBlock, index: number, edit: (tx: TypedTransaction) => TypedTransaction): BlockInput {
-  const decoded = decodedBlock(generated)
-  const transactions = decoded.transactions.map((tx, i) => (i === index ? edit(tx) : tx))
-  const header = { ...decoded.header.toJSON(), transactionsTrie: transactionsRootOf(transactions) }
-  const sealed = createBlock({ header, transactions, withdrawals: [] }, { common: decoded.common })
-  return { ...generated.block, block: { format: 'rlp', rlp: sealed.serialize() } }
-}
-
-function decodedBlock(generated: GeneratedBlock): Block {
+/**
+ * A generated block re-sealed with transaction `index` replaced by `encoding`: its header commits
+ * to the edited body. Built from raw fields, since ethereumjs refuses to construct some of these
+ * transactions (a typed one with a high s) at all.
+ */
+function resealed(generated: GeneratedBlock, index: number, encode: (tx: TypedTransaction) => Uint8Array): BlockInput {
   if (generated.block.block.format !== 'rlp') throw new TypeError('generated blocks are RLP')
-  return createBlockFromRLP(generated.block.block.rlp, { common: generated.common.copy(), setHardfork: true })
+  const decoded = createBlockFromRLP(generated.block.block.rlp, { common: generated.common.copy(), setHardfork: true })
+  const encodings = decoded.transactions.map((tx, i) => (i === index ? encode(tx) : tx.serialize()))
+  const header = createBlockHeader({ ...decoded.header.toJSON(), transactionsTrie: orderedTrieRoot(encodings) }, { common: decoded.common })
+  const [, , ommers, withdrawals] = decoded.raw()
+  // In a block body a legacy transaction is its RLP list, a typed one its bytes.
+  const body = encodings.map((encoding, i) => (decoded.transactions[i]!.type === 0 ? RLP.decode(encoding) : encoding))
+  return { ...generated.block, block: { format: 'rlp', rlp: RLP.encode([header.raw(), body, ommers!, withdrawals!] as NestedUint8Array) } }
 }
 
-function withSignature(tx: TypedTransaction, signature: { v?: bigint; r: bigint; s: bigint }): TypedTransaction {
-  return createTx({ ...tx.toJSON(), type: tx.type, v: signature.v ?? tx.v!, r: signature.r, s: signature.s }, { common: tx.common })
+function withSignature(tx: TypedTransaction, signature: { v?: bigint; r: bigint; s: bigint }): Uint8Array {
+  const raw = [...(tx.raw() as Uint8Array[])]
+  raw.splice(raw.length - 3, 3, bigIntToUnpaddedBytes(signature.v ?? tx.v!), bigIntToUnpaddedBytes(signature.r), bigIntToUnpaddedBytes(signature.s))
+  return tx.type === 0 ? RLP.encode(raw) : concatBytes(Uint8Array.of(tx.type), RLP.encode(raw))
 }
 
 /** `v` for the other recovery bit: yParity 0/1, or legacy 27/28 and EIP-155 35 + 2 chainId (+1). */
@@ -64,7 +71,7 @@ function otherRecoveryBit(v: bigint): bigint {
 }
 
 /** Edits that only a signature check can catch: the header commits to the edited transaction. */
-const signatureTampering: Record<string, (tx: TypedTransaction) => TypedTransaction> = {
+const signatureTampering: Record<string, (tx: TypedTransaction) => Uint8Array> = {
   // The same signer's other valid signature (n - s, the other recovery bit): refused since Homestead (EIP-2).
   'a high-s signature': (tx) => withSignature(tx, { v: otherRecoveryBit(tx.v!), r: tx.r!, s: SECP256K1_ORDER - tx.s! }),
   'swapped r and s': (tx) => withSignature(tx, { r: tx.s!, s: tx.r! }),
@@ -97,21 +104,24 @@ describe('tampered blocks are refused with a typed error, and nothing is committ
 
       for (const [what, edit] of Object.entries(signatureTampering)) {
         it(`behavior: ${what} in a sealed block is an InvalidTransactionError from the signature check`, async () => {
-          const generated = generateBlock({ workload: 'random', seed: 3, txCount: 24 })
-          const input = resealed(generated, 7, edit)
+          // 100 transactions, the edited one in a worker's share when the scheduler has a pool.
+          const generated = generateBlock({ workload: 'random', seed: 3, txCount: 100 })
+          const input = resealed(generated, 90, edit)
           const state = await createMerkleState({ genesis: generated.preState })
           const before = bytesToHex(state.stateRoot()!)
           const error = await createExecutor({ scheduler, state, common: generated.common }).executeBlock(input).catch((e: unknown) => e)
           expect(error).toBeInstanceOf(InvalidTransactionError)
-          expect((error as InvalidTransactionError).txIndex).toBe(7)
-          expect((error as InvalidTransactionError).reason).toMatch(/signature|signer|sender/i)
+          expect((error as InvalidTransactionError).txIndex).toBe(90)
+          expect((error as InvalidTransactionError).reason).toMatch(/signature|signer|sender|does not decode/i)
+          expect((error as InvalidTransactionError).txHash).toMatch(/^0x[0-9a-f]{64}$/)
           expect(bytesToHex(state.stateRoot()!)).toBe(before)
         })
       }
 
       it('behavior: a reordered RLP body (no declared hashes) is an InvalidBlockError on transactionsRoot', async () => {
         const generated = generateBlock({ workload: 'random', seed: 4, txCount: 24 })
-        const decoded = decodedBlock(generated)
+        if (generated.block.block.format !== 'rlp') throw new TypeError('generated blocks are RLP')
+        const decoded = createBlockFromRLP(generated.block.block.rlp, { common: generated.common.copy(), setHardfork: true })
         const transactions = [...decoded.transactions]
         ;[transactions[2], transactions[3]] = [transactions[3]!, transactions[2]!]
         const senders = [...generated.block.senders!]

@@ -1,13 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { getHeapStatistics } from 'node:v8'
 import { Common } from '@ethereumjs/common'
+import { createTxFromRLP } from '@ethereumjs/tx'
 import { LaneFactory } from './chainContext.js'
-import { activateCryptoProvider, loadCryptoProvider } from './cryptoProvider.js'
+import { activateCryptoProvider, activeCryptoProvider, installCrypto, loadCryptoProvider } from './cryptoProvider.js'
 import { ParallelEvmError, ReadDependencyError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
 import { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
 import { MultiVersionMemory } from './multiVersionMemory.js'
-import { decodeBlockInput, prepareBlock, recoverSendersOf } from './prepareBlock.js'
+import { prepareBlock } from './prepareBlock.js'
+import { toAddressHex } from './stateKey.js'
 import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import { receiveMessage, sendMessage } from './threadMessages.js'
@@ -193,14 +195,16 @@ async function blockOnState(key: string, stateId: number, block: Parameters<type
 }
 
 function recover(request: Extract<WorkerRequest, { type: 'recover' }>): void {
-  const results: TaskResult[] = []
-  try {
-    const block = decodeBlockInput(request.block, { common })
-    const senders = recoverSendersOf(block, request.indices)
-    request.indices.forEach((index, k) => results.push({ index, sender: senders[k]! }))
-  } catch (error) {
-    results.push(...failAll(request.indices, codeOf(error), messageOf(error)))
-  }
+  const txCommon = installCrypto(commonFor(request.common).copy(), activeCryptoProvider())
+  txCommon.setHardfork(request.hardfork)
+  const results = request.indices.map((index, k): TaskResult => {
+    try {
+      return { index, sender: toAddressHex(createTxFromRLP(request.transactions[k]!, { common: txCommon }).getSenderAddress()) }
+    } catch (error) {
+      // The coordinator recovers this one itself to raise the typed error that names it.
+      return { index, error: { code: 'INVALID_TRANSACTION', message: messageOf(error) } }
+    }
+  })
   answer(request.taskId, results)
 }
 

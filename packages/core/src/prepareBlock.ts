@@ -5,6 +5,7 @@ import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { assertBodyRoots, assertDeclaredTransactions, transactionHash } from './bodyRoots.js'
 import { activeCryptoProvider, installCrypto, type CryptoProvider } from './cryptoProvider.js'
 import { InvalidBlockError, InvalidTransactionError, UnsupportedBlockError } from './errors.js'
+import { undecodableTransaction } from './transactionDecoding.js'
 import { toAddressHex } from './stateKey.js'
 import type { AddressHex, BlockInput, PreparedBlock } from './types.js'
 
@@ -120,7 +121,7 @@ function decodeBlock(input: BlockInput, options: PrepareBlockOptions, omissions:
     if (source.format === 'rpc') return createBlockFromRPC(source.json, ommers, opts)
     return createBlock(source.data, opts)
   } catch (cause) {
-    throw new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
+    throw undecodableTransaction(input, opts) ?? new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
   }
 }
 

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import type { Block } from '@ethereumjs/block'
 import type { ChainConfig } from '@ethereumjs/common'
+import { describeCommon } from './commonDescriptor.js'
 import { InvalidOptionError, WorkerCrashedError } from './errors.js'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { BlockInput, WriteSet } from './types.js'
@@ -181,20 +183,23 @@ export class WorkerPool {
   }
 
   /**
-   * Recovers every transaction's sender by ECDSA on the workers (it parallelises perfectly), for
-   * a `BlockInput` that arrives without senders. A transaction with a bad signature rejects with
-   * InvalidTransactionError's code in its result.
+   * Recovers the senders of a decoded block's transactions `indices` by ECDSA on the workers, one
+   * batch each; a worker decodes only the transactions it is sent. A transaction whose signature
+   * does not recover answers with an error in its result.
    */
-  async recoverSenders(block: BlockInput, transactionCount: number): Promise<TaskResult[]> {
-    if (this.closed) throw new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' })
-    if (this.broken !== undefined) throw this.broken
-    const batchSize = Math.max(1, Math.ceil(transactionCount / this.slots.length))
-    const batches: number[][] = []
-    for (let start = 0; start < transactionCount; start += batchSize) {
-      batches.push(Array.from({ length: Math.min(batchSize, transactionCount - start) }, (_, k) => start + k))
+  recoverSenders(block: Block, indices: readonly number[]): Promise<TaskResult[]> {
+    if (this.closed) return Promise.reject(new InvalidOptionError({ option: 'pool', reason: 'the pool is closed' }))
+    if (this.broken !== undefined) return Promise.reject(this.broken)
+    const common = describeCommon(block.common)
+    const hardfork = block.common.hardfork()
+    const batchSize = Math.max(1, Math.ceil(indices.length / this.slots.length))
+    const batches: Promise<TaskResult[]>[] = []
+    for (let start = 0; start < indices.length; start += batchSize) {
+      const batch = indices.slice(start, start + batchSize)
+      const transactions = batch.map((index) => block.transactions[index]!.serialize())
+      batches.push(this.submit((taskId) => ({ type: 'recover', taskId, common, hardfork, indices: batch, transactions })))
     }
-    const results = await Promise.all(batches.map((indices) => this.submit((taskId) => ({ type: 'recover', taskId, block, indices }))))
-    return results.flat()
+    return Promise.all(batches).then((results) => results.flat())
   }
 
   /**

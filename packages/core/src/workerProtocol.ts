@@ -18,8 +18,11 @@ export type WorkerRequest =
   | { type: 'release' }
   /** Executes the listed transactions, each alone on the parent state plus the block's system writes. */
   | { type: 'execute'; taskId: number; stateId: number; blockKey: string; block: BlockInput; indices: number[]; options: ExecuteTransactionOptions }
-  /** Recovers the senders of the listed transactions by ECDSA. */
-  | { type: 'recover'; taskId: number; block: BlockInput; indices: number[] }
+  /**
+   * Recovers by ECDSA the senders of `transactions` (each as the block encodes it, for the block's
+   * `indices`), decoding only those at the block's fork: a lane decodes only what it runs.
+   */
+  | { type: 'recover'; taskId: number; common: CommonDescriptor; hardfork: string; indices: number[]; transactions: Uint8Array[] }
   /**
    * Speculative execution (Block-STM): bring the worker's replica of the block's multi-version
    * memory up to date with `updates`, then execute `indices` in order, each on the replica as of

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { serialize } from 'node:v8'
 import { loadMainnetBlock, listMainnetBlocks } from '@parallel-evm/fixtures'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createMainnetCommon, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
+import { createMainnetCommon, decodeBlockInput, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
 
 const blockDir = listMainnetBlocks().find((dir) => dir.endsWith('/4370000'))!
 let pool: WorkerPool | undefined
@@ -104,8 +104,10 @@ describe('WorkerPool', () => {
   it('behavior: recovers senders by ECDSA on the workers, as the block says they are', async () => {
     const fixture = await loadMainnetBlock(blockDir)
     pool = await WorkerPool.create({ size: 2 })
-    const withoutSenders = { block: fixture.block.block }
-    const results = await pool.recoverSenders(withoutSenders, fixture.block.senders!.length)
+    const block = decodeBlockInput({ block: fixture.block.block }, { common: createMainnetCommon() })
+    const indices = block.transactions.map((_, index) => index)
+    const results = await pool.recoverSenders(block, indices)
+    expect(results.map((result) => result.index)).toEqual(indices)
     expect(results.map((result) => ('sender' in result ? result.sender : result))).toEqual(fixture.block.senders)
   })
 

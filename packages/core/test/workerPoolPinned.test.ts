@@ -1,6 +1,6 @@
 import { loadMainnetBlock, listMainnetBlocks, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { InvalidOptionError, WorkerPool, type TaskResult, type WorkerIdentity, type WorkerPoolOptions } from '../src/index.js'
+import { createMainnetCommon, decodeBlockInput, describeCommon, InvalidOptionError, WorkerPool, type TaskResult, type WorkerIdentity, type WorkerPoolOptions } from '../src/index.js'
 
 const blockDir = listMainnetBlocks().find((dir) => dir.endsWith('/4370000'))!
 let fixture: MainnetBlockFixture
@@ -28,9 +28,10 @@ async function createPool(options: WorkerPoolOptions): Promise<WorkerPool> {
 
 /** Recovers the sender of transaction `index` (the cheapest real task: no state needed), pinned to `worker`. */
 function recover(target: WorkerPool, index: number, worker: number, recorded: Recorded): Promise<TaskResult[]> {
-  const block = { block: fixture.block.block }
+  const block = decodeBlockInput({ block: fixture.block.block }, { common: createMainnetCommon() })
+  const request = { common: describeCommon(block.common), hardfork: block.common.hardfork(), indices: [index], transactions: [block.transactions[index]!.serialize()] }
   return target
-    .submit((taskId, identity) => (recorded.built.push({ index, worker: identity }), { type: 'recover', taskId, block, indices: [index] }), { worker })
+    .submit((taskId, identity) => (recorded.built.push({ index, worker: identity }), { type: 'recover', taskId, ...request }), { worker })
     .then((results) => (recorded.answered.push(index), results))
 }
 
