@@ -5,6 +5,7 @@ import { LaneFactory } from './chainContext.js'
 import { activateCryptoProvider, loadCryptoProvider, type CryptoPreference } from './cryptoProvider.js'
 import { InvalidBlockError } from './errors.js'
 import { finalizeBlock } from './finalizeBlock.js'
+import { withIntermediateRoots } from './intermediateRoots.js'
 import { prepareBlock, prepareBlockRecovering } from './prepareBlock.js'
 import { StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
@@ -67,8 +68,10 @@ export class BlockExecutor implements Executor {
     parent.apply(preBlock)
     const prepareMs = performance.now() - started
 
-    const { outcomes, stats } = await this.scheduler.execute({ prepared, parent, lanes: this.lanes, state: this.state, preBlock })
+    const scheduled = await this.scheduler.execute({ prepared, parent, lanes: this.lanes, state: this.state, preBlock })
+    const { stats } = scheduled
     const executed = performance.now()
+    const outcomes = await withIntermediateRoots(prepared, scheduled.outcomes, parent, preBlock, this.state, input.partialState)
 
     const finalized = await finalizeBlock(prepared, outcomes, parent, preBlock, lane)
     const finalizedAt = performance.now()

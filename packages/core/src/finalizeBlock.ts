@@ -23,7 +23,7 @@ export interface FinalizedBlock {
   blobGasUsed: bigint
   logsBloom: Uint8Array
   receiptsRoot: Uint8Array
-  /** False before Byzantium unless every outcome carried its intermediate state root. */
+  /** False before Byzantium unless every outcome carried its intermediate state root (`withIntermediateRoots`). */
   receiptsRootCheckable: boolean
   /** Pre-block system writes, every transaction's writes in order, then rewards and withdrawals. */
   writeSet: WriteSet
@@ -49,7 +49,7 @@ export async function finalizeBlock(
   let cumulativeGas = 0n
   let gasUsed = 0n
   let blobGasUsed = 0n
-  let checkable = byzantium
+  let checkable = true
   for (const outcome of outcomes) {
     assertBlockGasAvailable(prepared, outcome.index, gasUsed)
     cumulativeGas += outcome.gasUsed

@@ -79,6 +79,9 @@ function checkedSenders(block: Block, input: BlockInput, recovered: readonly Add
 }
 
 function prepared(block: Block, input: BlockInput, senders: AddressHex[], omissions: string[]): PreparedBlock {
+  if (input.partialState === true && !block.common.gteHardfork(Hardfork.Byzantium)) {
+    omissions.push('the receipts root: before Byzantium receipts hold state roots, which a partial pre-state cannot give')
+  }
   return {
     common: block.common,
     block,

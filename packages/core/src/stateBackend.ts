@@ -14,6 +14,12 @@ export interface StateBackend extends StateReader {
   stateRoot(): Uint8Array | undefined
   stage(writes: WriteSet, context?: CommitContext): Promise<StagedCommit>
   /**
+   * The state root after each of `steps` applies in turn on top of the committed state, nothing
+   * committed. Pre-Byzantium receipts hold the root after their transaction: a backend that offers
+   * this gets those blocks' receipts root checked.
+   */
+  intermediateRoots?(steps: readonly WriteSet[]): Promise<Uint8Array[]>
+  /**
    * The whole committed state as one write set (every account `'created'`, codes by hash), for
    * shipping to worker threads. A backend too large to copy leaves it out; a parallel scheduler
    * then runs its blocks on the calling thread (or, for a database, workers open it themselves).

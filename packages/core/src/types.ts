@@ -119,7 +119,7 @@ export type BlockSource =
 
 /**
  * A block to execute: the block itself (ethereumjs block data or RLP), the senders when already known
- * (skipping ECDSA recovery), and the hashes BLOCKHASH may ask for.
+ * (checked against the signatures unless the executor trusts them), and the hashes BLOCKHASH may ask for.
  */
 export interface BlockInput {
   block: BlockSource
@@ -131,6 +131,12 @@ export interface BlockInput {
    * block runs without ommer rewards and the result lists that in `omissions`.
    */
   ommers?: readonly HeaderData[] | 'unavailable'
+  /**
+   * The state the block runs on holds only what the block touches (a snapshot), so no root computed
+   * over it is the chain's: a pre-Byzantium block's per-transaction roots, and so its receipts root,
+   * are then not computed, and the result lists that in `omissions`.
+   */
+  partialState?: boolean
 }
 
 /** A block decoded at its fork, ready for any scheduler. */

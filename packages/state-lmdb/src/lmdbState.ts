@@ -4,7 +4,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { AddressHex, CommitContext, Hex, StagedCommit, StateBackend, WorkerStateSource, WriteSet } from '@parallel-evm/core'
 import { InvalidOptionError, ParallelEvmError, SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
 import type { AccountChange } from '@parallel-evm/state-merkle'
-import { computeStateRoot, EMPTY_TRIE_ROOT, NodeOverlay } from '@parallel-evm/state-merkle'
+import { computeIntermediateRoots, computeStateRoot, EMPTY_TRIE_ROOT, NodeOverlay } from '@parallel-evm/state-merkle'
 import { CorruptDatabaseError, DatabaseHeadError, UnwindBeyondHistoryError } from './errors.js'
 import { decoded, LmdbFlatReader } from './flatReader.js'
 import { undoAccountChange, writeAccountChange } from './flatWrites.js'
@@ -254,11 +254,23 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     return this.committedHead
   }
 
-  private async computeRoot(root: Uint8Array, writes: WriteSet) {
-    const overlay = new NodeOverlay({ getNode: (hash) => this.tables.get('nodes', Buffer.from(hash, 'hex')) })
-    try {
+  intermediateRoots(steps: readonly WriteSet[]): Promise<Uint8Array[]> {
+    const root = this.stateRoot()
+    return this.onTrie((overlay) => computeIntermediateRoots(overlay, root, this, steps))
+  }
+
+  private computeRoot(root: Uint8Array, writes: WriteSet) {
+    return this.onTrie(async (overlay) => {
       const update = await computeStateRoot(overlay, root, this, writes)
       return { overlay, root: update.root, changes: update.changes }
+    })
+  }
+
+  /** Runs `work` on an overlay of the stored trie nodes, a missing node reported as corruption. */
+  private async onTrie<T>(work: (overlay: NodeOverlay) => Promise<T>): Promise<T> {
+    const overlay = new NodeOverlay({ getNode: (hash) => this.tables.get('nodes', Buffer.from(hash, 'hex')) })
+    try {
+      return await work(overlay)
     } catch (error) {
       if (error instanceof ParallelEvmError) throw error
       // The trie library's own error for a node the tables should hold and do not.

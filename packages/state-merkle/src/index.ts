@@ -1,6 +1,7 @@
 export { createMerkleState, MerkleState } from './merkleState.js'
 export type { CreateMerkleStateOptions } from './merkleState.js'
 export { computeStateRoot, openTrie } from './stateRootUpdate.js'
+export { computeIntermediateRoots } from './intermediateRoots.js'
 export type { StateRootUpdate } from './stateRootUpdate.js'
 export { resolveAccountChanges } from './accountChange.js'
 export type { AccountChange, CommittedAccounts } from './accountChange.js'

@@ -2,6 +2,7 @@ import type { AddressHex, CommitContext, FlatAccount, Hex, SlotHex, StagedCommit
 import { SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
 import { FlatState } from './flatState.js'
 import { NodeOverlay } from './nodeOverlay.js'
+import { computeIntermediateRoots } from './intermediateRoots.js'
 import { computeStateRoot } from './stateRootUpdate.js'
 import { EMPTY_TRIE_ROOT } from './trieEncoding.js'
 
@@ -51,6 +52,10 @@ export class MerkleState implements StateBackend {
 
   stateRoot(): Uint8Array {
     return this.root.slice()
+  }
+
+  intermediateRoots(steps: readonly WriteSet[]): Promise<Uint8Array[]> {
+    return computeIntermediateRoots(new NodeOverlay({ getNode: (hash) => this.nodes.get(hash) }), this.root, this.flat, steps)
   }
 
   /**
