@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
-const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static', 'sharded'] as const
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static', 'sharded', 'crypto'] as const
 
 export interface BenchOptions {
   mode: (typeof modes)[number]
@@ -21,14 +21,15 @@ export interface BenchOptions {
   /** optimistic: the scheduler's per-block fallback to sequential (off to measure the thresholds). */
   fallback: boolean
   /** scale: the synthetic state's size, the block's transactions, and where the database goes. */
-  scale: { accounts: number; slots: number; transactions: number; db: string | undefined }
+  scale: { accounts: number; slots: number; transactions: number; db: string | undefined; crypto: 'js' | 'fast' | 'both' }
 }
 
 /**
  * `bench [sequential|conflicts|senders|optimistic|memory] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
  * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`,
  * for backends the same --workers, --suite and --no-fallback, for sharded `[--shards 2,4]` with --suite and --no-fallback,
- * and for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR]`
+ * for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR] [--crypto js|fast|both]`,
+ * and for crypto `[--blocks a,b] [--runs N] [--warmup N]` (taken as given: `--runs 1 --warmup 0` is a smoke test)
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
@@ -49,18 +50,20 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       slots: { type: 'string', default: '10000000' },
       transactions: { type: 'string', default: '1000' },
       db: { type: 'string' },
+      crypto: { type: 'string', default: 'both' },
     },
   })
   const mode = positionals[0] ?? 'sequential'
   if (!(modes as readonly string[]).includes(mode)) throw new Error(`unknown bench "${mode}": ${modes.join(', ')}`)
   if (!['given', 'recovered', 'both'].includes(values.senders)) throw new Error(`--senders: given, recovered or both, not "${values.senders}"`)
   if (!['mainnet', 'generated', 'all', 'referral'].includes(values.suite)) throw new Error(`--suite: mainnet, generated, all or referral, not "${values.suite}"`)
+  if (!['js', 'fast', 'both'].includes(values.crypto)) throw new Error(`--crypto: js, fast or both, not "${values.crypto}"`)
   const shards = values.shards.split(',').map((n) => Number(n.trim()))
   if (shards.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shards: positive integers, not "${values.shards}"`)
   return {
     mode: mode as BenchOptions['mode'],
-    runs: Math.max(5, Number(values.runs)),
-    warmup: Math.max(1, Number(values.warmup)),
+    runs: mode === 'crypto' ? Math.max(1, Number(values.runs)) : Math.max(5, Number(values.runs)),
+    warmup: mode === 'crypto' ? Math.max(0, Number(values.warmup)) : Math.max(1, Number(values.warmup)),
     blocks: values.blocks?.split(',').map((n) => n.trim()),
     out: values.out,
     workers: values.workers?.split(',').map(Number),
@@ -69,7 +72,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     suite: values.suite as BenchOptions['suite'],
     generatedTxs: Number(values['generated-txs']),
     fallback: !values['no-fallback'],
-    scale: { accounts: Number(values.accounts), slots: Number(values.slots), transactions: Number(values.transactions), db: values.db },
+    scale: { accounts: Number(values.accounts), slots: Number(values.slots), transactions: Number(values.transactions), db: values.db, crypto: values.crypto as BenchOptions['scale']['crypto'] },
   }
 }
 

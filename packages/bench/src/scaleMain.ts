@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, createSequentialScheduler, WorkerPool, type Scheduler, type WriteSet } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, WorkerPool, type CryptoPreference, type CryptoStats, type Scheduler, type WriteSet } from '@parallel-evm/core'
 import { syntheticState, syntheticTransferBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { openLmdbState, type DatabaseHead, type DatabaseInfo } from '@parallel-evm/state-lmdb'
@@ -12,10 +12,12 @@ import { median } from './stats.js'
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
 
 /**
- * `bench scale [--accounts N] [--slots N] [--transactions N] [--db DIR]`: imports a synthetic state
- * (1,000,000 accounts and 10,000,000 slots by default) into state-lmdb, then times a block of
- * ERC-20 transfers among random holders, sequential and optimistic with 2 workers, each run on
- * the same committed state (the block is unwound after each). Before each run the OS page cache
+ * `bench scale [--accounts N] [--slots N] [--transactions N] [--db DIR] [--crypto js|fast|both]`:
+ * imports a synthetic state (1,000,000 accounts and 10,000,000 slots by default) into state-lmdb,
+ * then times a block of ERC-20 transfers among random holders, sequential and optimistic with 2
+ * workers, under each crypto provider asked for (both by default: js ÷ fast is reported for the
+ * whole block and for stage-and-commit, where the state root is computed), senders given and
+ * trusted, each run on the same committed state (the block is unwound after each). Before each run the OS page cache
  * is dropped when the process may (root), so reads are cold; the report says whether it could.
  */
 export async function scaleMain(options: BenchOptions): Promise<void> {
@@ -60,26 +62,32 @@ export async function scaleMain(options: BenchOptions): Promise<void> {
 
   const block = syntheticTransferBlock(state, { seed: 1, transactions })
   const reopened = openLmdbState({ path, verify: 'never' })
-  const pool = await WorkerPool.create({ size: 2 })
-  const variants: [string, Scheduler][] = [
-    ['sequential', createSequentialScheduler()],
-    ['optimistic, 2 workers', createOptimisticScheduler({ workers: 2, pool, fallback: false })],
-  ]
+  // One pool per provider, so that the workers hash and recover with the same one as the calling thread.
+  const prefs: CryptoPreference[] = options.scale.crypto === 'both' ? ['js', 'fast'] : [options.scale.crypto]
+  const pools = new Map<CryptoPreference, WorkerPool>()
+  for (const pref of prefs) pools.set(pref, await WorkerPool.create({ size: 2, crypto: pref }))
+  // Senders given and trusted (as before the crypto providers): only the hashing differs between providers.
+  const variants: [string, Scheduler, CryptoPreference][] = prefs.flatMap((pref): [string, Scheduler, CryptoPreference][] => [
+    [`sequential/${pref}`, createSequentialScheduler(), pref],
+    [`optimistic, 2 workers/${pref}`, createOptimisticScheduler({ workers: 2, pool: pools.get(pref)!, fallback: false }), pref],
+  ])
   const times = new Map<string, number[]>(variants.map(([name]) => [name, []]))
   const phases = new Map<string, { executeMs: number[]; commitMs: number[] }>(variants.map(([name]) => [name, { executeMs: [], commitMs: [] }]))
   const coldTimes = new Map<string, number>()
+  const providers = new Map<CryptoPreference, CryptoStats>()
   const roots = new Set<string>()
   let cacheDropped = false
   try {
     for (let run = 0; run < options.warmup + options.runs; run++) {
-      for (const [name, scheduler] of run % 2 === 0 ? variants : [...variants].reverse()) {
+      for (const [name, scheduler, crypto] of run % 2 === 0 ? variants : [...variants].reverse()) {
         cacheDropped = dropPageCache()
-        const executor = createExecutor({ scheduler, state: reopened, common: block.common })
+        const executor = createExecutor({ scheduler, state: reopened, common: block.common, crypto, trustSenders: true })
         const t = performance.now()
         const result = await executor.executeBlock(block.input)
         const ms = performance.now() - t
         if (result.outcomes.some((outcome) => outcome.status !== 1)) throw new Error(`${name}: a transfer failed`)
         roots.add(bytesToHex(result.stateRoot!))
+        providers.set(crypto, result.stats.crypto)
         await reopened.unwind(1)
         if (run === 0) coldTimes.set(name, ms)
         if (run >= options.warmup) {
@@ -91,12 +99,27 @@ export async function scaleMain(options: BenchOptions): Promise<void> {
       }
     }
   } finally {
-    await pool.close()
+    for (const pool of pools.values()) await pool.close()
     await reopened.close()
   }
-  const sequential = median(times.get('sequential')!)
-  const parallel = median(times.get('optimistic, 2 workers')!)
-  const ratios = times.get('sequential')!.map((ms, k) => ms / times.get('optimistic, 2 workers')![k]!)
+  /** Median of per-run ratios a ÷ b (each run measures both). */
+  const ratioOf = (a: number[], b: number[]) => median(a.map((ms, k) => ms / b[k]!))
+  const perProvider = Object.fromEntries(
+    prefs.map((pref) => [pref, { optimistic2SpeedupMedianOfRatios: ratioOf(times.get(`sequential/${pref}`)!, times.get(`optimistic, 2 workers/${pref}`)!) }]),
+  )
+  // js ÷ fast for the whole block and for stage-and-commit (the state root), per scheduler.
+  const jsOverFast =
+    prefs.length < 2
+      ? undefined
+      : Object.fromEntries(
+          ['sequential', 'optimistic, 2 workers'].map((scheduler) => [
+            scheduler,
+            {
+              block: ratioOf(times.get(`${scheduler}/js`)!, times.get(`${scheduler}/fast`)!),
+              stageAndCommit: ratioOf(phases.get(`${scheduler}/js`)!.commitMs, phases.get(`${scheduler}/fast`)!.commitMs),
+            },
+          ]),
+        )
   const report = {
     node: process.version,
     cores: availableParallelism(),
@@ -108,10 +131,12 @@ export async function scaleMain(options: BenchOptions): Promise<void> {
     entries: info.entries,
     stateRoot: bytesToHex(head.stateRoot),
     pageCacheDroppedBeforeEachRun: cacheDropped,
+    providers: Object.fromEntries(providers),
     firstRunMs: Object.fromEntries(coldTimes),
-    medianMs: { sequential, optimistic2: parallel },
+    medianMs: Object.fromEntries([...times].map(([name, ms]) => [name, median(ms)])),
     medianPhasesMs: Object.fromEntries([...phases].map(([name, p]) => [name, { executeAndFinalize: median(p.executeMs), stageAndCommit: median(p.commitMs) }])),
-    optimistic2SpeedupMedianOfRatios: median(ratios),
+    perProvider,
+    ...(jsOverFast === undefined ? {} : { jsOverFastMedianOfRatios: jsOverFast }),
     rootsAgree: roots.size === 1,
     rssMiB: rss,
   }

@@ -8,8 +8,7 @@ import { ParallelEvmError, ReadDependencyError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
 import { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
 import { MultiVersionMemory } from './multiVersionMemory.js'
-import { prepareBlock } from './prepareBlock.js'
-import { toAddressHex } from './stateKey.js'
+import { prepareBlock, recoveredSender } from './prepareBlock.js'
 import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
 import { receiveMessage, sendMessage } from './threadMessages.js'
@@ -199,7 +198,7 @@ function recover(request: Extract<WorkerRequest, { type: 'recover' }>): void {
   txCommon.setHardfork(request.hardfork)
   const results = request.indices.map((index, k): TaskResult => {
     try {
-      return { index, sender: toAddressHex(createTxFromRLP(request.transactions[k]!, { common: txCommon }).getSenderAddress()) }
+      return { index, sender: recoveredSender(createTxFromRLP(request.transactions[k]!, { common: txCommon })) }
     } catch (error) {
       // The coordinator recovers this one itself to raise the typed error that names it.
       return { index, error: { code: 'INVALID_TRANSACTION', message: messageOf(error) } }

@@ -1,12 +1,12 @@
-import { createBlock, createBlockFromRLP, createBlockFromRPC, paramsBlock, type Block, type BlockOptions, type HeaderData, type JSONRPCBlock } from '@ethereumjs/block'
+import { createBlock, createBlockFromRLP, createBlockHeaderFromRPC, paramsBlock, type Block, type BlockOptions, type HeaderData, type JSONRPCBlock } from '@ethereumjs/block'
 import { Hardfork, type Common } from '@ethereumjs/common'
-import { paramsTx, type TypedTransaction } from '@ethereumjs/tx'
+import { normalizeTxParams, paramsTx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { assertBodyRoots, assertDeclaredTransactions, transactionHash } from './bodyRoots.js'
-import { activeCryptoProvider, installCrypto, type CryptoProvider } from './cryptoProvider.js'
+import { activeCryptoProvider, installCrypto, keccak256, type CryptoProvider } from './cryptoProvider.js'
+import { fastParamsCommon } from './fastCommon.js'
 import { InvalidBlockError, InvalidTransactionError, UnsupportedBlockError } from './errors.js'
 import { undecodableTransaction } from './transactionDecoding.js'
-import { toAddressHex } from './stateKey.js'
 import type { AddressHex, BlockInput, PreparedBlock } from './types.js'
 
 export interface PrepareBlockOptions {
@@ -120,19 +120,46 @@ function decodeBlock(input: BlockInput, options: PrepareBlockOptions, omissions:
   const source = input.block
   const ommers = source.format === 'rpc' ? rpcOmmers(input, source.json, omissions) : []
   try {
-    if (source.format === 'rlp') return createBlockFromRLP(source.rlp, opts)
-    if (source.format === 'rpc') return createBlockFromRPC(source.json, ommers, opts)
-    return createBlock(source.data, opts)
+    const block = source.format === 'rlp' ? createBlockFromRLP(source.rlp, opts) : source.format === 'rpc' ? blockFromRpc(source.json, ommers, opts) : createBlock(source.data, opts)
+    for (const tx of block.transactions) memoizeEncoding(tx)
+    return block
   } catch (cause) {
     throw undecodableTransaction(input, opts) ?? new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
   }
+}
+
+/**
+ * Each transaction's encoding and hash, computed once: the body check, the transactions root and
+ * the outcome's hash all ask for them (ethereumjs caches them only on frozen transactions, and
+ * these stay unfrozen so that known senders can be attached).
+ */
+function memoizeEncoding(tx: TypedTransaction): void {
+  const serialize = tx.serialize.bind(tx)
+  const hash = tx.hash.bind(tx)
+  let serialized: Uint8Array | undefined
+  let hashed: Uint8Array | undefined
+  Object.assign(tx, { serialize: () => (serialized ??= serialize()), hash: () => (hashed ??= hash()) })
 }
 
 /** `common` with the header and transaction parameters merged in, as each constructor would merge them. */
 function withDecodingParams(common: Common): Common {
   common.updateParams(paramsBlock)
   common.updateParams(paramsTx)
-  return common
+  return fastParamsCommon(common)
+}
+
+/**
+ * `createBlockFromRPC`, with each transaction constructed once. That function builds every
+ * transaction from its JSON with only `{ common }` (so each one deep-copies the transaction
+ * parameters into its Common), then hands those transactions to `createBlock`, which builds each
+ * one again from the first. Here the normalized JSON goes to `createBlock` directly: the same
+ * constructor, options and validation as the second pass, whose transactions were the ones kept.
+ */
+function blockFromRpc(json: JSONRPCBlock, ommers: HeaderData[], opts: BlockOptions): Block {
+  const header = createBlockHeaderFromRPC(json, opts)
+  const transactions = (json.transactions ?? []).map((tx) => normalizeTxParams(tx as Parameters<typeof normalizeTxParams>[0]))
+  const uncleHeaders = ommers.map((ommer) => createBlockHeaderFromRPC(ommer as unknown as JSONRPCBlock, opts))
+  return createBlock({ header, transactions, uncleHeaders, withdrawals: json.withdrawals } as Parameters<typeof createBlock>[0], opts)
 }
 
 /** The ommer headers of an RPC block, whose JSON carries only their hashes. */
@@ -177,11 +204,16 @@ export function recoverSendersOf(block: Block, indices: readonly number[]): Addr
   return indices.map((index) => {
     const tx = block.transactions[index]!
     try {
-      return toAddressHex(tx.getSenderAddress())
+      return recoveredSender(tx)
     } catch (cause) {
       throw invalidTx(block, tx, index, `sender recovery failed: ${firstLine(cause)}`, cause)
     }
   })
+}
+
+/** The signer of `tx`, its address hashed on this thread's keccak (ethereumjs hashes it in pure JS). */
+export function recoveredSender(tx: TypedTransaction): AddressHex {
+  return bytesToHex(keccak256(tx.getSenderPublicKey()).subarray(12)) as AddressHex
 }
 
 /** Decodes a block at its fork without recovering or attaching senders (for workers that recover them). */
