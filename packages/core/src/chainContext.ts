@@ -2,6 +2,8 @@ import type { Common } from '@ethereumjs/common'
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
 import { createVM, type VM } from '@ethereumjs/vm'
 import { cacheCodeAnalysis } from './codeAnalysisCache.js'
+import { fastInterpreter } from './fastInterpreter.js'
+import { fastWordOpcodes } from './wordOpcodes.js'
 import { instrumentLane } from './instrumentLane.js'
 import { exemptZeroValueCallChecks, zeroValueCheckHook } from './zeroValueCallCheck.js'
 import { EMPTY_STATE } from './stateOverlay.js'
@@ -48,6 +50,8 @@ export class LaneFactory {
       const vm = await createVM({ common: common.copy(), stateManager: this.view, blockchain: this.ancestors })
       instrumentLane(vm, this.view)
       await cacheCodeAnalysis(vm.evm)
+      await fastInterpreter(vm.evm)
+      fastWordOpcodes(vm.evm)
       await exemptZeroValueCallChecks(vm.evm, zeroValueCheckHook(this.view))
       lane = { vm, view: this.view }
       this.lanes.set(key, lane)
