@@ -55,8 +55,12 @@ describe('state-lmdb under SIGKILL', () => {
     const genesisRoot = bytesToHex((await createMerkleState({ genesis: campaign.genesis })).stateRoot())
 
     // The clean run: one process, no interruption.
+    const cleanStarted = performance.now()
     const clean = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), 0), { encoding: 'utf8', timeout: 240_000 })
     expect(clean.status, clean.stderr).toBe(0)
+    // Kill delays scale with how long a whole replay takes here, so a loaded machine still sees kills
+    // land from start-up to the last blocks.
+    const cleanMs = Math.round(performance.now() - cleanStarted)
     const report = JSON.parse(clean.stdout) as { executed: { number: string; stateRoot: string }[]; head: { number: string; stateRoot: string } }
     const cleanRoots = new Map<bigint, string>(report.executed.map((block) => [BigInt(block.number), block.stateRoot]))
     cleanRoots.set(campaign.blocks[0]!.number - 1n, genesisRoot)
@@ -69,8 +73,8 @@ describe('state-lmdb under SIGKILL', () => {
     let finished = 0
     for (let attempt = 0; kills < KILLS; attempt++) {
       expect(attempt, 'too many replays finished before their kill').toBeLessThan(KILLS * 4)
-      // From process start to a few blocks in: start-up, import, execution and commits are all hit.
-      const run = await replayKilledAfter(replayArgs(campaignDir, db, attempt), random.int(200, 2000))
+      // From process start to the end of a replay: start-up, import, execution and commits are all hit.
+      const run = await replayKilledAfter(replayArgs(campaignDir, db, attempt), random.int(Math.round(cleanMs / 10), cleanMs))
       if (run.killed) kills++
       else {
         expect(run.code).toBe(0)

@@ -159,6 +159,16 @@ describe('pevm run on tampered blocks', () => {
     })
   }
 
+  for (const scheduler of ['optimistic', 'static', 'sharded']) {
+    it(`behavior: a changed from exits 1 naming the transaction with --scheduler ${scheduler}`, () => {
+      const { edit, txIndex } = jsonTampering['a changed from']!
+      const dir = editedBlockDir(MAINNET_BLOCK, (json) => edit(json.transactions))
+      const run = spawnSync(bin, ['run', dir, '--state', 'merkle', '--scheduler', scheduler, '--workers', '2'], { encoding: 'utf8', timeout: 240_000 })
+      expect(run.status).toBe(1)
+      expect(run.stderr).toMatch(new RegExp(`\\[INVALID_TRANSACTION\\] Block ${MAINNET_BLOCK}: transaction ${txIndex} \\(0x[0-9a-f]{64}\\) is invalid: sender`))
+    })
+  }
+
   it('behavior: --trust-senders takes the given senders, and the report says so', () => {
     const dir = editedBlockDir(MAINNET_BLOCK, () => {})
     const run = spawnSync(bin, ['run', dir, '--state', 'merkle', '--trust-senders', '--json'], { encoding: 'utf8', timeout: 240_000 })
