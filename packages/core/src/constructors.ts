@@ -19,8 +19,9 @@ export interface CreateExecutorOptions {
    */
   crypto?: CryptoPreference
   /**
-   * Run with the senders a block input carries without recovering them (for callers that recovered
-   * and checked them already). By default every sender is recovered and checked against the input.
+   * Take the senders and the body a block input carries as given (for callers that checked them
+   * already). By default every sender is recovered and checked against the input, and the
+   * transactions and withdrawals against the header's roots.
    */
   trustSenders?: boolean
 }
