@@ -18,6 +18,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 const KILLS = fullMatrix ? 60 : 20
 
+/** The scheduler arguments of attempt `attempt`: sequential, optimistic and sharded in turn. */
+function schedulerOf(attempt: number): string {
+  return replayArgs('', '', attempt).slice(6).join(' ')
+}
+
 function replayArgs(campaignDir: string, db: string, attempt: number): string[] {
   // Alternate schedulers, so kills land in the workers' snapshots (and shards') as well as in sequential commits.
   const parallel = attempt % 4 === 1 ? ['--scheduler', 'optimistic', '--workers', '2'] : ['--scheduler', 'sharded', '--workers', '2', '--partitioner', 'activity']
@@ -58,9 +63,22 @@ describe('state-lmdb under SIGKILL', () => {
     const cleanStarted = performance.now()
     const clean = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), 0), { encoding: 'utf8', timeout: 240_000 })
     expect(clean.status, clean.stderr).toBe(0)
-    // Kill delays scale with how long a whole replay takes here, so a loaded machine still sees kills
-    // land from start-up to the last blocks.
-    const cleanMs = Math.round(performance.now() - cleanStarted)
+    // Kill delays scale with how long start-up and the blocks take here, per scheduler (workers add
+    // start-up), so a loaded machine still sees kills land from start-up to the last blocks.
+    const cleanMs = performance.now() - cleanStarted
+    const startupMs = new Map<string, number>()
+    for (const attempt of [0, 1, 3]) {
+      const started = performance.now()
+      const idle = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), attempt), { encoding: 'utf8', timeout: 240_000 })
+      expect(idle.status, idle.stderr).toBe(0)
+      startupMs.set(schedulerOf(attempt), performance.now() - started)
+    }
+    // A resumed replay's first block also builds its VMs: give the blocks a generous share of the window.
+    const workMs = Math.max(cleanMs - startupMs.get(schedulerOf(0))!, 1_000) * 2
+    const killDelay = (attempt: number) => {
+      const startup = startupMs.get(schedulerOf(attempt))!
+      return random.int(Math.round(startup / 2), Math.round(startup + workMs))
+    }
     const report = JSON.parse(clean.stdout) as { executed: { number: string; stateRoot: string }[]; head: { number: string; stateRoot: string } }
     const cleanRoots = new Map<bigint, string>(report.executed.map((block) => [BigInt(block.number), block.stateRoot]))
     cleanRoots.set(campaign.blocks[0]!.number - 1n, genesisRoot)
@@ -74,7 +92,7 @@ describe('state-lmdb under SIGKILL', () => {
     for (let attempt = 0; kills < KILLS; attempt++) {
       expect(attempt, 'too many replays finished before their kill').toBeLessThan(KILLS * 4)
       // From process start to the end of a replay: start-up, import, execution and commits are all hit.
-      const run = await replayKilledAfter(replayArgs(campaignDir, db, attempt), random.int(Math.round(cleanMs / 10), cleanMs))
+      const run = await replayKilledAfter(replayArgs(campaignDir, db, attempt), killDelay(attempt))
       if (run.killed) kills++
       else {
         expect(run.code).toBe(0)
