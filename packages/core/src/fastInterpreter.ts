@@ -1,4 +1,5 @@
 import { interpreterPrototype } from './interpreterPrototype.js'
+import { syncDynamicGas, type GasCommon, type GasRunState } from './syncDynamicGas.js'
 
 const FAST = Symbol('parallel-evm.fastInterpreter')
 
@@ -14,7 +15,7 @@ interface OpcodeEntry {
   opcodeInfo: OpcodeInfo
   opHandler: (runState: RunState, common: unknown) => unknown
 }
-interface RunState {
+interface RunState extends GasRunState {
   code: Uint8Array
   programCounter: number
   opCode: number
@@ -25,7 +26,7 @@ interface RunState {
   eip7928PostTargetCallOog?: unknown
   env: { accessWitness?: { commit(): void; revert(): void } }
 }
-interface Common {
+interface Common extends GasCommon {
   isActivatedEIP(eip: number): boolean
 }
 interface Interpreter {
@@ -46,7 +47,8 @@ let patched: Promise<boolean> | undefined
  * ethereumjs runs every opcode as `await this.runStep(op)`, an async function: a promise and a
  * microtask turn per opcode, even for the majority (PUSH, DUP, ADD, JUMP...) whose gas is fixed
  * and whose handler is synchronous. For the EVMs given here this runs those opcodes synchronously
- * and awaits only the steps that return a promise. Every other case (dynamic gas, async handlers,
+ * (with the memory opcodes' dynamic gas, see syncDynamicGas) and awaits only the steps that return a
+ * promise. Every other case (other dynamic gas, async handlers,
  * invalid opcodes, a pending EIP-7928 call charge, tracing, profiling, EOF, Verkle/binary-tree
  * code chunks, EIP-8037) takes ethereumjs's own code unchanged. Other EVMs are left as they are.
  */
@@ -70,16 +72,24 @@ async function patch(): Promise<boolean> {
   if (prototype === undefined || typeof prototype.run !== 'function' || typeof prototype.runStep !== 'function') return false
   const originalRun = prototype.run
   const originalStep = prototype.runStep
+  const dynamicGas = (await syncDynamicGas()) ?? []
 
   // Only reached from the fast `run` below, which checked eligibility.
   function fastStep(this: Interpreter, opEntry: OpcodeEntry): Promise<void> | undefined {
     const info = opEntry.opcodeInfo
     const runState = this._runState
-    if (info.dynamicGas || info.isAsync || info.isInvalid || runState.eip7928PostTargetCallOog !== undefined || this._evm.events.listenerCount('step') > 0) {
+    if (info.isAsync || info.isInvalid || runState.eip7928PostTargetCallOog !== undefined || this._evm.events.listenerCount('step') > 0) {
       return originalStep.call(this, opEntry) as Promise<void>
     }
-    // runStep's own order for such an opcode: charge the fixed fee, advance, run the handler.
-    this.useGas(info.feeBigInt, info)
+    let gas = info.feeBigInt
+    if (info.dynamicGas) {
+      // A cost ethereumjs computes without awaiting anything (memory, hashing, EXP), or its own step.
+      const charged = dynamicGas[info.code]?.(runState, gas, this.common)
+      if (charged === undefined) return originalStep.call(this, opEntry) as Promise<void>
+      gas = charged
+    }
+    // runStep's own order for such an opcode: charge the gas, advance, run the handler.
+    this.useGas(gas, info)
     runState.programCounter++
     opEntry.opHandler(runState, this.common)
     runState.env.accessWitness?.commit()

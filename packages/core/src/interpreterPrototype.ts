@@ -9,23 +9,34 @@ export interface InterpreterPrototype {
 }
 
 let loaded: Promise<InterpreterPrototype | undefined> | undefined
+const modules = new Map<string, Promise<Record<string, unknown> | undefined>>()
 
 /**
- * ethereumjs's Interpreter prototype, loaded once by path next to the `@ethereumjs/evm` entry (it
- * is not exported). Undefined when that fails: every patch is an optimisation, never required.
+ * One of ethereumjs's unexported EVM modules (`interpreter`, `opcodes/util`...), loaded once by
+ * path next to the `@ethereumjs/evm` entry. Undefined when that fails: every patch built on one is
+ * an optimisation, never required.
  */
+export function evmInternalModule(name: string): Promise<Record<string, unknown> | undefined> {
+  let module = modules.get(name)
+  if (module === undefined) {
+    module = (async () => {
+      try {
+        const entry = createRequire(import.meta.url).resolve('@ethereumjs/evm')
+        // Node resolves the CJS entry (the ESM build sits beside it); a bundler or test runner honouring
+        // ethereumjs's "typescript" export condition resolves its sources, which it runs instead.
+        const file = entry.endsWith('.ts') ? entry.replace(/index\.ts$/, `${name}.ts`) : entry.replace(/([\\/])dist[\\/]cjs[\\/]index\.js$/, `$1dist$1esm$1${name}.js`)
+        return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+      } catch {
+        return undefined
+      }
+    })()
+    modules.set(name, module)
+  }
+  return module
+}
+
+/** ethereumjs's Interpreter prototype (it is not exported); undefined when it cannot be loaded. */
 export function interpreterPrototype(): Promise<InterpreterPrototype | undefined> {
-  loaded ??= (async () => {
-    try {
-      const entry = createRequire(import.meta.url).resolve('@ethereumjs/evm')
-      // Node resolves the CJS entry (the ESM build sits beside it); a bundler or test runner honouring
-      // ethereumjs's "typescript" export condition resolves its sources, which it runs instead.
-      const file = entry.endsWith('.ts') ? entry.replace(/index\.ts$/, 'interpreter.ts') : entry.replace(/([\\/])dist[\\/]cjs[\\/]index\.js$/, '$1dist$1esm$1interpreter.js')
-      const module = (await import(pathToFileURL(file).href)) as { Interpreter?: { prototype: InterpreterPrototype } }
-      return module.Interpreter?.prototype
-    } catch {
-      return undefined
-    }
-  })()
+  loaded ??= evmInternalModule('interpreter').then((module) => (module?.Interpreter as { prototype: InterpreterPrototype } | undefined)?.prototype)
   return loaded
 }

@@ -129,16 +129,19 @@ function decodeBlock(input: BlockInput, options: PrepareBlockOptions, omissions:
 }
 
 /**
- * Each transaction's encoding and hash, computed once: the body check, the transactions root and
- * the outcome's hash all ask for them (ethereumjs caches them only on frozen transactions, and
- * these stay unfrozen so that known senders can be attached).
+ * Each transaction's encoding, hash and calldata gas, computed once: the body check, the
+ * transactions root, the outcome's hash and runTx's intrinsic gas (twice) all ask for them.
+ * ethereumjs caches them only on frozen transactions, and these stay unfrozen so that known senders
+ * can be attached; the calldata gas adds one bigint per byte. The block's fork is fixed by now.
  */
 function memoizeEncoding(tx: TypedTransaction): void {
   const serialize = tx.serialize.bind(tx)
   const hash = tx.hash.bind(tx)
+  const getDataGas = tx.getDataGas.bind(tx)
   let serialized: Uint8Array | undefined
   let hashed: Uint8Array | undefined
-  Object.assign(tx, { serialize: () => (serialized ??= serialize()), hash: () => (hashed ??= hash()) })
+  let dataGas: bigint | undefined
+  Object.assign(tx, { serialize: () => (serialized ??= serialize()), hash: () => (hashed ??= hash()), getDataGas: () => (dataGas ??= getDataGas()) })
 }
 
 /** `common` with the header and transaction parameters merged in, as each constructor would merge them. */
