@@ -30,7 +30,9 @@ export interface BlockReport {
   receiptsRoot: Hex
   logsBloom: Hex
   stateRoot: Hex | null
-  matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean }
+  /** The EIP-7685 requests commitment; null before Prague. */
+  requestsHash: Hex | null
+  matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean; requestsHash: boolean | null }
   executeMs: number
   /** How the scheduler ran it: lanes, executions and re-executions, fallback, threads' time and traffic. */
   stats: SchedulerStats
@@ -75,13 +77,14 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     receiptsRoot: bytesToHex(result.receiptsRoot) as Hex,
     logsBloom: bytesToHex(result.logsBloom) as Hex,
     stateRoot: result.stateRoot === undefined ? null : (bytesToHex(result.stateRoot) as Hex),
-    matches: { gasUsed: matches.gasUsed, receiptsRoot: matches.receiptsRoot, logsBloom: matches.logsBloom },
+    requestsHash: result.requests === undefined ? null : (bytesToHex(result.requests.requestsHash) as Hex),
+    matches: { gasUsed: matches.gasUsed, receiptsRoot: matches.receiptsRoot, logsBloom: matches.logsBloom, requestsHash: matches.requestsHash },
     executeMs: round(result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs),
     stats: schedulerStats(result.stats),
     omissions: result.omissions,
     crypto: result.stats.crypto,
     sendersVerified: result.stats.sendersVerified,
-    ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false,
+    ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false && matches.requestsHash !== false,
   }
   return { report, result }
 }

@@ -4,6 +4,7 @@ import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LaneFactory } from './chainContext.js'
 import { activateCryptoProvider, loadCryptoProvider, type CryptoPreference } from './cryptoProvider.js'
 import { InvalidBlockError } from './errors.js'
+import { requestsHashMatches } from './executionRequests.js'
 import { finalizeBlock } from './finalizeBlock.js'
 import { withIntermediateRoots } from './intermediateRoots.js'
 import { prepareBlock, prepareBlockRecovering } from './prepareBlock.js'
@@ -85,6 +86,7 @@ export class BlockExecutor implements Executor {
       logsBloom: equalsBytes(finalized.logsBloom, header.logsBloom),
       receiptsRoot: finalized.receiptsRootCheckable ? equalsBytes(finalized.receiptsRoot, header.receiptTrie) : null,
       stateRoot: staged.stateRoot === undefined ? null : equalsBytes(staged.stateRoot, header.stateRoot),
+      requestsHash: requestsHashMatches(prepared, finalized.requests),
     }
     if (enforce) {
       const mismatch = firstMismatch(matches)
@@ -106,6 +108,7 @@ export class BlockExecutor implements Executor {
       receiptsRoot: finalized.receiptsRoot,
       stateRoot: staged.stateRoot,
       receipts: finalized.receipts,
+      ...(finalized.requests === undefined ? {} : { requests: { encoded: finalized.requests.requests.map((request) => request.bytes), requestsHash: finalized.requests.requestsHash } }),
       outcomes,
       writeSet: finalized.writeSet,
       matches,

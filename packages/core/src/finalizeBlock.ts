@@ -1,6 +1,7 @@
 import { Hardfork } from '@ethereumjs/common'
 import { encodeReceipt, type TxReceipt } from '@ethereumjs/vm'
 import { BlockGasLimitExceededError } from './errors.js'
+import { executionRequests, type ExecutionRequests } from './executionRequests.js'
 import { orderedTrieRoot } from './orderedTrieRoot.js'
 import { StateOverlay } from './stateOverlay.js'
 import { postBlockWrites } from './systemWrites.js'
@@ -25,7 +26,9 @@ export interface FinalizedBlock {
   receiptsRoot: Uint8Array
   /** False before Byzantium unless every outcome carried its intermediate state root (`withIntermediateRoots`). */
   receiptsRootCheckable: boolean
-  /** Pre-block system writes, every transaction's writes in order, then rewards and withdrawals. */
+  /** EIP-7685 requests and their hash, from Prague on. */
+  requests?: ExecutionRequests
+  /** Pre-block system writes, every transaction's writes in order, rewards and withdrawals, then the requests' system calls. */
   writeSet: WriteSet
 }
 
@@ -63,10 +66,19 @@ export async function finalizeBlock(
     state.apply(outcome.writeSet)
   }
   const postBlock = await postBlockWrites(prepared, lane, state)
-  const merged = mergeWriteSet(mergeWriteSet(mergeWriteSet(createWriteSet(), preBlock), state.writes), postBlock)
+  let merged = mergeWriteSet(mergeWriteSet(mergeWriteSet(createWriteSet(), preBlock), state.writes), postBlock)
+  let requests: ExecutionRequests | undefined
+  if (prepared.common.isActivatedEIP(7685)) {
+    // The requests' system calls run last, on the state after withdrawals (as in ethereumjs's runBlock).
+    const afterWithdrawals = new StateOverlay(state)
+    afterWithdrawals.apply(postBlock)
+    requests = await executionRequests(prepared, outcomes, lane, afterWithdrawals)
+    merged = mergeWriteSet(merged, requests.writeSet)
+  }
   // `parent` already includes the pre-block writes; credits left in `merged` are relative to it.
   const writeSet = resolveDeltas(merged, parent.base)
-  return { receipts, gasUsed, blobGasUsed, logsBloom, receiptsRoot: orderedTrieRoot(encodedReceipts), receiptsRootCheckable: checkable, writeSet }
+  const receiptsRoot = orderedTrieRoot(encodedReceipts)
+  return { receipts, gasUsed, blobGasUsed, logsBloom, receiptsRoot, receiptsRootCheckable: checkable, writeSet, ...(requests === undefined ? {} : { requests }) }
 }
 
 function buildReceipt(prepared: PreparedBlock, outcome: TxOutcome, cumulativeBlockGasUsed: bigint, byzantium: boolean): TxReceipt {

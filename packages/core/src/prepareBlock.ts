@@ -106,7 +106,6 @@ function assertSupported(block: Block): void {
 }
 
 const unsupportedEips: ReadonlyArray<[number, string]> = [
-  [7685, 'execution-layer requests: the EIP-7002/7251 end-of-block system calls and requestsHash'],
   [7928, 'block-level access lists'],
   [8037, 'two-dimensional block gas accounting'],
 ]

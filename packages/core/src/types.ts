@@ -161,6 +161,8 @@ export interface HeaderMatches {
   receiptsRoot: boolean | null
   /** null when the backend does not compute a state root. */
   stateRoot: boolean | null
+  /** null before Prague, where the header commits to no EIP-7685 requests. */
+  requestsHash: boolean | null
 }
 
 export interface SchedulerStats {
@@ -261,6 +263,11 @@ export interface BlockResult {
   /** Undefined when the backend does not compute a state root (state-memory). */
   stateRoot: Uint8Array | undefined
   receipts: TxReceipt[]
+  /**
+   * From Prague on (EIP-7685): the block's execution-layer requests, each its type byte then its
+   * data (deposits, withdrawal and consolidation requests, in that order), and their sha256 commitment.
+   */
+  requests?: { encoded: Uint8Array[]; requestsHash: Uint8Array }
   outcomes: TxOutcome[]
   /** Everything the block changed, system calls, rewards and withdrawals included. */
   writeSet: WriteSet

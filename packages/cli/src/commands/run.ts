@@ -41,8 +41,8 @@ function describeCrypto(report: BlockReport): string {
 
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
 
-function mark(match: boolean | null): string {
-  if (match === null) return '- not checkable before Byzantium'
+function mark(match: boolean | null, absent = 'not checkable before Byzantium'): string {
+  if (match === null) return `- ${absent}`
   return match ? 'ok matches header' : 'MISMATCH with header'
 }
 
@@ -53,6 +53,7 @@ function formatReport(report: BlockReport): string {
     `  receiptsRoot  ${report.receiptsRoot.padEnd(66)} ${mark(report.matches.receiptsRoot)}`,
     `  logsBloom     ${(report.logsBloom.slice(0, 18) + '…').padEnd(66)} ${mark(report.matches.logsBloom)}`,
     `  stateRoot     ${report.stateRoot ?? '- (backend computes no root)'}`,
+    ...(report.requestsHash === null ? [] : [`  requestsHash  ${report.requestsHash.padEnd(66)} ${mark(report.matches.requestsHash, 'none before Prague')}`]),
     `  executeMs     ${report.executeMs}`,
     `  crypto        ${describeCrypto(report)}`,
     `  scheduler     ${describeStats(report.stats)}`,
