@@ -2,7 +2,7 @@ import { bytesToHex } from '@ethereumjs/util'
 import type { TxReceipt } from '@ethereumjs/vm'
 import { analyzeBlock, createGraphOrderScheduler, reverseWithinLevels } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler, InvalidTransactionError } from '@parallel-evm/core'
-import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import { generateBlock, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { describe, expect, it } from 'vitest'
 import { mainnetBlocksUnderTest } from './mainnetBlocks.js'
@@ -46,5 +46,22 @@ describe('the dependency graph is complete on mainnet blocks', () => {
       expect(reordered.writeSet).toEqual(sequential.writeSet)
       expect(reordered.outcomes.map((o) => o.readSet)).toEqual(sequential.outcomes.map((o) => o.readSet))
     })
+  }
+})
+
+describe('the dependency graph is complete on generated Prague and Osaka blocks', () => {
+  for (const fork of ['prague', 'osaka'] as const) {
+    for (let seed = 1; seed <= 10; seed++) {
+      it(`behavior: random block, seed ${seed} (${fork}), in reverse-within-levels order equals sequential`, async () => {
+        const generated = generateBlock({ workload: 'random', seed, txCount: 20 + (seed % 31), fork })
+        const execute = async (scheduler: Parameters<typeof createExecutor>[0]['scheduler']) =>
+          createExecutor({ scheduler, state: await createMemoryState({ genesis: generated.preState }), common: generated.common }).executeBlock(generated.block)
+        const sequential = await execute(createSequentialScheduler())
+        const reordered = await execute(createGraphOrderScheduler(reverseWithinLevels(analyzeBlock(sequential).graphs.credits)))
+        expect(reordered.receipts.map(comparable)).toEqual(sequential.receipts.map(comparable))
+        expect(reordered.writeSet).toEqual(sequential.writeSet)
+        expect(bytesToHex(reordered.requests!.requestsHash)).toBe(bytesToHex(sequential.requests!.requestsHash))
+      })
+    }
   }
 })

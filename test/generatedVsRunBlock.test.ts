@@ -7,9 +7,14 @@ import { describe, expect, it } from 'vitest'
 import { comparableReceipt, expectWritesIn } from './blockResults.js'
 
 
+const seeds = (count: number) => Array.from({ length: count }, (_, k) => k + 1)
 const blocks: GenerateBlockOptions[] = [
-  ...[1, 2, 3, 4, 5].flatMap((seed) =>
+  ...seeds(5).flatMap((seed) =>
     (['shanghai', 'cancun'] as const).map((fork): GenerateBlockOptions => ({ workload: 'random', seed, txCount: 40, fork })),
+  ),
+  // 100 Prague and Osaka blocks: requestsHash in the header, EIP-2935/7623/7702-era rules.
+  ...seeds(50).flatMap((seed) =>
+    (['prague', 'osaka'] as const).map((fork): GenerateBlockOptions => ({ workload: 'random', seed, txCount: 20 + (seed % 31), fork })),
   ),
   { workload: 'eth-transfers', seed: 1, txCount: 30 },
   { workload: 'erc20-transfers', seed: 1, txCount: 30 },
@@ -44,6 +49,9 @@ describe('sequential scheduler vs @ethereumjs/vm runBlock on generated blocks', 
       expect(bytesToHex(ours.receiptsRoot)).toBe(bytesToHex(reference.receiptsRoot))
       expect(bytesToHex(ours.logsBloom)).toBe(bytesToHex(reference.logsBloom))
       expect(bytesToHex(ours.stateRoot!)).toBe(bytesToHex(reference.stateRoot))
+      const requestsHash = ours.requests === undefined ? undefined : bytesToHex(ours.requests.requestsHash)
+      expect(requestsHash).toBe(reference.requestsHash === undefined ? undefined : bytesToHex(reference.requestsHash))
+      if (generated.fork === 'prague' || generated.fork === 'osaka') expect(ours.matches.requestsHash).toBe(true)
 
       // And every value in our write set is what runBlock left in its state.
       await expectWritesIn(stateManager, ours.writeSet)

@@ -55,7 +55,7 @@ async function expectLmdbEqualsMerkle(block: GeneratedBlock, workers: readonly n
 describe('state-lmdb vs state-merkle on generated blocks', () => {
   for (const seed of seeds) {
     const counts = fullMatrix || only !== undefined ? workerCounts : [workerCounts[seed % workerCounts.length]!]
-    const fork = seed % 2 === 0 ? 'cancun' : 'shanghai'
+    const fork = (['shanghai', 'cancun', 'prague', 'osaka'] as const)[seed % 4]!
     it(`behavior: random block, seed ${seed} (${fork}), sequential and ${counts.join('/')} workers (replay: PEVM_SEED=${seed})`, async () => {
       const block = generateBlock({ workload: 'random', seed, txCount: 20 + (seed % 41), fork })
       await expectLmdbEqualsMerkle(block, counts, `seed-${seed}`)

@@ -79,7 +79,7 @@ describe('sharded scheduler vs sequential on generated blocks', () => {
   for (const seed of seeds) {
     // npm test: each seed with one shard count in turn (all three are covered); test:full: all three.
     const counts = fullMatrix || only !== undefined ? [1, 2, 4] : [[1, 2, 4][seed % 3]!]
-    const fork = seed % 2 === 0 ? 'cancun' : 'shanghai'
+    const fork = (['shanghai', 'cancun', 'prague', 'osaka'] as const)[seed % 4]!
     it(`behavior: random block, seed ${seed} (${fork}), hash, activity and cyclic partitions, perfect, empty and adversarial predictions, ${counts.join('/')} shards (replay: PEVM_SEED=${seed})`, async () => {
       const block = generateBlock({ workload: 'random', seed, txCount: 20 + (seed % 41), fork })
       for (const shards of counts) await expectShardedEqualsSequential(block, shards, seed, `seed ${seed}, ${shards} shards`)

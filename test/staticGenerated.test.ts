@@ -47,7 +47,7 @@ describe('static scheduler vs sequential on generated blocks', () => {
   for (const seed of seeds) {
     // npm test: each seed with one worker count in turn (all three are covered); test:full: all three.
     const counts = fullMatrix || only !== undefined ? workerCounts : [workerCounts[seed % workerCounts.length]!]
-    const fork = seed % 2 === 0 ? 'cancun' : 'shanghai'
+    const fork = (['shanghai', 'cancun', 'prague', 'osaka'] as const)[seed % 4]!
     it(`behavior: random block, seed ${seed} (${fork}), every prediction source and adversarial hints, ${counts.join('/')} workers (replay: PEVM_SEED=${seed})`, async () => {
       const block = generateBlock({ workload: 'random', seed, txCount: 20 + (seed % 41), fork })
       for (const workers of counts) await expectStaticEqualsSequential(block, workers, seed, `seed ${seed}, ${workers} workers`)
