@@ -1,6 +1,6 @@
 import { createBlockFromRLP } from '@ethereumjs/block'
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
-import { bytesToHex } from '@ethereumjs/util'
+import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex } from '@ethereumjs/util'
 import { openBackendByName, runBlockchainTestCase } from '@parallel-evm/cli'
 import { createExecutor, createSequentialScheduler, defaultKzg, InvalidBlockError, type Scheduler } from '@parallel-evm/core'
 import { commonForNetwork, listBlockchainTestFiles, loadBlockchainTestFile, osakaTestsDir, type BlockchainTestCase } from '@parallel-evm/fixtures'
@@ -43,6 +43,31 @@ describe('Osaka BlockchainTests', () => {
       expect(failures).toEqual([])
     })
   }
+})
+
+describe('Osaka and BPO1 header rules', () => {
+  it('error: an excessBlobGas off by one at the Osaka-to-BPO1 transition (BPO blob parameters, EIP-7918 reserve price) is refused, naming the field', async () => {
+    const testCase = cases.find((candidate) => candidate.network === 'OsakaToBPO1AtTime15k')!
+    const [header, ...body] = RLP.decode(testCase.blocks[0]!.rlp) as NestedUint8Array[]
+    const fields = [...(header as Uint8Array[])]
+    // Header field 18 (after base fee, withdrawals root and blob gas used) is excessBlobGas.
+    fields[18] = bigIntToUnpaddedBytes(bytesToBigInt(fields[18]!) + 1n)
+    const common = commonForNetwork(testCase.network, { customCrypto: { kzg: defaultKzg() } })
+    const genesis = createBlockFromRLP(testCase.genesisRlp, { common: common.copy(), setHardfork: true })
+    const backend = await openBackendByName('merkle', testCase.pre, { number: 0n, blockHash: bytesToHex(genesis.hash()) })
+    try {
+      const before = bytesToHex(backend.state.stateRoot()!)
+      const input = { block: { format: 'rlp' as const, rlp: RLP.encode([fields, ...body] as NestedUint8Array) }, ancestorHashes: new Map([[0n, genesis.hash()]]) }
+      const error = await createExecutor({ scheduler: createSequentialScheduler(), state: backend.state, common })
+        .executeBlock(input, { verify: 'enforce', parentHeader: genesis.header })
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(InvalidBlockError)
+      expect(error).toMatchObject({ rule: 'excessBlobGas' })
+      expect(bytesToHex(backend.state.stateRoot()!)).toBe(before)
+    } finally {
+      await backend.close()
+    }
+  })
 })
 
 describe('EIP-7685 requestsHash', () => {

@@ -3,6 +3,7 @@ import { Hardfork, type Common } from '@ethereumjs/common'
 import { normalizeTxParams, paramsTx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { assertBodyRoots, assertDeclaredTransactions, transactionHash } from './bodyRoots.js'
+import { assertBlockSize, oversizedDecoding } from './blockSize.js'
 import { activeCryptoProvider, installCrypto, keccak256, type CryptoProvider } from './cryptoProvider.js'
 import { fastParamsCommon } from './fastCommon.js'
 import { InvalidBlockError, InvalidTransactionError, UnsupportedBlockError } from './errors.js'
@@ -33,6 +34,7 @@ export function prepareBlock(input: BlockInput, options: PrepareBlockOptions): P
   const omissions: string[] = []
   const block = decodeBlock(input, options, omissions)
   assertSupported(block)
+  assertBlockSize(block, input)
   if (input.senders !== undefined && options.trustSenders === true) return prepared(block, input, attachSenders(block, input.senders), omissions)
   if (options.trustSenders !== true) assertBody(block, input)
   return prepared(block, input, checkedSenders(block, input, recoverSenders(block)), omissions)
@@ -50,6 +52,7 @@ export async function prepareBlockRecovering(input: BlockInput, options: Prepare
   const omissions: string[] = []
   const block = decodeBlock(input, options, omissions)
   assertSupported(block)
+  assertBlockSize(block, input)
   if (options.trustSenders !== true) assertBody(block, input)
   return prepared(block, input, checkedSenders(block, input, await options.recover(input, block)), omissions)
 }
@@ -123,7 +126,7 @@ function decodeBlock(input: BlockInput, options: PrepareBlockOptions, omissions:
     for (const tx of block.transactions) memoizeEncoding(tx)
     return block
   } catch (cause) {
-    throw undecodableTransaction(input, opts) ?? new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
+    throw oversizedDecoding(cause, declaredNumber(input)) ?? undecodableTransaction(input, opts) ?? new InvalidBlockError({ blockNumber: declaredNumber(input), rule: 'decoding', reason: firstLine(cause), cause })
   }
 }
 
