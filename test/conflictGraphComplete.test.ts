@@ -1,7 +1,7 @@
 import { bytesToHex } from '@ethereumjs/util'
 import type { TxReceipt } from '@ethereumjs/vm'
 import { analyzeBlock, createGraphOrderScheduler, reverseWithinLevels } from '@parallel-evm/conflicts'
-import { createExecutor, createSequentialScheduler, InvalidTransactionError } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, InvalidTransactionError, type AddressHex, type TxOutcome } from '@parallel-evm/core'
 import { generateBlock, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { describe, expect, it } from 'vitest'
@@ -61,6 +61,13 @@ describe('the dependency graph is complete on generated Prague and Osaka blocks'
         expect(reordered.receipts.map(comparable)).toEqual(sequential.receipts.map(comparable))
         expect(reordered.writeSet).toEqual(sequential.writeSet)
         expect(bytesToHex(reordered.requests!.requestsHash)).toBe(bytesToHex(sequential.requests!.requestsHash))
+        // The end-of-block system calls read exactly the queues the request transactions filled.
+        const queues: AddressHex[] = ['0x00000961ef480eb55e80d19ad83579a64c007002', '0x0000bbddc7ce488642fb579f8b00f3a590007251']
+        const enqueues = (outcome: TxOutcome) => queues.some((queue) => (outcome.writeSet.accounts.get(queue)?.storage?.size ?? 0) > 0)
+        const requestTxs = sequential.outcomes.flatMap((outcome, index) => (enqueues(outcome) ? [index] : []))
+        const [, withdrawals, consolidations] = sequential.requests!.encoded
+        expect(requestTxs).toHaveLength((withdrawals!.length - 1) / 76 + (consolidations!.length - 1) / 116)
+        expect(analyzeBlock(sequential).systemCalls).toEqual({ readPreBlock: [], readByPostBlock: requestTxs })
       })
     }
   }

@@ -6,6 +6,7 @@ import { hotKeys, type HotKey, type HotKeyContext, type SlotLabeller } from './h
 import { listScheduleMakespan } from './listSchedule.js'
 import { scorePrediction, type PredictionScore } from './predictionScore.js'
 import type { PredictedKeys, PredictionSource } from './predictedSets.js'
+import { systemCallEdges, type SystemCallEdges } from './systemCallEdges.js'
 
 export const laneCounts = [2, 4, 8, 16] as const
 
@@ -35,6 +36,8 @@ export interface BlockConflicts {
   /** Senders whose transactions qualified for the sender-chain rule. */
   chainSenders: AddressHex[]
   prediction: Partial<Record<PredictionSource | 'combined', PredictionScore>>
+  /** The edges between the transactions and the block's system calls (see `systemCallEdges`). */
+  systemCalls: SystemCallEdges
 }
 
 export interface AnalyzeOptions {
@@ -65,7 +68,8 @@ export function analyzeBlock(result: BlockResult, options: AnalyzeOptions = {}):
   for (const [source, keys] of Object.entries(options.predictions ?? {})) {
     if (keys !== undefined) prediction[source as PredictionSource] = scorePrediction(keys, actual)
   }
-  return { block: Number(result.number), txCount: result.txCount, totalGas, byRule, graphs, accessSets: ourSets, chainSenders: [...chainSenders], prediction }
+  const systemCalls = systemCallEdges(result, ourSets)
+  return { block: Number(result.number), txCount: result.txCount, totalGas, byRule, graphs, accessSets: ourSets, chainSenders: [...chainSenders], prediction, systemCalls }
 }
 
 function summarize(

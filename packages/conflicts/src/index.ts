@@ -19,6 +19,7 @@ export { accessListSets, blockAccessLists, combineAccessSets, staticAccessSets, 
 export { scorePrediction, type PredictionScore } from './predictionScore.js'
 export { planningDependencies } from './planningGraph.js'
 export { analyzeBlock, laneCounts, type AnalyzeOptions, type BlockConflicts, type GraphSummary } from './analyzeBlock.js'
+export { systemCallEdges, type SystemCallEdges } from './systemCallEdges.js'
 export { ConflictProfile, type KeyActivity } from './conflictProfile.js'
 export { createGraphOrderScheduler, reverseWithinLevels } from './graphOrderScheduler.js'
 export { describeSlot, knownContracts, type KnownContract } from './knownContracts.js'

@@ -13,13 +13,15 @@ import {
 import { activeCryptoProvider } from './cryptoProvider.js'
 import { InvalidBlockError } from './errors.js'
 import type { Lane } from './chainContext.js'
-import type { PreparedBlock, StateReader, TxOutcome, WriteSet } from './types.js'
+import type { PreparedBlock, ReadSet, StateReader, TxOutcome, WriteSet } from './types.js'
 
 /** EIP-7685 requests of a block, their commitment, and what the end-of-block system calls wrote. */
 export interface ExecutionRequests {
   requests: CLRequest<CLRequestType>[]
   requestsHash: Uint8Array
-  /** The EIP-7002 and EIP-7251 system calls' state changes (queue pointers and excess counters). */
+  /** What the EIP-7002 and EIP-7251 system calls read (the queues the transactions filled). */
+  readSet: ReadSet
+  /** Their state changes (queue pointers and excess counters). */
   writeSet: WriteSet
 }
 
@@ -49,9 +51,9 @@ export async function executionRequests(prepared: PreparedBlock, outcomes: reado
   view.reset(state)
   if (common.isActivatedEIP(7002)) requests.push(new CLRequest(CLRequestType.Withdrawal, await dequeue(lane, 'withdrawalRequestPredeployAddress')))
   if (common.isActivatedEIP(7251)) requests.push(new CLRequest(CLRequestType.Consolidation, await dequeue(lane, 'consolidationRequestPredeployAddress')))
-  const { writeSet } = view.takeResult()
+  const { readSet, writeSet } = view.takeResult()
   const sha256 = prepared.common.customCrypto.sha256 ?? activeCryptoProvider().sha256
-  return { requests, requestsHash: genRequestsRoot(requests, sha256), writeSet }
+  return { requests, requestsHash: genRequestsRoot(requests, sha256), readSet, writeSet }
 }
 
 function depositRequests(prepared: PreparedBlock, outcomes: readonly TxOutcome[], common: Common): Uint8Array {

@@ -109,6 +109,10 @@ export class BlockExecutor implements Executor {
       stateRoot: staged.stateRoot,
       receipts: finalized.receipts,
       ...(finalized.requests === undefined ? {} : { requests: { encoded: finalized.requests.requests.map((request) => request.bytes), requestsHash: finalized.requests.requestsHash } }),
+      systemCalls: {
+        preBlock,
+        ...(finalized.requests === undefined ? {} : { postBlock: { readSet: finalized.requests.readSet, writeSet: finalized.requests.writeSet } }),
+      },
       outcomes,
       writeSet: finalized.writeSet,
       matches,

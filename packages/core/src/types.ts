@@ -268,6 +268,12 @@ export interface BlockResult {
    * data (deposits, withdrawal and consolidation requests, in that order), and their sha256 commitment.
    */
   requests?: { encoded: Uint8Array[]; requestsHash: Uint8Array }
+  /**
+   * The block's system calls, which the block path runs once whatever the scheduler: the EIP-4788
+   * and EIP-2935 writes before the first transaction, and from Prague the EIP-7002/7251 calls after
+   * the withdrawals, with what they read (the request queues the transactions filled).
+   */
+  systemCalls: { preBlock: WriteSet; postBlock?: { readSet: ReadSet; writeSet: WriteSet } }
   outcomes: TxOutcome[]
   /** Everything the block changed, system calls, rewards and withdrawals included. */
   writeSet: WriteSet
