@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ethereumTestsDir, mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { ethereumTestsDir, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
 
@@ -72,6 +72,12 @@ describe('pevm test-vectors', () => {
     const { code, stdout } = pevm('test-vectors', join(ethereumTestsDir(), 'ValidBlocks/bcStateTests/refundReset.json'), '--state', 'merkle')
     expect(code).toBe(0)
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^[1-9]\d* passed, 0 failed$/)
+  })
+
+  it('behavior: the official Osaka BlockchainTests all pass, on the optimistic scheduler and state-lmdb', () => {
+    const { code, stdout, stderr } = pevm('test-vectors', osakaTestsDir(), '--scheduler', 'optimistic', '--workers', '2', '--state', 'lmdb')
+    expect(code, stderr).toBe(0)
+    expect(stdout.trim().split('\n').at(-1)).toBe('11 passed, 0 failed')
   })
 })
 

@@ -2,7 +2,7 @@ import { createBlock } from '@ethereumjs/block'
 import { createEOACode7702Tx, createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, concatBytes, eoaCode7702SignAuthorization, hexToBytes, intToHex } from '@ethereumjs/util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
-import { createExecutor, createSequentialScheduler, toSlotHex, type AddressHex, type BlockInput, type BlockResult, type Scheduler, type WriteSet } from '@parallel-evm/core'
+import { accountFieldKeyId, createExecutor, createSequentialScheduler, toSlotHex, type AddressHex, type BlockInput, type BlockResult, type Scheduler, type WriteSet } from '@parallel-evm/core'
 import { BASE_FEE_PER_GAS, generatedAccount, generatedCommon, generatedHeader, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
@@ -108,6 +108,14 @@ describe('EIP-7702 set-code transactions and the calls they redirect', () => {
       expect(sequential.outcomes.map((outcome) => outcome.status)).toEqual(sequential.outcomes.map(() => 1))
       const storage = Object.fromEntries(sequential.writeSet.accounts.get(authority.address)?.storage ?? [])
       expect(storage, 'the code the call ran').toEqual(scenario.expectedStorage)
+      // The authorization writes the authority's nonce and code hash, field by field: not its balance, not the whole account.
+      const setCode = sequential.outcomes.find((outcome) => outcome.writeSet.accounts.get(authority.address)?.codeHash !== undefined)!
+      const written = setCode.writeSet.accounts.get(authority.address)!
+      expect(written).toMatchObject({ nonce: expect.any(BigInt), codeHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })
+      expect(written.lifecycle).toBeUndefined()
+      if (setCode.sender !== authority.address) expect(written.balance ?? written.balanceDelta).toBeUndefined()
+      // Checking the authorization's nonce is a read of the authority's nonce field.
+      expect(setCode.readSet.has(accountFieldKeyId(authority.address, 'nonce'))).toBe(true)
 
       const stateManager = await merkleStateManagerFrom(scenario.preState)
       const source = scenario.block.block
