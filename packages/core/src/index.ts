@@ -71,6 +71,7 @@ export { AncestorHashes, LaneFactory } from './chainContext.js'
 export { TxStateView } from './txStateView.js'
 export { ObservedAccount } from './observedAccount.js'
 export { applyAccountWrite, EMPTY_STATE, StateOverlay } from './stateOverlay.js'
+export { encodeRlp, encodeRlpInteger, type RlpItem } from './rlpEncode.js'
 export { createWriteSet, creditedAddresses, mergeWriteSet, resolveDeltas, writtenKeys } from './writeSet.js'
 export type { BalanceAccess } from './txStateView.js'
 export {

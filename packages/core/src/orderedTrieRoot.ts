@@ -1,7 +1,8 @@
-import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
 import { keccak256 } from './cryptoProvider.js'
+import { encodeRlp, encodeRlpInteger, type RlpItem } from './rlpEncode.js'
 
-type Raw = Uint8Array | NestedUint8Array
+type Raw = RlpItem
+type NestedUint8Array = RlpItem[]
 type TrieNode =
   | { kind: 'leaf'; path: number[]; value: Uint8Array }
   | { kind: 'extension'; path: number[]; child: TrieNode }
@@ -18,10 +19,10 @@ interface Entry {
  * which re-encodes and re-hashes the path it touches (the cost of a 2,000-receipt block).
  */
 export function orderedTrieRoot(values: readonly Uint8Array[]): Uint8Array {
-  const entries = values.map((value, index) => ({ nibbles: nibblesOf(RLP.encode(index)), value }))
+  const entries = values.map((value, index) => ({ nibbles: nibblesOf(encodeRlpInteger(index)), value }))
   entries.sort((a, b) => compareNibbles(a.nibbles, b.nibbles))
-  if (entries.length === 0) return keccak256(RLP.encode(new Uint8Array()))
-  return keccak256(RLP.encode(raw(build(entries, 0))))
+  if (entries.length === 0) return keccak256(encodeRlp(new Uint8Array()))
+  return keccak256(encodeRlp(raw(build(entries, 0))))
 }
 
 function build(entries: Entry[], depth: number): TrieNode {
@@ -50,7 +51,7 @@ function raw(node: TrieNode): NestedUint8Array {
 /** A child under 32 bytes encoded is embedded in its parent; a larger one is referred to by hash. */
 function reference(node: TrieNode): Raw {
   const nodeRaw = raw(node)
-  const encoded = RLP.encode(nodeRaw)
+  const encoded = encodeRlp(nodeRaw)
   return encoded.length < 32 ? nodeRaw : keccak256(encoded)
 }
 

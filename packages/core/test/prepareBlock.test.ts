@@ -30,9 +30,10 @@ describe('prepareBlock', () => {
   })
 
   it('behavior: forks with rules the block path lacks are refused, not answered wrongly', () => {
-    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague })
-    const data = createBlock({ header: { number: 22_500_000n, timestamp: 1_750_000_000n } }, { common }).toJSON()
-    expect(() => prepareBlock({ block: { format: 'data', data } }, { common: createMainnetCommon() })).toThrow(/EIP-7685/)
+    // Amsterdam's block-level access lists (EIP-7928) are not implemented; Prague's requests are.
+    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Osaka, eips: [7928] })
+    const data = createBlock({ header: { number: 23_950_000n, timestamp: 1_765_000_000n } }, { common }).toJSON()
+    expect(() => prepareBlock({ block: { format: 'data', data } }, { common })).toThrow(/EIP-7928/)
   })
 })
 

@@ -1,8 +1,7 @@
-import { RLP } from '@ethereumjs/rlp'
 import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode } from '@ethereumjs/mpt'
 import type { MerklePatriciaTrie, NodeReferenceOrRawMPTNode } from '@ethereumjs/mpt'
 import { KECCAK256_RLP, equalsBytes } from '@ethereumjs/util'
-import { keccak256 } from '@parallel-evm/core'
+import { encodeRlp, keccak256, type RlpItem } from '@parallel-evm/core'
 
 /**
  * How a parent refers to a child it has not opened: the child's hash, or the child itself
@@ -241,7 +240,7 @@ export class TrieBatch {
       }
       raw[16] = EMPTY
     }
-    const encoded = RLP.encode(raw as Uint8Array[])
+    const encoded = encodeRlp(raw as RlpItem[])
     let ref: NodeRef
     if (encoded.length >= 32 || isRoot) {
       ref = keccak256(encoded)

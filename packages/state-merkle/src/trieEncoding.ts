@@ -1,6 +1,5 @@
-import { RLP } from '@ethereumjs/rlp'
 import { KECCAK256_RLP, bigIntToUnpaddedBytes, hexToBytes } from '@ethereumjs/util'
-import type { FlatAccount } from '@parallel-evm/core'
+import { encodeRlp, type FlatAccount } from '@parallel-evm/core'
 
 /** The root of a trie without keys: keccak256(RLP('')). */
 export const EMPTY_TRIE_ROOT: Uint8Array = KECCAK256_RLP
@@ -11,7 +10,7 @@ export const EMPTY_TRIE_ROOT: Uint8Array = KECCAK256_RLP
  * and needs none of `Account`'s validation.
  */
 export function encodeAccountLeaf(account: FlatAccount, storageRoot: Uint8Array): Uint8Array {
-  return RLP.encode([
+  return encodeRlp([
     bigIntToUnpaddedBytes(account.nonce),
     bigIntToUnpaddedBytes(account.balance),
     storageRoot,
@@ -21,5 +20,5 @@ export function encodeAccountLeaf(account: FlatAccount, storageRoot: Uint8Array)
 
 /** A storage trie's value: the RLP of the unpadded big-endian value, as `MerkleStateManager.putStorage` stores it. */
 export function encodeStorageValue(value: bigint): Uint8Array {
-  return RLP.encode(bigIntToUnpaddedBytes(value))
+  return encodeRlp(bigIntToUnpaddedBytes(value))
 }
