@@ -26,7 +26,7 @@ describe('pevm run --scheduler static', () => {
     const { code, stdout } = pevm('run', join(mainnetBlocksDir(), block), '--scheduler', 'static', '--workers', '2', '--hints', out, '--state', 'merkle', '--json')
     expect(code).toBe(0)
     const report = JSON.parse(stdout)
-    expect(report.matches).toEqual({ gasUsed: true, receiptsRoot: true, logsBloom: true })
+    expect(report.matches).toEqual({ gasUsed: true, receiptsRoot: true, logsBloom: true, requestsHash: null })
     expect(report.stats.plan).toMatchObject({ source: 'hints', recall: 1, precision: 1, missedEdges: 0, mispredictionReExecutions: 0 })
     expect(report.stats.plan.actualEdges).toBe(hints.reduce((total, [, deps]) => total + deps.length, 0))
   })
