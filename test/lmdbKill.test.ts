@@ -16,7 +16,7 @@ const bin = resolve(__dirname, '../node_modules/.bin/pevm')
 const work = mkdtempSync(join(tmpdir(), 'pevm-kill-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-// npm test: 10 kills (each scheduler at least three times); test:full: 60.
+// npm test: 10 kills (each scheduler at least twice); test:full: 60.
 const KILLS = fullMatrix ? 60 : 10
 
 /** The scheduler arguments of attempt `attempt`: sequential, optimistic and sharded in turn. */
