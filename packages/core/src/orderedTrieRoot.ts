@@ -1,8 +1,6 @@
 import { keccak256 } from './cryptoProvider.js'
 import { encodeRlp, encodeRlpInteger, type RlpItem } from './rlpEncode.js'
 
-type Raw = RlpItem
-type NestedUint8Array = RlpItem[]
 type TrieNode =
   | { kind: 'leaf'; path: number[]; value: Uint8Array }
   | { kind: 'extension'; path: number[]; child: TrieNode }
@@ -42,14 +40,14 @@ function build(entries: Entry[], depth: number): TrieNode {
   return { kind: 'branch', children: groups.map((group) => (group.length === 0 ? undefined : build(group, depth + 1))), value }
 }
 
-function raw(node: TrieNode): NestedUint8Array {
+function raw(node: TrieNode): RlpItem[] {
   if (node.kind === 'leaf') return [hexPrefix(node.path, true), node.value]
   if (node.kind === 'extension') return [hexPrefix(node.path, false), reference(node.child)]
   return [...node.children.map((child) => (child === undefined ? new Uint8Array() : reference(child))), node.value ?? new Uint8Array()]
 }
 
 /** A child under 32 bytes encoded is embedded in its parent; a larger one is referred to by hash. */
-function reference(node: TrieNode): Raw {
+function reference(node: TrieNode): RlpItem {
   const nodeRaw = raw(node)
   const encoded = encodeRlp(nodeRaw)
   return encoded.length < 32 ? nodeRaw : keccak256(encoded)
