@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ethereumTestsDir, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
+import { maxWorkerThreads } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
 
@@ -64,6 +65,15 @@ describe('pevm run', () => {
     expect(pevm('run', join(mainnetBlocksDir(), '46147'), '--scheduler', 'nope').code).toBe(2)
     expect(pevm('run', join(mainnetBlocksDir(), '46147'), '--state', 'nope').code).toBe(2)
     expect(pevm('run').code).toBe(2)
+  })
+
+  it('error: an absurd worker count is a usage error naming the limit, before any thread starts', () => {
+    for (const scheduler of ['optimistic', 'static', 'sharded']) {
+      const { code, stderr } = pevm('run', join(mainnetBlocksDir(), '46147'), '--scheduler', scheduler, '--workers', '1000')
+      expect(code, stderr).toBe(2)
+      expect(stderr).toContain('--workers')
+      expect(stderr).toContain(`more than ${maxWorkerThreads()}`)
+    }
   })
 })
 

@@ -1,16 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
-import { runRunCommand } from './commands/run.js'
-import { runHintsCommand } from './commands/hints.js'
-import { runConflictsCommand } from './commands/conflicts.js'
-import { runTestVectorsCommand } from './commands/testVectors.js'
-import { runReferralAnalytics, runReferralGenerate } from './commands/referral.js'
-import { runReplayCommand } from './commands/replay.js'
-import { runDbInfo, runDbUnwind, runImportState } from './commands/database.js'
-import { parsePredictSources } from './conflictReport.js'
+import { assertWorkerCount, InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
 import type { CommonFlags } from './flags.js'
-import { backendNames, schedulerNames } from './registry.js'
+import { backendNames, schedulerNames } from './names.js'
 
 const usage = `pevm — parallel EVM block execution
 
@@ -85,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is not a positive integer` })
   }
+  if (workers > 1) assertWorkerCount(workers, '--workers')
   const flags: CommonFlags = {
     scheduler: values.scheduler,
     state: values.state,
@@ -98,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.hints !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--hints', reason: `hints are per block: pevm run takes them, pevm ${command} does not` })
   if (command === 'db') {
+    const { runDbInfo, runDbUnwind } = await import('./commands/database.js')
     if (target === 'info') return runDbInfo(values.db, values.json)
     if (target === 'unwind') return runDbUnwind(values.db, integerAtLeast('--blocks', values.blocks ?? '', 1), values.json)
     console.error(`pevm db: unknown subcommand "${target ?? ''}"\n\n${usage}`)
@@ -107,15 +101,18 @@ async function main(argv: string[]): Promise<number> {
     console.error(`pevm ${command}: missing the path argument\n\n${usage}`)
     return 2
   }
-  if (command === 'run') return runRunCommand(target, flags)
-  if (command === 'hints') return runHintsCommand(target, flags, values.out)
-  if (command === 'replay') return runReplayCommand(target, { ...flags, ...(values.test === undefined ? {} : { test: values.test }) })
-  if (command === 'import-state') return runImportState(target, values.db, { json: values.json, ...(values.test === undefined ? {} : { test: values.test }) })
+  // Each command's modules load only when it runs: `pevm --help` and a usage error start in a
+  // fraction of the time every scheduler, backend and the referral kit take to load.
+  if (command === 'run') return (await import('./commands/run.js')).runRunCommand(target, flags)
+  if (command === 'hints') return (await import('./commands/hints.js')).runHintsCommand(target, flags, values.out)
+  if (command === 'replay') return (await import('./commands/replay.js')).runReplayCommand(target, { ...flags, ...(values.test === undefined ? {} : { test: values.test }) })
+  if (command === 'import-state') return (await import('./commands/database.js')).runImportState(target, values.db, { json: values.json, ...(values.test === undefined ? {} : { test: values.test }) })
   if ((command === 'test-vectors' || command === 'conflicts') && values.db !== undefined) {
     throw new InvalidOptionError({ option: '--db', reason: `${command} opens a fresh temporary database per block or test` })
   }
-  if (command === 'test-vectors') return runTestVectorsCommand(target, flags)
+  if (command === 'test-vectors') return (await import('./commands/testVectors.js')).runTestVectorsCommand(target, flags)
   if (command === 'conflicts') {
+    const [{ runConflictsCommand }, { parsePredictSources }] = await Promise.all([import('./commands/conflicts.js'), import('./conflictReport.js')])
     return runConflictsCommand(target, { ...flags, predict: parsePredictSources(values.predict), ...(values.html === undefined ? {} : { html: values.html }) })
   }
   if (command === 'referral') {
@@ -123,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`pevm referral ${target}: missing the campaign directory\n\n${usage}`)
       return 2
     }
+    const { runReferralAnalytics, runReferralGenerate } = await import('./commands/referral.js')
     if (target === 'analytics') return runReferralAnalytics(referralDir, flags)
     if (target === 'generate') {
       return runReferralGenerate(referralDir, {

@@ -9,6 +9,7 @@ import { createShardedScheduler, partitionerNames, shardedPredictionSources, typ
 import { createStaticScheduler, staticPredictionSources, type BlockHints } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
+import { backendNames, schedulerNames, type BackendName, type SchedulerName } from './names.js'
 
 export interface SchedulerOptions {
   workers: number
@@ -20,7 +21,7 @@ export interface SchedulerOptions {
   partitioner?: string
 }
 
-const schedulers: Record<string, (options: SchedulerOptions) => Scheduler> = {
+const schedulers: Record<SchedulerName, (options: SchedulerOptions) => Scheduler> = {
   sequential: () => createSequentialScheduler(),
   optimistic: ({ workers }) => createOptimisticScheduler({ workers }),
   static: ({ workers, predict, hints }) => createStaticScheduler({ workers, ...(predict === undefined ? {} : { predict: parseSources(predict, staticPredictionSources) }), ...(hints === undefined ? {} : { hints }) }),
@@ -58,17 +59,16 @@ export interface OpenedBackend {
 
 const inMemory = (state: StateBackend): OpenedBackend => ({ state, close: async () => {} })
 
-const backends: Record<string, (genesis: WriteSet, placement: BackendPlacement) => Promise<OpenedBackend>> = {
+const backends: Record<BackendName, (genesis: WriteSet, placement: BackendPlacement) => Promise<OpenedBackend>> = {
   memory: async (genesis) => inMemory(await createMemoryState({ genesis })),
   merkle: async (genesis) => inMemory(await createMerkleState({ genesis })),
   lmdb: openLmdbBackend,
 }
 
-export const schedulerNames = Object.keys(schedulers)
-export const backendNames = Object.keys(backends)
+export { backendNames, schedulerNames }
 
 export function createSchedulerByName(name: string, options: SchedulerOptions): Scheduler {
-  const factory = schedulers[name]
+  const factory = (schedulers as Record<string, (options: SchedulerOptions) => Scheduler>)[name]
   if (factory === undefined) {
     throw new InvalidOptionError({ option: '--scheduler', reason: `"${name}" is not one of ${schedulerNames.join(', ')}` })
   }
@@ -81,7 +81,7 @@ export function createSchedulerByName(name: string, options: SchedulerOptions): 
 
 /** Opens backend `name` holding `genesis`; an lmdb database already at `placement` is used as it is. */
 export async function openBackendByName(name: string, genesis: WriteSet, placement: BackendPlacement): Promise<OpenedBackend> {
-  const factory = backends[name]
+  const factory = (backends as Record<string, (genesis: WriteSet, placement: BackendPlacement) => Promise<OpenedBackend>>)[name]
   if (factory === undefined) {
     throw new InvalidOptionError({ option: '--state', reason: `"${name}" is not one of ${backendNames.join(', ')}` })
   }

@@ -84,6 +84,7 @@ export {
   toSlotHex,
 } from './stateKey.js'
 export { poolActivity, WorkerPool, type TaskBuilder, type WorkerIdentity, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
+export { assertWorkerCount, maxWorkerThreads } from './workerCount.js'
 export type { CommonDescriptor, LaneWorkerData, SpeculationBlock, TaskResult, VersionUpdate, WorkerRequest, WorkerResponse, WorkerStateReader, WorkerStateSource } from './workerProtocol.js'
 export { ALL_STORAGE, MultiVersionMemory, type VersionChange } from './multiVersionMemory.js'
 export { VersionList } from './versionList.js'

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import type { Block } from '@ethereumjs/block'
 import type { ChainConfig } from '@ethereumjs/common'
 import { describeCommon } from './commonDescriptor.js'
+import { assertWorkerCount } from './workerCount.js'
 import { InvalidOptionError, WorkerCrashedError } from './errors.js'
 import type { ExecuteTransactionOptions } from './executeTransaction.js'
 import type { BlockInput, WriteSet } from './types.js'
@@ -104,9 +105,7 @@ export class WorkerPool {
   private constructor(private readonly options: WorkerPoolOptions & { taskTimeoutMs: number }) {}
 
   static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
-    if (!Number.isInteger(options.size) || options.size < 1) {
-      throw new InvalidOptionError({ option: 'size', reason: `${options.size} is not a positive integer` })
-    }
+    assertWorkerCount(options.size, 'size')
     const pool = new WorkerPool({ ...options, taskTimeoutMs: options.taskTimeoutMs ?? 120_000 })
     const started = performance.now()
     for (let index = 0; index < options.size; index++) pool.slots.push(pool.spawn(index, undefined))
@@ -261,6 +260,7 @@ export class WorkerPool {
       slot.stats.bytesReceived += data.byteLength
       if (message.type === 'ready') {
         slot.isReady = true
+        this.holdProcessWhileBusy(slot)
         return markReady()
       }
       this.finish(slot, message)
@@ -292,6 +292,7 @@ export class WorkerPool {
           continue
         }
         slot.tasks.push(task)
+        this.holdProcessWhileBusy(slot)
         task.attempts++
         const fault = this.options.faults?.({ worker: slot.index, taskId: task.id, attempt: task.attempts })
         slot.ready.then(
@@ -328,6 +329,17 @@ export class WorkerPool {
     slot.stats.heapUsed = message.heapUsed
     task.resolve(message.results)
     this.dispatch()
+    this.holdProcessWhileBusy(slot)
+  }
+
+  /**
+   * A worker keeps the process alive only while it starts or has work: an idle pool a caller never
+   * closed must not stop the process from exiting (the event loop has nothing else to wait for).
+   */
+  private holdProcessWhileBusy(slot: Slot): void {
+    if (this.slots[slot.index] !== slot) return
+    if (slot.isReady && slot.tasks.length === 0) slot.worker.unref()
+    else slot.worker.ref()
   }
 
   /** A worker died or hung: replace it, and retry its task once. */
@@ -359,16 +371,20 @@ export class WorkerPool {
 }
 
 /**
- * The parent's flags minus custom export conditions: a test runner resolving workspace packages
- * to their TypeScript sources (`--conditions typescript`) must not make the plain-JS worker load
- * `.ts` files from dependencies that ship that condition too.
+ * The parent's flags minus custom export conditions and the flags about the main script's own
+ * source: a test runner resolving workspace packages to their TypeScript sources (`--conditions
+ * typescript`) must not make the plain-JS worker load `.ts` files from dependencies that ship that
+ * condition too, and a parent run as `node --input-type=module -e ...` must not pass those to a
+ * worker that runs a file (Node refuses to start it).
  */
 function workerExecArgv(): string[] {
   const argv: string[] = []
+  const withValue = new Set(['--conditions', '-C', '--input-type', '--eval', '-e', '--print', '-p'])
+  const prefixed = ['--conditions=', '-C=', '--input-type=', '--eval=', '--print=']
   for (let i = 0; i < process.execArgv.length; i++) {
     const arg = process.execArgv[i]!
-    if (arg === '--conditions' || arg === '-C') i++
-    else if (!arg.startsWith('--conditions=') && !arg.startsWith('-C=')) argv.push(arg)
+    if (withValue.has(arg)) i++
+    else if (!prefixed.some((prefix) => arg.startsWith(prefix))) argv.push(arg)
   }
   return argv
 }

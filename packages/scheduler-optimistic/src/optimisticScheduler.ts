@@ -1,5 +1,5 @@
 import type { Block } from '@ethereumjs/block'
-import { executeSequential, InvalidOptionError, recoverSendersOnPool, withWorkerState, WorkerPool, type BlockInput, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
+import { assertWorkerCount, executeSequential, InvalidOptionError, recoverSendersOnPool, withWorkerState, WorkerPool, type BlockInput, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
 import { runBlockStm } from './blockStm.js'
 import { cannotShipState, DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
 
@@ -40,7 +40,7 @@ export interface OptimisticScheduler extends Scheduler {
  */
 export function createOptimisticScheduler(options: OptimisticSchedulerOptions): OptimisticScheduler {
   const { workers } = options
-  if (!Number.isInteger(workers) || workers < 1) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a positive integer` })
+  assertWorkerCount(workers)
   const maxBatch = options.maxBatch ?? 8
   const callingThreadGasCap = options.callingThreadGasCap ?? 500_000n
   const heavyGas = options.heavyGas ?? 500_000n

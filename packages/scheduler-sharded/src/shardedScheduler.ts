@@ -4,6 +4,7 @@ import {
   cannotShipState,
   executeSequential,
   expectedBlockGas,
+  assertWorkerCount,
   InvalidOptionError,
   recoverSendersOnPool,
   senderBoundSpeedup,
@@ -96,6 +97,8 @@ let preexecBlocks = 0
 export function createShardedScheduler(options: ShardedSchedulerOptions): ShardedScheduler {
   const workers = options.transport?.shards ?? options.pool?.size ?? options.workers
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_SHARDS) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a shard count from 1 to ${MAX_SHARDS}` })
+  // Shards of a transport run elsewhere; here each shard is a worker thread.
+  if (options.transport === undefined) assertWorkerCount(workers)
   if (options.workers !== workers) throw new InvalidOptionError({ option: 'workers', reason: `${options.workers} differs from the ${workers} shards of the given pool or transport` })
   const partitioner = partitionerOf(options.partitioner ?? 'hash')
   const predict = options.predict ?? shardedPredictionSources

@@ -4,6 +4,7 @@ import {
   cannotShipState,
   executeSequential,
   expectedBlockGas,
+  assertWorkerCount,
   InvalidOptionError,
   recoverSendersOnPool,
   senderBoundSpeedup,
@@ -80,7 +81,7 @@ export interface StaticScheduler extends Scheduler {
  */
 export function createStaticScheduler(options: StaticSchedulerOptions): StaticScheduler {
   const { workers } = options
-  if (!Number.isInteger(workers) || workers < 1) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a positive integer` })
+  assertWorkerCount(workers)
   const predict = options.predict ?? (options.hints === undefined ? ['static', 'access-list'] : ['hints'])
   for (const source of predict) if (!staticPredictionSources.includes(source)) throw new InvalidOptionError({ option: 'predict', reason: `"${source}" is not one of ${staticPredictionSources.join(', ')}` })
   if (predict.length === 0) throw new InvalidOptionError({ option: 'predict', reason: 'names no source (the static facts are "static")' })

@@ -17,8 +17,8 @@ function optionError(options: StaticSchedulerOptions): InvalidOptionError {
 const hints = { kind: 'dependencies', dependencies: new Map() } as const
 
 describe('createStaticScheduler options', () => {
-  it('error: workers 0, negative or fractional is INVALID_OPTION on workers', () => {
-    for (const workers of [0, -1, 1.5, Number.NaN]) expect(optionError({ workers }).option).toBe('workers')
+  it('error: workers 0, negative, fractional or past the thread limit (1000) is INVALID_OPTION on workers', () => {
+    for (const workers of [0, -1, 1.5, Number.NaN, 1000]) expect(optionError({ workers }).option).toBe('workers')
   })
 
   it('error: an unknown prediction source is INVALID_OPTION on predict, naming it', () => {

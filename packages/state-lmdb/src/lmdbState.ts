@@ -256,19 +256,19 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
 
   intermediateRoots(steps: readonly WriteSet[]): Promise<Uint8Array[]> {
     const root = this.stateRoot()
-    return this.onTrie((overlay) => computeIntermediateRoots(overlay, root, this, steps))
+    return this.onTrie(async (overlay) => computeIntermediateRoots(overlay, root, this, steps))
   }
 
   private computeRoot(root: Uint8Array, writes: WriteSet) {
     return this.onTrie(async (overlay) => {
-      const update = await computeStateRoot(overlay, root, this, writes)
+      const update = computeStateRoot(overlay, root, this, writes)
       return { overlay, root: update.root, changes: update.changes }
     })
   }
 
   /** Runs `work` on an overlay of the stored trie nodes, a missing node reported as corruption. */
   private async onTrie<T>(work: (overlay: NodeOverlay) => Promise<T>): Promise<T> {
-    const overlay = new NodeOverlay({ getNode: (hash) => this.tables.get('nodes', Buffer.from(hash, 'hex')) })
+    const overlay = new NodeOverlay({ getNode: (_hex, hash) => this.tables.get('nodes', Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) })
     try {
       return await work(overlay)
     } catch (error) {
@@ -292,8 +292,16 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
   }
 }
 
+/**
+ * In key order: node hashes are random, and LMDB inserts sorted keys along neighbouring B-tree
+ * pages instead of jumping across the whole tree for each.
+ */
 function writeNodes(tables: LmdbTables, overlay: NodeOverlay): void {
-  for (const [hash, node] of overlay.newNodes()) tables.put('nodes', Buffer.from(hash, 'hex'), typeof node === 'string' ? hexToBytes(`0x${node}`) : node)
+  const hashes = [...overlay.newNodes().keys()].sort()
+  for (const hash of hashes) {
+    const node = overlay.newNodes().get(hash)!
+    tables.put('nodes', Buffer.from(hash, 'hex'), typeof node === 'string' ? hexToBytes(`0x${node}`) : node)
+  }
 }
 
 /** Each item with whether it is the last: the last chunk of an import commits with the head. */

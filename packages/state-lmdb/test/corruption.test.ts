@@ -1,5 +1,6 @@
 import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex } from '@ethereumjs/util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CorruptDatabaseError, DatabaseHeadError, DatabaseVersionError } from '../src/errors.js'
@@ -208,5 +209,28 @@ describe('corruption', () => {
     // Nothing is left pending: a block that does not touch the damaged record commits.
     await commitBlock(state, { accounts: new Map([[address(2), { balance: 3n, storage: new Map() }]]), codes: new Map() }, 3n)
     expect(state.head()?.number).toBe(3n)
+  })
+
+  it('error: a trie node missing under the root fails a stage with CorruptDatabaseError naming the trie, and the head stays', async () => {
+    const path = await closedDatabase()
+    const probe = openLmdbState({ path })
+    const root = probe.head()!.stateRoot
+    await probe.close()
+    const tables = LmdbTables.open(path)
+    const rootNode = tables.get('nodes', Buffer.from(root))
+    expect(rootNode).toBeDefined()
+    // The root is a branch over 8 accounts: its children are hashes of nodes below it. Remove them all.
+    const children = RLP.decode(rootNode!) as Uint8Array[]
+    const hashes = children.filter((child) => child instanceof Uint8Array && child.length === 32)
+    expect(hashes.length).toBeGreaterThan(0)
+    tables.transaction(() => hashes.forEach((hash) => tables.remove('nodes', Buffer.from(hash))))
+    await tables.close()
+    const state = dirs.track(openLmdbState({ path, verify: 'never' }))
+    const head = state.head()
+    const error = await state.stage({ accounts: new Map([[address(0), { balance: 9n, storage: new Map() }]]), codes: new Map() }, { blockNumber: 3n, blockHash: blockHashOf(3n) }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CorruptDatabaseError)
+    expect((error as CorruptDatabaseError).message).toContain(path)
+    expect((error as CorruptDatabaseError).message).toContain('trie')
+    expect(state.head()).toEqual(head)
   })
 })

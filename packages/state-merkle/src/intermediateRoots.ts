@@ -1,19 +1,19 @@
 import type { AddressHex, FlatAccount, SlotHex, WriteSet } from '@parallel-evm/core'
 import type { AccountChange, CommittedAccounts } from './accountChange.js'
-import type { NodeStore } from './nodeOverlay.js'
 import { computeStateRoot } from './stateRootUpdate.js'
+import type { TrieNodeStore } from './trieBatch.js'
 
 /**
  * The state root after each of `steps` applies in turn on top of the committed state (`root`,
  * `committed`): a pre-Byzantium receipt holds the root after its transaction. New nodes go to
  * `nodes` (an overlay the caller discards); nothing is committed.
  */
-export async function computeIntermediateRoots(nodes: NodeStore, root: Uint8Array, committed: CommittedAccounts, steps: readonly WriteSet[]): Promise<Uint8Array[]> {
+export function computeIntermediateRoots(nodes: TrieNodeStore, root: Uint8Array, committed: CommittedAccounts, steps: readonly WriteSet[]): Uint8Array[] {
   const view = new ChangedAccounts(committed)
   const roots: Uint8Array[] = []
   let current = root
   for (const writes of steps) {
-    const update = await computeStateRoot(nodes, current, view, writes)
+    const update = computeStateRoot(nodes, current, view, writes)
     view.apply(update.changes)
     current = update.root
     roots.push(current)

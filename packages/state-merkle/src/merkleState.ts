@@ -54,7 +54,7 @@ export class MerkleState implements StateBackend {
     return this.root.slice()
   }
 
-  intermediateRoots(steps: readonly WriteSet[]): Promise<Uint8Array[]> {
+  async intermediateRoots(steps: readonly WriteSet[]): Promise<Uint8Array[]> {
     return computeIntermediateRoots(new NodeOverlay({ getNode: (hash) => this.nodes.get(hash) }), this.root, this.flat, steps)
   }
 
@@ -68,7 +68,7 @@ export class MerkleState implements StateBackend {
     this.pending = true
     try {
       const overlay = new NodeOverlay({ getNode: (hash) => this.nodes.get(hash) })
-      const { root, changes } = await computeStateRoot(overlay, this.root, this.flat, writes)
+      const { root, changes } = computeStateRoot(overlay, this.root, this.flat, writes)
       const codes = new Map(writes.codes)
       return new SettleOnceCommit(root, {
         apply: async () => {

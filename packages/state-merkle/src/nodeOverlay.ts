@@ -1,12 +1,14 @@
 import type { BatchDBOp, DB } from '@ethereumjs/util'
-import { bytesToUnprefixedHex } from '@ethereumjs/util'
+import { bytesToUnprefixedHex, hexToBytes } from '@ethereumjs/util'
+import type { TrieNodeStore } from './trieBatch.js'
 
 /** Trie nodes by their hash (unprefixed hex, as `@ethereumjs/mpt` addresses its database). */
 export type NodeStore = DB<string, string | Uint8Array>
 
 /** Where committed trie nodes are read from: a map, a database table. */
 export interface NodeSource {
-  getNode(hashHex: string): Uint8Array | string | undefined
+  /** `hash` is `hashHex` as bytes, for stores keyed by bytes. */
+  getNode(hashHex: string, hash: Uint8Array): Uint8Array | string | undefined
 }
 
 /**
@@ -14,14 +16,24 @@ export interface NodeSource {
  * nodes stay here. Nodes are content-addressed and never deleted, so discarding a staged commit is
  * dropping this object, and applying it is writing `newNodes()` wherever committed nodes live.
  */
-export class NodeOverlay implements NodeStore {
+export class NodeOverlay implements NodeStore, TrieNodeStore {
   private readonly added = new Map<string, string | Uint8Array>()
 
   constructor(private readonly committed: NodeSource) {}
 
+  readNode(hash: Uint8Array): Uint8Array | undefined {
+    const hex = bytesToUnprefixedHex(hash)
+    const node = this.added.get(hex) ?? this.committed.getNode(hex, hash)
+    return typeof node === 'string' ? hexToBytes(`0x${node}`) : node
+  }
+
+  writeNode(hash: Uint8Array, encoded: Uint8Array): void {
+    this.added.set(bytesToUnprefixedHex(hash), encoded)
+  }
+
   async get(key: string | Uint8Array): Promise<string | Uint8Array | undefined> {
     const hex = keyOf(key)
-    return this.added.get(hex) ?? this.committed.getNode(hex)
+    return this.added.get(hex) ?? this.committed.getNode(hex, typeof key === 'string' ? hexToBytes(`0x${key}`) : key)
   }
 
   async put(key: string | Uint8Array, value: string | Uint8Array): Promise<void> {

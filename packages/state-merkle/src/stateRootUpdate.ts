@@ -5,7 +5,7 @@ import { keccak256, type AddressHex, type FlatAccount, type SlotHex, type WriteS
 import type { AccountChange, CommittedAccounts } from './accountChange.js'
 import { resolveAccountChanges } from './accountChange.js'
 import type { NodeStore } from './nodeOverlay.js'
-import { TrieBatch } from './trieBatch.js'
+import { TrieBatch, type TrieNodeStore } from './trieBatch.js'
 import { encodeAccountLeaf, encodeStorageValue } from './trieEncoding.js'
 
 export interface StateRootUpdate {
@@ -19,22 +19,23 @@ export interface StateRootUpdate {
  * The commitment half of a flat-state backend: resolves `writes` against the committed accounts,
  * updates each touched storage trie once and the account trie once, and returns the new root. New
  * nodes go to `nodes` (a `NodeOverlay` in practice, so nothing is committed until the caller says).
+ * Synchronous, like every node store the backends have.
  */
-export async function computeStateRoot(nodes: NodeStore, root: Uint8Array, committed: CommittedAccounts, writes: WriteSet): Promise<StateRootUpdate> {
+export function computeStateRoot(nodes: TrieNodeStore, root: Uint8Array, committed: CommittedAccounts, writes: WriteSet): StateRootUpdate {
   const changes = resolveAccountChanges(committed, writes)
-  const accounts = new TrieBatch(await openTrie(nodes, root))
+  const accounts = new TrieBatch(nodes, root)
   for (const [address, change] of changes) {
     const key = hexToBytes(address)
     if (change.after === undefined) {
-      if (change.before !== undefined) await accounts.del(key)
+      if (change.before !== undefined) accounts.del(key)
       continue
     }
-    if (change.slots.size > 0) change.storageRoot = await updateStorage(await openTrie(nodes, change.storageRoot), change.slots)
+    if (change.slots.size > 0) change.storageRoot = updateStorage(new TrieBatch(nodes, change.storageRoot), change.slots)
     if (leafChanged(change.before, change.after, change.storageRoot, committed.storageRoot(address))) {
-      await accounts.put(key, encodeAccountLeaf(change.after, change.storageRoot))
+      accounts.put(key, encodeAccountLeaf(change.after, change.storageRoot))
     }
   }
-  return { root: (await accounts.commit()).slice(), changes }
+  return { root: accounts.commit().slice(), changes }
 }
 
 /**
@@ -46,11 +47,10 @@ export function openTrie(nodes: NodeStore, root: Uint8Array): Promise<MerklePatr
 }
 
 /** All of one account's slot writes in one batch, so its storage root is computed once per commit. */
-async function updateStorage(trie: MerklePatriciaTrie, slots: ReadonlyMap<SlotHex, bigint>): Promise<Uint8Array> {
-  const batch = new TrieBatch(trie)
+function updateStorage(batch: TrieBatch, slots: ReadonlyMap<SlotHex, bigint>): Uint8Array {
   for (const [slot, value] of slots) {
-    if (value === 0n) await batch.del(hexToBytes(slot))
-    else await batch.put(hexToBytes(slot), encodeStorageValue(value))
+    if (value === 0n) batch.del(hexToBytes(slot))
+    else batch.put(hexToBytes(slot), encodeStorageValue(value))
   }
   return batch.commit()
 }

@@ -1,13 +1,29 @@
-import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode } from '@ethereumjs/mpt'
-import type { MerklePatriciaTrie, NodeReferenceOrRawMPTNode } from '@ethereumjs/mpt'
-import { KECCAK256_RLP, equalsBytes } from '@ethereumjs/util'
+import { RLP } from '@ethereumjs/rlp'
+import { KECCAK256_RLP, bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { encodeRlp, keccak256, type RlpItem } from '@parallel-evm/core'
+
+/** Where a batch reads the nodes it opens and puts the ones it creates, by hash. */
+export interface TrieNodeStore {
+  readNode(hash: Uint8Array): Uint8Array | undefined
+  writeNode(hash: Uint8Array, encoded: Uint8Array): void
+}
+
+/** A node the store should hold and does not: the trie (or the database under it) is incomplete. */
+export class MissingTrieNodeError extends Error {
+  constructor(readonly hash: Uint8Array) {
+    super(`missing trie node ${bytesToHex(hash)}`)
+    this.name = 'MissingTrieNodeError'
+  }
+}
+
+/** A raw node as RLP decodes it: the items of a leaf, extension or branch list. */
+type RawNode = (Uint8Array | RawNode)[]
 
 /**
  * How a parent refers to a child it has not opened: the child's hash, or the child itself
  * (its raw RLP list) when its encoding is under 32 bytes and is therefore inlined.
  */
-type NodeRef = NodeReferenceOrRawMPTNode
+type NodeRef = Uint8Array | RawNode
 
 /**
  * The in-memory nodes of one batch. `ref` is set while a node is unchanged since it was read
@@ -39,12 +55,6 @@ type MemNode = LeafNode | ExtensionNode | BranchNode
 type Child = MemNode | NodeRef
 
 const EMPTY = new Uint8Array(0)
-
-interface PutOp {
-  type: 'put'
-  key: Uint8Array
-  value: Uint8Array
-}
 
 function isRef(child: Child): child is NodeRef {
   return child instanceof Uint8Array || Array.isArray(child)
@@ -97,68 +107,92 @@ function prependPath(prefix: number[], node: MemNode): MemNode {
   return extension(prefix, node)
 }
 
+/** The nibbles of a hex-prefix ("compact") path, and whether it is a leaf's. */
+function fromCompactPath(compact: Uint8Array): { path: number[]; isLeaf: boolean } {
+  const flag = compact[0]! >> 4
+  const path: number[] = []
+  if ((flag & 1) === 1) path.push(compact[0]! & 0x0f)
+  for (let i = 1; i < compact.length; i++) path.push(compact[i]! >> 4, compact[i]! & 0x0f)
+  return { path, isLeaf: flag >= 2 }
+}
+
+/** A stored (or inlined) node as the batch's plain object, still referred to by `ref`. */
+function decodeNode(raw: RawNode, ref: NodeRef): MemNode {
+  if (raw.length === 2) {
+    const { path, isLeaf } = fromCompactPath(raw[0] as Uint8Array)
+    if (isLeaf) return { kind: 'leaf', path, value: raw[1] as Uint8Array, ref }
+    return { kind: 'extension', path, child: raw[1] as NodeRef, ref }
+  }
+  if (raw.length === 17) {
+    if ((raw[16] as Uint8Array).length > 0) throw new Error('TrieBatch: a branch holds a value, so this is not a trie of fixed-length (hashed) keys')
+    const children = new Array<Child | null>(16)
+    for (let i = 0; i < 16; i++) {
+      const item = raw[i]!
+      children[i] = item instanceof Uint8Array && item.length === 0 ? null : item
+    }
+    return { kind: 'branch', children, ref }
+  }
+  throw new Error(`TrieBatch: a node of ${raw.length} items is neither a leaf, an extension nor a branch`)
+}
+
 /**
- * A batch of puts and deletes on a key-hashed `MerklePatriciaTrie`, hashing each touched node once.
+ * A batch of puts and deletes on a key-hashed Merkle Patricia trie, hashing each touched node once.
  *
  * `MerklePatriciaTrie.put` re-encodes and re-hashes the whole path to the root on every call, so a
- * block's thousands of writes hash the upper levels thousands of times. Here the touched part of
- * the trie is opened into memory, changed there, and only `commit` encodes and hashes what changed
- * (bottom up, once), writing the new nodes through the trie's own database, so the trie's
- * checkpoint/commit/revert still decide whether they are kept. The node format is ethereumjs's
- * (tests compare roots with `MerklePatriciaTrie.put`).
+ * block's thousands of writes hash the upper levels thousands of times; it also reads each node
+ * through an asynchronous, hex-keyed, checkpointing database and builds a class instance per node.
+ * Here the touched part of the trie is decoded straight from the store into plain objects,
+ * changed there, and only `commit` encodes and hashes what changed (bottom up, once), handing the
+ * new nodes to the store. Synchronous: every store the backends have reads synchronously. The node
+ * format is ethereumjs's (tests compare roots with `MerklePatriciaTrie.put`).
  */
 export class TrieBatch {
   private root: Child | null
 
-  constructor(private readonly trie: MerklePatriciaTrie) {
-    const root = trie.root()
+  constructor(
+    private readonly store: TrieNodeStore,
+    root: Uint8Array,
+  ) {
     this.root = equalsBytes(root, KECCAK256_RLP) ? null : root
   }
 
   /** Sets `key` (unhashed, as `trie.put` would take it) to `value`; an empty value deletes. */
-  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+  put(key: Uint8Array, value: Uint8Array): void {
     if (value.length === 0) return this.del(key)
-    this.root = await this.insert(this.root, toNibbles(keccak256(key)), 0, value)
+    this.root = this.insert(this.root, toNibbles(keccak256(key)), 0, value)
   }
 
-  async del(key: Uint8Array): Promise<void> {
-    this.root = await this.remove(this.root, toNibbles(keccak256(key)), 0)
+  del(key: Uint8Array): void {
+    this.root = this.remove(this.root, toNibbles(keccak256(key)), 0)
   }
 
-  /** Writes the changed nodes and moves the trie to the new root, which it returns. */
-  async commit(): Promise<Uint8Array> {
+  /** Hands the changed nodes to the store and returns the new root; the batch can go on from it. */
+  commit(): Uint8Array {
     const root = this.root
-    if (root === null) {
-      this.trie.root(KECCAK256_RLP)
-    } else if (!isRef(root)) {
-      const ops: PutOp[] = []
-      const hash = this.encode(root, true, ops) as Uint8Array
-      if (ops.length > 0) await this.trie.database().batch(ops)
-      this.trie.root(hash)
-    }
-    return this.trie.root()
+    if (root === null) return KECCAK256_RLP
+    if (isRef(root)) return root as Uint8Array
+    return this.encode(root, true) as Uint8Array
   }
 
-  private async open(child: Child): Promise<MemNode> {
+  private open(child: Child): MemNode {
     if (!isRef(child)) return child
-    const node = await this.trie.lookupNode(child as Uint8Array | Uint8Array[])
-    if (node instanceof LeafMPTNode) return { kind: 'leaf', path: node.key(), value: node.value(), ref: child }
-    if (node instanceof ExtensionMPTNode) {
-      return { kind: 'extension', path: node.key(), child: node.value() as NodeRef, ref: child }
+    let raw: RawNode
+    if (child instanceof Uint8Array) {
+      const encoded = this.store.readNode(child)
+      if (encoded === undefined) throw new MissingTrieNodeError(child)
+      raw = RLP.decode(encoded) as RawNode
+    } else {
+      raw = child
     }
-    if (node instanceof BranchMPTNode && node.value() === null) {
-      const children = node._branches.slice(0, 16).map((b) => (b !== null && b.length > 0 ? b : null))
-      return { kind: 'branch', children, ref: child }
-    }
-    throw new Error('TrieBatch: a branch holds a value, so this is not a trie of fixed-length (hashed) keys')
+    return decodeNode(raw, child)
   }
 
-  private async insert(child: Child | null, key: number[], offset: number, value: Uint8Array): Promise<MemNode> {
+  private insert(child: Child | null, key: number[], offset: number, value: Uint8Array): MemNode {
     if (child === null) return leaf(key.slice(offset), value)
-    const node = await this.open(child)
+    const node = this.open(child)
     if (node.kind === 'branch') {
       const index = key[offset]!
-      const next = await this.insert(node.children[index] ?? null, key, offset + 1, value)
+      const next = this.insert(node.children[index] ?? null, key, offset + 1, value)
       node.children[index] = next
       if (next.ref === undefined) node.ref = undefined
       return node
@@ -173,7 +207,7 @@ export class TrieBatch {
         }
         return node
       }
-      const next = await this.insert(node.child, key, offset + shared, value)
+      const next = this.insert(node.child, key, offset + shared, value)
       node.child = next
       if (next.ref === undefined) node.ref = undefined
       return node
@@ -187,15 +221,15 @@ export class TrieBatch {
     return shared > 0 ? extension(node.path.slice(0, shared), branch) : branch
   }
 
-  private async remove(child: Child | null, key: number[], offset: number): Promise<MemNode | null> {
+  private remove(child: Child | null, key: number[], offset: number): MemNode | null {
     if (child === null) return null
-    const node = await this.open(child)
+    const node = this.open(child)
     if (node.kind === 'leaf') {
       return sharedLength(node.path, key, offset) === node.path.length ? null : node
     }
     if (node.kind === 'extension') {
       if (sharedLength(node.path, key, offset) < node.path.length) return node
-      const next = await this.remove(node.child, key, offset + node.path.length)
+      const next = this.remove(node.child, key, offset + node.path.length)
       // An extension always leads to a branch of two or more children, which a delete never empties.
       if (next === null) throw new Error('TrieBatch: an extension leads to an empty node')
       if (next.ref !== undefined) {
@@ -207,7 +241,7 @@ export class TrieBatch {
     const index = key[offset]!
     const before = node.children[index] ?? null
     if (before === null) return node
-    const next = await this.remove(before, key, offset + 1)
+    const next = this.remove(before, key, offset + 1)
     node.children[index] = next
     if (next !== null && next.ref !== undefined) return node
     node.ref = undefined
@@ -223,20 +257,20 @@ export class TrieBatch {
     if (count >= 2) return node
     if (count === 0) return null
     // A branch left with one child is not a valid node: the child absorbs the branch's nibble.
-    return prependPath([only], await this.open(node.children[only] as Child))
+    return prependPath([only], this.open(node.children[only] as Child))
   }
 
   /** Encodes a dirty subtree bottom up; returns how the parent refers to it (the root always by hash). */
-  private encode(node: MemNode, isRoot: boolean, ops: PutOp[]): NodeRef {
+  private encode(node: MemNode, isRoot: boolean): NodeRef {
     if (node.ref !== undefined && !(isRoot && !(node.ref instanceof Uint8Array))) return node.ref
     let raw: unknown[]
     if (node.kind === 'leaf') raw = [compactPath(node.path, true), node.value]
-    else if (node.kind === 'extension') raw = [compactPath(node.path, false), this.refOf(node.child, ops)]
+    else if (node.kind === 'extension') raw = [compactPath(node.path, false), this.refOf(node.child)]
     else {
       raw = new Array<unknown>(17)
       for (let i = 0; i < 16; i++) {
         const c = node.children[i]!
-        raw[i] = c === null ? EMPTY : this.refOf(c, ops)
+        raw[i] = c === null ? EMPTY : this.refOf(c)
       }
       raw[16] = EMPTY
     }
@@ -244,7 +278,7 @@ export class TrieBatch {
     let ref: NodeRef
     if (encoded.length >= 32 || isRoot) {
       ref = keccak256(encoded)
-      ops.push({ type: 'put', key: ref, value: encoded })
+      this.store.writeNode(ref, encoded)
     } else {
       // Under 32 bytes a node is inlined in its parent rather than stored under its hash.
       ref = raw as NodeRef
@@ -253,7 +287,7 @@ export class TrieBatch {
     return ref
   }
 
-  private refOf(child: Child, ops: PutOp[]): NodeRef {
-    return isRef(child) ? child : this.encode(child, false, ops)
+  private refOf(child: Child): NodeRef {
+    return isRef(child) ? child : this.encode(child, false)
   }
 }
