@@ -22,6 +22,14 @@ export interface WorkerPoolOptions {
   crypto?: CryptoPreference
   /** A task that takes longer is treated as a hung worker: terminated, replaced, retried once. */
   taskTimeoutMs?: number
+  /**
+   * How many workers may be replaced after a crash or a hang: per block (counted from each new
+   * parent state, default twice the pool's size) and over the pool's life (default 50 per worker).
+   * Past either, the tasks fail with `WorkerCrashedError` instead of restarting again (and past the
+   * pool's, so does every later task): a worker that dies on every task would otherwise restart
+   * once per task, hundreds of times a block.
+   */
+  restartBudget?: { perBlock?: number; perPool?: number }
   /** Test hook: a fault for the worker to suffer just before it receives a task attempt. */
   faults?: (attempt: { worker: number; taskId: number; attempt: number }) => 'exit' | 'hang' | undefined
 }
@@ -101,11 +109,18 @@ export class WorkerPool {
   private broken: WorkerCrashedError | undefined
   /** Wall-clock ms the workers took to start (loading ethereumjs), reported apart from execution. */
   startMs = 0
+  private restarts = { block: 0, pool: 0 }
+  private readonly budget: { perBlock: number; perPool: number }
 
-  private constructor(private readonly options: WorkerPoolOptions & { taskTimeoutMs: number }) {}
+  private constructor(private readonly options: WorkerPoolOptions & { taskTimeoutMs: number }) {
+    this.budget = { perBlock: options.restartBudget?.perBlock ?? 2 * options.size, perPool: options.restartBudget?.perPool ?? 50 * options.size }
+  }
 
   static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
     assertWorkerCount(options.size, 'size')
+    for (const [name, value] of Object.entries(options.restartBudget ?? {})) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new InvalidOptionError({ option: `restartBudget.${name}`, reason: `${value} is not a whole number` })
+    }
     const pool = new WorkerPool({ ...options, taskTimeoutMs: options.taskTimeoutMs ?? 120_000 })
     const started = performance.now()
     for (let index = 0; index < options.size; index++) pool.slots.push(pool.spawn(index, undefined))
@@ -165,6 +180,7 @@ export class WorkerPool {
     this.assertIdle()
     const id = ++this.lastStateId
     this.state = { id, request: request(id) }
+    this.restarts.block = 0
     for (const slot of this.slots) this.post(slot, this.state.request)
   }
 
@@ -358,8 +374,23 @@ export class WorkerPool {
       for (const queued of this.queue.splice(0)) queued.reject(error)
       return
     }
+    const exhausted = this.restarts.pool >= this.budget.perPool ? 'pool' : this.restarts.block >= this.budget.perBlock ? 'block' : undefined
+    if (exhausted !== undefined) {
+      const limit = exhausted === 'pool' ? `${this.budget.perPool} over the pool's life` : `${this.budget.perBlock} per block`
+      const error = new WorkerCrashedError({ worker: slot.index, taskId: tasks[0]?.id ?? -1, reason: `${reason}, and no restart is left (the budget is ${limit})` })
+      // The block's remaining work fails with it. Past the pool's budget every later task does too;
+      // past the block's, a fresh worker waits for the next block.
+      for (const task of [...tasks, ...this.queue.splice(0)]) task.reject(error)
+      if (exhausted === 'pool') {
+        this.broken = error
+        return
+      }
+    }
+    this.restarts.block++
+    this.restarts.pool++
     const replacement = this.spawn(slot.index, slot.stats)
     this.slots[slot.index] = replacement
+    if (exhausted !== undefined) return
     // A task that only waited behind the failed one was not at fault: its attempt does not count.
     for (const waiting of tasks.slice(1)) waiting.attempts--
     for (const task of tasks.reverse()) {

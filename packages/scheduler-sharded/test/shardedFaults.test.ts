@@ -21,7 +21,8 @@ describe('sharded scheduler when a shard dies mid-block', () => {
   for (const partitioner of ['hash', 'activity'] as const) {
     it(`behavior: shard 1 dies on its first attempt at every message (pre-execution, transactions, digest), ${partitioner} partition: replaced each time, same result as sequential`, async () => {
       let faults = 0
-      const pool = await WorkerPool.create({ size: 2, faults: ({ worker, attempt }) => (worker === 1 && attempt === 1 ? (faults++, 'exit') : undefined) })
+      // The protocol's recovery at every message is the point here: a budget past the default's 4 restarts per block.
+      const pool = await WorkerPool.create({ size: 2, restartBudget: { perBlock: 100 }, faults: ({ worker, attempt }) => (worker === 1 && attempt === 1 ? (faults++, 'exit') : undefined) })
       const scheduler = createShardedScheduler({ workers: 2, pool, partitioner, fallback: false })
       try {
         const result = await createExecutor({ scheduler, state: await createMerkleState({ genesis: generated.preState }), common: generated.common }).executeBlock(generated.block)
