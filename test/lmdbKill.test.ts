@@ -19,11 +19,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 // npm test: 10 kills (each scheduler at least twice); test:full: 60.
 const KILLS = fullMatrix ? 60 : 10
 
-/** The scheduler arguments of attempt `attempt`: sequential, optimistic and sharded in turn. */
-function schedulerOf(attempt: number): string {
-  return replayArgs('', '', attempt).slice(6).join(' ')
-}
-
 function replayArgs(campaignDir: string, db: string, attempt: number): string[] {
   // Alternate schedulers, so kills land in the workers' snapshots (and shards') as well as in sequential commits.
   const parallel = attempt % 4 === 1 ? ['--scheduler', 'optimistic', '--workers', '2'] : ['--scheduler', 'sharded', '--workers', '2', '--partitioner', 'activity']
@@ -31,14 +26,45 @@ function replayArgs(campaignDir: string, db: string, attempt: number): string[] 
   return ['replay', campaignDir, '--state', 'lmdb', '--db', db, ...scheduler, '--json']
 }
 
-/** Starts a replay and SIGKILLs it after `delayMs`; resolves with how it ended. */
-function replayKilledAfter(args: string[], delayMs: number): Promise<{ killed: boolean; code: number | null }> {
+/** Where a replay is killed: during start-up (a share of the start-up seen so far), or inside a block. */
+type KillPoint = { kind: 'startup'; fraction: number } | { kind: 'block'; line: number; fraction: number }
+
+/**
+ * Starts a replay and SIGKILLs it at `point`, timed from the progress lines it prints on stderr (one
+ * per block, as it starts it) rather than from the clock, so a loaded machine moves the kills with
+ * the work: inside a block, `fraction` of the way through the previous block's duration after the
+ * chosen line; in start-up, `fraction` of the time the first line took to appear in earlier runs.
+ * Resolves with how it ended and when its first line came.
+ */
+function replayKilledAt(args: string[], point: KillPoint, startupMs: number): Promise<{ killed: boolean; code: number | null; firstLineMs: number | undefined }> {
   return new Promise((resolveRun) => {
-    const child = spawn(bin, args, { stdio: 'ignore' })
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs)
+    const started = performance.now()
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    let timer: NodeJS.Timeout | undefined
+    const killAfter = (ms: number) => {
+      timer ??= setTimeout(() => child.kill('SIGKILL'), Math.max(0, Math.round(ms)))
+    }
+    if (point.kind === 'startup') killAfter(point.fraction * startupMs)
+    let lines = 0
+    let previousLineAt = started
+    let firstLineMs: number | undefined
+    let buffered = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const complete = buffered.split('\n')
+      buffered = complete.pop()!
+      for (const line of complete) {
+        if (!line.startsWith('replay ')) continue
+        const now = performance.now()
+        firstLineMs ??= now - started
+        lines++
+        if (point.kind === 'block' && lines === point.line) killAfter(point.fraction * Math.max(now - previousLineAt, 50))
+        previousLineAt = now
+      }
+    })
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      resolveRun({ killed: signal === 'SIGKILL', code })
+      resolveRun({ killed: signal === 'SIGKILL', code, firstLineMs })
     })
   })
 }
@@ -61,25 +87,8 @@ describe('state-lmdb under SIGKILL', () => {
     const genesisRoot = bytesToHex((await createMerkleState({ genesis: campaign.genesis })).stateRoot())
 
     // The clean run: one process, no interruption.
-    const cleanStarted = performance.now()
     const clean = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), 0), { encoding: 'utf8', timeout: 240_000 })
     expect(clean.status, clean.stderr).toBe(0)
-    // Kill delays scale with how long start-up and the blocks take here, per scheduler (workers add
-    // start-up), so a loaded machine still sees kills land from start-up to the last blocks.
-    const cleanMs = performance.now() - cleanStarted
-    const startupMs = new Map<string, number>()
-    for (const attempt of [0, 1, 3]) {
-      const started = performance.now()
-      const idle = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), attempt), { encoding: 'utf8', timeout: 240_000 })
-      expect(idle.status, idle.stderr).toBe(0)
-      startupMs.set(schedulerOf(attempt), performance.now() - started)
-    }
-    // A resumed replay's first block also builds its VMs: give the blocks a generous share of the window.
-    const workMs = Math.max(cleanMs - startupMs.get(schedulerOf(0))!, 1_000) * 2
-    const killDelay = (attempt: number) => {
-      const startup = startupMs.get(schedulerOf(attempt))!
-      return random.int(Math.round(startup / 2), Math.round(startup + workMs))
-    }
     const report = JSON.parse(clean.stdout) as { executed: { number: string; stateRoot: string }[]; head: { number: string; stateRoot: string } }
     const cleanRoots = new Map<bigint, string>(report.executed.map((block) => [BigInt(block.number), block.stateRoot]))
     cleanRoots.set(campaign.blocks[0]!.number - 1n, genesisRoot)
@@ -90,10 +99,17 @@ describe('state-lmdb under SIGKILL', () => {
     const heads: bigint[] = []
     let kills = 0
     let finished = 0
+    // Start-up (until the first progress line) as measured by this test's own runs; a first guess until then.
+    let startupMs = 2_000
     for (let attempt = 0; kills < KILLS; attempt++) {
       expect(attempt, 'too many replays finished before their kill').toBeLessThan(KILLS * 4)
-      // From process start to the end of a replay: start-up, import, execution and commits are all hit.
-      const run = await replayKilledAfter(replayArgs(campaignDir, db, attempt), killDelay(attempt))
+      // One kill in five in start-up (import, workers, opening the database), the rest inside a random block.
+      // Only the blocks this run executes print a line: a resumed replay skips those already committed.
+      const before = headOf(db)
+      const remaining = campaign.blocks.length - (before === undefined ? 0 : Number(before.number - campaign.blocks[0]!.number + 1n))
+      const point: KillPoint = random.int(0, 4) === 0 || remaining < 1 ? { kind: 'startup', fraction: random.float() } : { kind: 'block', line: random.int(1, remaining), fraction: random.float() }
+      const run = await replayKilledAt(replayArgs(campaignDir, db, attempt), point, startupMs)
+      if (run.firstLineMs !== undefined) startupMs = run.firstLineMs
       if (run.killed) kills++
       else {
         expect(run.code).toBe(0)

@@ -63,9 +63,9 @@ async function replay(chain: ChainSource, state: StateBackend, schedulerName: st
   const progress = createProgress(chain.blocks.length, 'replay')
   try {
     for (const [position, block] of chain.blocks.entries()) {
-      progress.update(position, `block ${block.number}`)
       if (block.expectInvalid) {
         if (block.number !== -1n && block.number <= start.number) continue
+        progress.update(position, `block ${block.number} (expected invalid)`)
         const rejection = await expectRejected(executor, block, ancestorHashes, parent, state)
         if (typeof rejection === 'string') return finish(report, state, `invalid block at position ${position + 1}: ${rejection}`)
         report.rejected.push({ position: position + 1, code: rejection.code })
@@ -77,6 +77,8 @@ async function replay(chain: ChainSource, state: StateBackend, schedulerName: st
         parent = block.header
         continue
       }
+      // Reported as it starts, for the blocks this run executes (a resumed replay skips the others).
+      progress.update(position, `block ${block.number}`)
       const started = performance.now()
       let result: BlockResult
       try {
