@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -58,6 +58,43 @@ describe('pevm run --state lmdb', () => {
     const { code, stderr } = pevm('db', 'info', '--db', join(work, 'nothing-here'))
     expect(code).toBe(2)
     expect(stderr).toContain('holds no database')
+  })
+})
+
+describe('pevm and the database path', () => {
+  it('behavior: a --db path with an extension (the README\'s chain.lmdb) is a database directory, and db info reads what replay wrote', () => {
+    const db = join(work, 'chain.lmdb')
+    const replay = pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db, '--json')
+    expect(replay.code, replay.stderr).toBe(0)
+    const info = pevm('db', 'info', '--db', db, '--json')
+    expect(info.code, info.stderr).toBe(0)
+    expect(JSON.parse(info.stdout).head.stateRoot).toBe(JSON.parse(replay.stdout).head.stateRoot)
+  })
+
+  it('error: --db naming a file is a typed error that says so (exit 1), and the file is untouched', () => {
+    const file = join(work, 'a-file')
+    writeFileSync(file, 'not a database')
+    const { code, stderr } = pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', file)
+    expect(code).toBe(1)
+    expect(stderr).toContain('[DATABASE_ACCESS]')
+    expect(stderr).toContain('is a file, not a directory')
+    expect(readFileSync(file, 'utf8')).toBe('not a database')
+  })
+
+  it('error: a second replay on a database another replay is writing fails at once with DATABASE_LOCKED naming the pid', async () => {
+    const db = join(work, 'locked')
+    const first = spawn(bin, ['replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db, '--scheduler', 'optimistic', '--workers', '2'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    // Its first progress line: the database is open and its lock taken.
+    await new Promise<void>((started) => first.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('replay ') && started()))
+    // Frozen mid-replay, so that the second one surely meets it at work, however fast this machine is.
+    first.kill('SIGSTOP')
+    const done = new Promise<number | null>((exited) => first.on('exit', (code) => exited(code)))
+    const second = pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db)
+    first.kill('SIGCONT')
+    expect(second.code).toBe(1)
+    expect(second.stderr).toContain('[DATABASE_LOCKED]')
+    expect(second.stderr).toContain(`process ${first.pid}`)
+    expect(await done).toBe(0)
   })
 })
 

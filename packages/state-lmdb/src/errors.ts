@@ -73,3 +73,29 @@ export class DatabaseWriteError extends ParallelEvmError {
     this.path = args.path
   }
 }
+
+/** Another live process holds the database for writing (its lock file names it). */
+export class DatabaseLockedError extends ParallelEvmError {
+  readonly code = 'DATABASE_LOCKED'
+  readonly path: string
+  readonly pid: number
+  readonly host: string
+  constructor(args: { path: string; pid: number; host: string }) {
+    super(`Database ${args.path} is open for writing by process ${args.pid} on ${args.host}`, {
+      metaMessages: [`Path: ${args.path}`, 'Wait for it to finish or stop it; a lock left by a process that no longer runs on this host is taken over.'],
+    })
+    this.path = args.path
+    this.pid = args.pid
+    this.host = args.host
+  }
+}
+
+/** The database path cannot be used as one: a file where a directory belongs, or no permission to read or write it. */
+export class DatabaseAccessError extends ParallelEvmError {
+  readonly code = 'DATABASE_ACCESS'
+  readonly path: string
+  constructor(args: { path: string; reason: string; cause?: unknown }) {
+    super(`Database ${args.path} ${args.reason}`, { cause: args.cause, metaMessages: [`Path: ${args.path}`, 'Nothing in it was changed.'] })
+    this.path = args.path
+  }
+}

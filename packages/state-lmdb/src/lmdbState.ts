@@ -11,9 +11,10 @@ import { undoAccountChange, writeAccountChange } from './flatWrites.js'
 import type { ChangeSet, DatabaseHead } from './records.js'
 import { decodeChangeSet, encodeChangeSet, encodeHead, FORMAT_VERSION, hashKey, numberKey, sameBytes } from './records.js'
 import type { LmdbSnapshotOptions } from './snapshotReader.js'
-import { LmdbTables, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
+import { ensureDatabaseDirectory, LmdbTables, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
 import type { TableName } from './tables.js'
 import { builtModuleUrl } from './workerEntry.js'
+import { acquireWriterLock } from './writerLock.js'
 import { shouldAutoVerify, verifyDatabase } from './verifyDatabase.js'
 
 export interface OpenLmdbStateOptions {
@@ -46,14 +47,19 @@ export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
   const reorgDepth = options.reorgDepth ?? 64
   if (!Number.isInteger(reorgDepth) || reorgDepth < 0) throw new InvalidOptionError({ option: 'reorgDepth', reason: `${reorgDepth} is not a non-negative integer` })
   const verify = options.verify ?? 'auto'
+  // First: a path that is a file, or not writable, is said so rather than read as a damaged database.
+  ensureDatabaseDirectory(options.path)
   if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path)
   const tables = LmdbTables.open(options.path, options.mapSize === undefined ? {} : { mapSize: options.mapSize })
+  let releaseLock: (() => void) | undefined
   try {
+    releaseLock = acquireWriterLock(options.path)
     if (tables.checkFormat()) tables.transaction(() => tables.writeFormatRecord(FORMAT_VERSION))
-    const state = new LmdbState(tables, reorgDepth)
+    const state = new LmdbState(tables, reorgDepth, releaseLock)
     state.verifyHead()
     return state
   } catch (error) {
+    releaseLock?.()
     void tables.close()
     throw error
   }
@@ -74,6 +80,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
   constructor(
     tables: LmdbTables,
     readonly reorgDepth: number,
+    private readonly releaseLock: () => void = () => {},
   ) {
     super(tables)
     this.committedHead = super.head()
@@ -226,8 +233,11 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     }
   }
 
+  /** Releases the writer lock at once (nothing is written after this call), then closes the environment. */
   close(): Promise<void> {
-    return this.tables.close()
+    const closing = this.tables.close()
+    this.releaseLock()
+    return closing
   }
 
   /**

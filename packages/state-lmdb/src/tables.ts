@@ -1,11 +1,11 @@
 import { crc32 } from 'node:zlib'
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { open } from 'lmdb'
 import type { Database, GetOptions, RootDatabase, Transaction } from 'lmdb'
 import { checkDataFile } from './dataFileCheck.js'
 import { ParallelEvmError } from '@parallel-evm/core'
-import { CorruptDatabaseError, DatabaseVersionError, DatabaseWriteError } from './errors.js'
+import { CorruptDatabaseError, DatabaseAccessError, DatabaseVersionError, DatabaseWriteError } from './errors.js'
 import { FORMAT_VERSION } from './records.js'
 
 /** The tables, one LMDB named database each. Keys and values are bytes; every value carries a checksum. */
@@ -48,13 +48,19 @@ export class LmdbTables {
 
   static open(path: string, options: OpenTablesOptions = {}): LmdbTables {
     const readOnly = options.readOnly === true
-    if (readOnly && !existsSync(join(path, 'data.mdb'))) throw new CorruptDatabaseError({ path, what: 'its data file', reason: 'does not exist' })
+    if (!readOnly) ensureDatabaseDirectory(path)
+    else if (!existsSync(join(path, 'data.mdb'))) throw new CorruptDatabaseError({ path, what: 'its data file', reason: 'does not exist' })
     if (options.checkFileSize !== false) checkDataFile(join(path, 'data.mdb'), path)
     let env: RootDatabase<Buffer, Buffer>
     try {
-      env = open<Buffer, Buffer>({ path, maxDbs: TABLES.length, mapSize: options.mapSize ?? DEFAULT_MAP_SIZE, readOnly, keyEncoding: 'binary', encoding: 'binary' })
+      // Always a directory: lmdb-js would take a path with an extension ("chain.lmdb") for a single file.
+      env = open<Buffer, Buffer>({ path, noSubdir: false, maxDbs: TABLES.length, mapSize: options.mapSize ?? DEFAULT_MAP_SIZE, readOnly, keyEncoding: 'binary', encoding: 'binary' })
       return new LmdbTables(path, env)
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? errnoName(error)
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new DatabaseAccessError({ path, reason: `cannot be opened ${readOnly ? 'for reading' : 'for writing'}: permission denied (${code})`, cause: error })
+      }
       throw new CorruptDatabaseError({ path, what: 'the environment', reason: 'cannot be opened', cause: error })
     }
   }
@@ -176,4 +182,24 @@ function unseal(path: string, table: TableName, key: Buffer, sealed: Buffer): Ui
     throw new CorruptDatabaseError({ path, what: `the ${table} record ${key.toString('hex')}`, reason: 'fails its checksum' })
   }
   return sealed.subarray(0, end)
+}
+
+/** The database directory, created when missing; a file there, or one we may not write, is refused. */
+export function ensureDatabaseDirectory(path: string): void {
+  try {
+    if (!existsSync(path)) mkdirSync(path, { recursive: true })
+    if (!statSync(path).isDirectory()) throw new DatabaseAccessError({ path, reason: 'is a file, not a directory: give a directory (it is created when missing)' })
+    accessSync(path, constants.R_OK | constants.W_OK)
+  } catch (error) {
+    if (error instanceof DatabaseAccessError) throw error
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    const reason = code === 'ENOTDIR' ? 'is under a file, not a directory' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `is not writable: permission denied (${code})` : `cannot be created or read (${code})`
+    throw new DatabaseAccessError({ path, reason, cause: error })
+  }
+}
+
+/** lmdb-js reports some failures with the errno in the message only. */
+function errnoName(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error)
+  return /\b(EACCES|EPERM|EROFS)\b/.exec(message)?.[1] ?? (/Permission denied/i.test(message) ? 'EACCES' : undefined)
 }
