@@ -54,6 +54,28 @@ describe('pevm run --state lmdb', () => {
     expect(pevm('db', 'info', '--db', db).stdout).toMatch(/head\s+block 4369999 0x[0-9a-f]{64}/)
   })
 
+  it('behavior: db check reads a sound database through and says so; with its root node\'s key damaged on disk it exits 1 with CORRUPT_DATABASE', () => {
+    const db = join(work, 'check')
+    expect(pevm('import-state', block, '--db', db).code).toBe(0)
+    const sound = pevm('db', 'check', '--db', db, '--json')
+    expect(sound.code, sound.stderr).toBe(0)
+    const report = JSON.parse(sound.stdout)
+    expect(report.ok).toBe(true)
+    expect(report.trie.accounts).toBe(report.entries.accounts)
+    expect(sound.stderr).toMatch(/^check \d+ trie nodes$/m)
+    const root = Buffer.from(JSON.parse(pevm('db', 'info', '--db', db, '--json').stdout).head.stateRoot.slice(2), 'hex')
+    const file = join(db, 'data.mdb')
+    const bytes = readFileSync(file)
+    let flipped = 0
+    for (let at = bytes.indexOf(root); at >= 0; at = bytes.indexOf(root, at + 1), flipped++) bytes[at] ^= 0x01
+    expect(flipped).toBeGreaterThan(0)
+    writeFileSync(file, bytes)
+    const damaged = pevm('db', 'check', '--db', db)
+    expect(damaged.code).toBe(1)
+    expect(damaged.stderr).toContain('[CORRUPT_DATABASE]')
+    expect(damaged.stderr).toContain(db)
+  })
+
   it('error: db info on a directory without a database is a usage error, and nothing is created', () => {
     const { code, stderr } = pevm('db', 'info', '--db', join(work, 'nothing-here'))
     expect(code).toBe(2)

@@ -14,6 +14,7 @@ Usage:
   pevm replay <chain> [--state lmdb --db PATH] [--test NAME] [--scheduler NAME] [--workers N] [--json]
   pevm import-state <chain> --db PATH [--test NAME] [--json]
   pevm db info --db PATH [--json]
+  pevm db check --db PATH [--json]   (every record and trie node, at any size)
   pevm db unwind --db PATH --blocks N [--json]
   pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle|lmdb] [--workers N] [--json]
   pevm conflicts <blockDir> [--predict static,access-list,preexec] [--workers N] [--state memory|merkle|lmdb] [--json] [--html report.html]
@@ -91,8 +92,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.hints !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--hints', reason: `hints are per block: pevm run takes them, pevm ${command} does not` })
   if (command === 'db') {
-    const { runDbInfo, runDbUnwind } = await import('./commands/database.js')
+    const { runDbCheck, runDbInfo, runDbUnwind } = await import('./commands/database.js')
     if (target === 'info') return runDbInfo(values.db, values.json)
+    if (target === 'check') return runDbCheck(values.db, values.json)
     if (target === 'unwind') return runDbUnwind(values.db, integerAtLeast('--blocks', values.blocks ?? '', 1), values.json)
     console.error(`pevm db: unknown subcommand "${target ?? ''}"\n\n${usage}`)
     return 2

@@ -7,7 +7,7 @@ import { InvalidOptionError } from '@parallel-evm/core'
  * JavaScript, so even when this package runs from its sources (tests), they get the one tsup built
  * into `dist/`.
  */
-export function builtModuleUrl(name: 'snapshotReader' | 'verifyChild'): URL {
+export function builtModuleUrl(name: 'snapshotReader' | 'verifyChild' | 'checkChild'): URL {
   const here = import.meta.url
   const built = here.endsWith('.ts') ? new URL(`../dist/${name}.js`, here) : new URL(`./${name}.js`, here)
   if (!existsSync(fileURLToPath(built))) {
