@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ethereumTestsDir, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
+import { ethereumTestsDir, generatedCommon, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
+import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { maxWorkerThreads } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
@@ -109,6 +111,25 @@ describe('pevm referral', () => {
     const human = pevm('referral', 'analytics', dir)
     expect(human.stdout).toContain("OK: equal to the generator's ground truth")
     expect(human.stdout).toContain('leaderboard')
+  })
+
+  it('behavior: the campaign\'s blocks are sealed, so replay checks each against its header: a last block whose state root was edited is rejected (exit 1), the head stays at its parent', () => {
+    const sealed = JSON.parse(readFileSync(join(dir, 'campaign.json'), 'utf8'))
+    const replayed = pevm('replay', dir, '--state', 'merkle', '--json')
+    expect(replayed.code, replayed.stderr).toBe(0)
+    expect(JSON.parse(replayed.stdout).executed).toHaveLength(sealed.blocks.length)
+    const last = sealed.blocks.at(-1)
+    const block = createBlockFromRLP(hexToBytes(last.rlp), { common: generatedCommon('cancun') })
+    const header = { ...block.header.toJSON(), stateRoot: `0x${'ab'.repeat(32)}` as const }
+    last.rlp = bytesToHex(createBlock({ header, transactions: block.transactions, withdrawals: [] }, { common: block.common }).serialize())
+    const edited = mkdtempSync(join(tmpdir(), 'pevm-referral-edited-'))
+    writeFileSync(join(edited, 'campaign.json'), JSON.stringify(sealed))
+    const rejected = pevm('replay', edited, '--state', 'merkle', '--json')
+    expect(rejected.code).toBe(1)
+    const report = JSON.parse(rejected.stdout)
+    expect(report.failure).toContain('[INVALID_BLOCK]')
+    expect(report.failure).toContain('stateRoot')
+    expect(report.executed).toHaveLength(sealed.blocks.length - 1)
   })
 
   it('behavior: a truncated campaign file exits 1 with FIXTURE_FORMAT naming the file', () => {

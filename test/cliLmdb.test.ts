@@ -67,7 +67,7 @@ describe('pevm run --state lmdb', () => {
     const file = join(db, 'data.mdb')
     const bytes = readFileSync(file)
     let flipped = 0
-    for (let at = bytes.indexOf(root); at >= 0; at = bytes.indexOf(root, at + 1), flipped++) bytes[at] ^= 0x01
+    for (let at = bytes.indexOf(root); at >= 0; at = bytes.indexOf(root, at + 1), flipped++) bytes[at] = bytes[at]! ^ 0x01
     expect(flipped).toBeGreaterThan(0)
     writeFileSync(file, bytes)
     const damaged = pevm('db', 'check', '--db', db)

@@ -32,10 +32,17 @@ export interface ChainSource {
   genesisHeader: BlockHeader | undefined
   blocks: ChainBlock[]
   /**
-   * `'enforce'`: every computed header field must match (BlockchainTests). `'report'`: the header
-   * cannot be checked: a mainnet snapshot's partial pre-state, or a campaign's unsealed blocks.
+   * `'enforce'`: every computed header field must match (BlockchainTests, and campaigns, whose
+   * generator seals each block from a sequential run). `'report'`: the header cannot be checked (a
+   * mainnet snapshot's partial pre-state).
    */
   verify: 'enforce' | 'report'
+  /**
+   * Whether each header is also validated against its parent's (gas limit bounds, base fee,
+   * timestamps): a real chain's consensus rules. A campaign is a test chain with a constant base
+   * fee and a gas limit sized to each block, so its headers follow their parents only by hash.
+   */
+  checkParentHeaders: boolean
 }
 
 /** Where a campaign's genesis sits: just before its first block, whose parent hash it names. */
@@ -59,7 +66,7 @@ export async function loadChainSource(path: string, testName?: string): Promise<
 
 function campaignChain(campaign: Campaign): ChainSource {
   const blocks = campaign.blocks.map((block) => chainBlock(block.input, campaign.common, false))
-  return { name: campaign.name, common: campaign.common, genesis: campaign.genesis, head: campaignGenesisHead(campaign), genesisHeader: undefined, blocks, verify: 'report' }
+  return { name: campaign.name, common: campaign.common, genesis: campaign.genesis, head: campaignGenesisHead(campaign), genesisHeader: undefined, blocks, verify: 'enforce', checkParentHeaders: false }
 }
 
 async function mainnetChain(dir: string): Promise<ChainSource> {
@@ -68,7 +75,7 @@ async function mainnetChain(dir: string): Promise<ChainSource> {
   const parentHash = (json?.parentHash ?? '0x') as Hex
   const block: ChainBlock = { number: fixture.number, hash: fixture.header.hash, parentHash, header: undefined, input: fixture.block, expectInvalid: false }
   const head = { number: fixture.number - 1n, blockHash: parentHash }
-  return { name: `mainnet block ${fixture.number}`, common: createMainnetCommon(), genesis: fixture.preState, head, genesisHeader: undefined, blocks: [block], verify: 'report' }
+  return { name: `mainnet block ${fixture.number}`, common: createMainnetCommon(), genesis: fixture.preState, head, genesisHeader: undefined, blocks: [block], verify: 'report', checkParentHeaders: true }
 }
 
 function blockchainTestChain(file: string, testName: string | undefined): ChainSource {
@@ -89,6 +96,7 @@ function blockchainTestChain(file: string, testName: string | undefined): ChainS
     genesisHeader: genesis.header,
     blocks,
     verify: 'enforce',
+    checkParentHeaders: true,
   }
 }
 

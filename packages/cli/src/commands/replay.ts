@@ -82,7 +82,7 @@ async function replay(chain: ChainSource, state: StateBackend, schedulerName: st
       const started = performance.now()
       let result: BlockResult
       try {
-        result = await executor.executeBlock({ ...block.input, ancestorHashes: new Map(ancestorHashes) }, { verify: chain.verify, ...(parent === undefined ? {} : { parentHeader: parent }) })
+        result = await executor.executeBlock({ ...block.input, ancestorHashes: new Map(ancestorHashes) }, { verify: chain.verify, ...(parent === undefined || !chain.checkParentHeaders ? {} : { parentHeader: parent }) })
       } catch (error) {
         // A typed failure of a valid block is the replay's answer: reported with the head it left.
         if (!(error instanceof ParallelEvmError)) throw error

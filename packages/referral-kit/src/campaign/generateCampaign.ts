@@ -1,7 +1,9 @@
-import { createBlock } from '@ethereumjs/block'
+import { createBlock, type HeaderData } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
 import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString, generateAddress, hexToBytes } from '@ethereumjs/util'
-import { InvalidOptionError, type AddressHex, type Hex } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, InvalidOptionError, type AddressHex, type Hex } from '@parallel-evm/core'
+import { createMerkleState } from '@parallel-evm/state-merkle'
 import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, SeededRandom, transactionsRootOf } from '@parallel-evm/fixtures'
 import type { ProgramConfig, Season, Tier } from '../client.js'
 import { FRAUD_ERRORS } from '../fraudKinds.js'
@@ -64,6 +66,7 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
   const transactions: CampaignTransaction[] = []
   const campaignBlocks: CampaignBlock[] = []
   let parentHash: Uint8Array = new Uint8Array(32)
+  const sealer = await createSealer(genesis, common)
   for (let b = 0; b <= blocks; b++) {
     const now = planner.timestampOf(b)
     const signed: TypedTransaction[] = []
@@ -96,25 +99,19 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
       })
     }
     const number = FORK_BLOCK_POSITION.cancun.number + BigInt(b)
-    const block = createBlock(
-      {
-        header: {
-          number,
-          timestamp: now,
-          parentHash,
-          coinbase: createAddressFromString(coinbase),
-          gasLimit: gasLimits > MIN_BLOCK_GAS_LIMIT ? gasLimits : MIN_BLOCK_GAS_LIMIT,
-          baseFeePerGas: BASE_FEE_PER_GAS,
-          excessBlobGas: 0n,
-          blobGasUsed: 0n,
-          parentBeaconBlockRoot: new Uint8Array(32),
-          transactionsTrie: transactionsRootOf(signed),
-        },
-        transactions: signed,
-        withdrawals: [],
-      },
-      { common },
-    )
+    const header = {
+      number,
+      timestamp: now,
+      parentHash,
+      coinbase: createAddressFromString(coinbase),
+      gasLimit: gasLimits > MIN_BLOCK_GAS_LIMIT ? gasLimits : MIN_BLOCK_GAS_LIMIT,
+      baseFeePerGas: BASE_FEE_PER_GAS,
+      excessBlobGas: 0n,
+      blobGasUsed: 0n,
+      parentBeaconBlockRoot: new Uint8Array(32),
+      transactionsTrie: transactionsRootOf(signed),
+    }
+    const block = await sealer.seal(header, signed, senders)
     parentHash = block.hash()
     campaignBlocks.push({ number, timestamp: now, input: { block: { format: 'rlp', rlp: block.serialize() }, senders } })
   }
@@ -212,4 +209,27 @@ function resolveOptions(options: CampaignOptions) {
   if (!(resolved.fraudPercent >= 0 && resolved.fraudPercent <= 100)) throw new InvalidOptionError({ option: 'fraudPercent', reason: `must be within 0..100, got ${resolved.fraudPercent}` })
   if (resolved.design !== 'kit' && resolved.design !== 'naive') throw new InvalidOptionError({ option: 'design', reason: `must be 'kit' or 'naive', got ${String(resolved.design)}` })
   return resolved
+}
+
+/**
+ * Seals each block as a producer would: executes it on our sequential path over a Merkle state
+ * (the campaign's own chain so far) and writes the results into its header (state root, receipts
+ * root, logs bloom, gas used), so that a replay can check every block against its header and a
+ * wrong state (a damaged database) cannot pass unnoticed.
+ */
+async function createSealer(genesis: GenesisBuilder, common: Common) {
+  const executor = createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: genesis.build() }), common, trustSenders: true })
+  const ancestorHashes = new Map<bigint, Uint8Array>()
+  return {
+    async seal(header: HeaderData, transactions: TypedTransaction[], senders: AddressHex[]) {
+      const unsealed = createBlock({ header, transactions, withdrawals: [] }, { common })
+      const result = await executor.executeBlock({ block: { format: 'rlp', rlp: unsealed.serialize() }, senders, ancestorHashes: new Map(ancestorHashes) })
+      const sealed = createBlock(
+        { header: { ...header, stateRoot: result.stateRoot, receiptTrie: result.receiptsRoot, logsBloom: result.logsBloom, gasUsed: result.gasUsed }, transactions, withdrawals: [] },
+        { common },
+      )
+      ancestorHashes.set(sealed.header.number, sealed.hash())
+      return sealed
+    },
+  }
 }
