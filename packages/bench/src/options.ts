@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { listMainnetBlocks } from '@parallel-evm/fixtures'
 
-const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static', 'sharded', 'crypto'] as const
+const modes = ['sequential', 'conflicts', 'senders', 'optimistic', 'memory', 'backends', 'scale', 'static', 'sharded', 'crypto', 'compare'] as const
 
 export interface BenchOptions {
   mode: (typeof modes)[number]
@@ -22,6 +22,8 @@ export interface BenchOptions {
   fallback: boolean
   /** scale: the synthetic state's size, the block's transactions, and where the database goes. */
   scale: { accounts: number; slots: number; transactions: number; db: string | undefined; crypto: 'js' | 'fast' | 'both' }
+  /** compare: the built checkout to compare our sequential path with. */
+  baseline: string | undefined
 }
 
 /**
@@ -29,7 +31,8 @@ export interface BenchOptions {
  * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`,
  * for backends the same --workers, --suite and --no-fallback, for sharded `[--shards 2,4]` with --suite and --no-fallback,
  * for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR] [--crypto js|fast|both]`,
- * and for crypto `[--blocks a,b] [--runs N] [--warmup N]` (taken as given: `--runs 1 --warmup 0` is a smoke test)
+ * for crypto `[--blocks a,b] [--runs N] [--warmup N]` (taken as given: `--runs 1 --warmup 0` is a smoke test),
+ * and for compare `--baseline DIR [--blocks a,b] [--runs N>=5] [--warmup N>=1]`
  */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
@@ -51,6 +54,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       transactions: { type: 'string', default: '1000' },
       db: { type: 'string' },
       crypto: { type: 'string', default: 'both' },
+      baseline: { type: 'string' },
     },
   })
   const mode = positionals[0] ?? 'sequential'
@@ -72,6 +76,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     suite: values.suite as BenchOptions['suite'],
     generatedTxs: Number(values['generated-txs']),
     fallback: !values['no-fallback'],
+    baseline: values.baseline,
     scale: { accounts: Number(values.accounts), slots: Number(values.slots), transactions: Number(values.transactions), db: values.db, crypto: values.crypto as BenchOptions['scale']['crypto'] },
   }
 }
