@@ -67,7 +67,7 @@ describe('checkDatabase (pevm db check)', () => {
     const root = dirs.track(openLmdbState({ path })).head()!.stateRoot
     await damage(path, (tables) => {
       const node = tables.get('nodes', Buffer.from(root))!.slice()
-      node[node.length - 1] ^= 0x01
+      node[node.length - 1] = node[node.length - 1]! ^ 0x01
       tables.put('nodes', Buffer.from(root), node)
     })
     expect((await checkError(path)).message).toContain('does not hash to its key')
