@@ -103,7 +103,7 @@ describe('pevm and the database path', () => {
     expect(readFileSync(file, 'utf8')).toBe('not a database')
   })
 
-  it('error: a second replay on a database another replay is writing fails at once with DATABASE_LOCKED naming the pid', async () => {
+  it('error: a second replay on a database another replay is writing fails at once with DATABASE_LOCKED naming the pid; db info still reads it', async () => {
     const db = join(work, 'locked')
     const first = spawn(bin, ['replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db, '--scheduler', 'optimistic', '--workers', '2'], { stdio: ['ignore', 'ignore', 'pipe'] })
     // Its first progress line: the database is open and its lock taken.
@@ -112,7 +112,11 @@ describe('pevm and the database path', () => {
     first.kill('SIGSTOP')
     const done = new Promise<number | null>((exited) => first.on('exit', (code) => exited(code)))
     const second = pevm('replay', chainFile, '--test', chainTest, '--state', 'lmdb', '--db', db)
+    // Reading is not writing: db info opens it read-only meanwhile.
+    const info = pevm('db', 'info', '--db', db, '--json')
     first.kill('SIGCONT')
+    expect(info.code, info.stderr).toBe(0)
+    expect(JSON.parse(info.stdout).head).not.toBeNull()
     expect(second.code).toBe(1)
     expect(second.stderr).toContain('[DATABASE_LOCKED]')
     expect(second.stderr).toContain(`process ${first.pid}`)

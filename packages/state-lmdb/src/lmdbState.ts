@@ -29,6 +29,11 @@ export interface OpenLmdbStateOptions {
   verify?: 'auto' | 'always' | 'never'
   /** The most the data file may grow to, in bytes (default 256 GiB: address space, not disk). */
   mapSize?: number
+  /**
+   * Open an existing database for reading only (`info`, reads, snapshots): no writer lock is
+   * taken, so it works while another process writes, and every write method refuses.
+   */
+  readOnly?: boolean
 }
 
 /** Where the head is, and how big the database has grown. */
@@ -47,15 +52,20 @@ export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
   const reorgDepth = options.reorgDepth ?? 64
   if (!Number.isInteger(reorgDepth) || reorgDepth < 0) throw new InvalidOptionError({ option: 'reorgDepth', reason: `${reorgDepth} is not a non-negative integer` })
   const verify = options.verify ?? 'auto'
+  const readOnly = options.readOnly === true
   // First: a path that is a file, or not writable, is said so rather than read as a damaged database.
-  ensureDatabaseDirectory(options.path)
+  if (!readOnly) ensureDatabaseDirectory(options.path)
   if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path)
-  const tables = LmdbTables.open(options.path, options.mapSize === undefined ? {} : { mapSize: options.mapSize })
+  const tables = LmdbTables.open(options.path, { readOnly, ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }) })
   let releaseLock: (() => void) | undefined
   try {
-    releaseLock = acquireWriterLock(options.path)
-    if (tables.checkFormat()) tables.transaction(() => tables.writeFormatRecord(FORMAT_VERSION))
-    const state = new LmdbState(tables, reorgDepth, releaseLock)
+    if (readOnly) {
+      if (tables.checkFormat()) throw new CorruptDatabaseError({ path: options.path, what: 'its format record', reason: 'is missing (an empty database cannot be opened read-only)' })
+    } else {
+      releaseLock = acquireWriterLock(options.path)
+      if (tables.checkFormat()) tables.transaction(() => tables.writeFormatRecord(FORMAT_VERSION))
+    }
+    const state = new LmdbState(tables, reorgDepth, releaseLock, readOnly)
     state.verifyHead()
     return state
   } catch (error) {
@@ -81,6 +91,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     tables: LmdbTables,
     readonly reorgDepth: number,
     private readonly releaseLock: () => void = () => {},
+    readonly readOnly = false,
   ) {
     super(tables)
     this.committedHead = super.head()
@@ -123,6 +134,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
    * nodes, the change set, the block hash and the head in one transaction.
    */
   async stage(writes: WriteSet, context?: CommitContext): Promise<StagedCommit> {
+    this.assertWritable('commit a block')
     if (context === undefined) throw new InvalidOptionError({ option: 'context', reason: 'the lmdb backend records every commit under its block: pass the block number and hash' })
     if (this.pending) throw new StagedCommitPendingError()
     this.pending = true
@@ -162,6 +174,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
    * rather than taken for a state.
    */
   async importState(chunks: Iterable<WriteSet> | AsyncIterable<WriteSet>, head: { number: bigint; blockHash?: Hex }): Promise<DatabaseHead> {
+    this.assertWritable('import a state')
     if (this.pending) throw new StagedCommitPendingError()
     if (this.committedHead !== undefined) {
       throw new DatabaseHeadError({ path: this.path, reason: `already holds a state (block ${this.committedHead.number}): import into an empty database` })
@@ -197,6 +210,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
 
   /** Moves the head back `blocks` blocks, restoring each one's change set, in one transaction. */
   async unwind(blocks: number): Promise<DatabaseHead> {
+    this.assertWritable('unwind')
     if (!Number.isInteger(blocks) || blocks < 1) throw new InvalidOptionError({ option: 'blocks', reason: `${blocks} is not a positive integer` })
     if (this.pending) throw new StagedCommitPendingError()
     const head = this.requireHead('unwind')
@@ -257,6 +271,10 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     if (head.blockHash.length > 0) this.tables.put('hashes', numberKey(head.number), head.blockHash)
     this.tables.put('meta', META_HEAD, encodeHead(head))
     this.tables.remove('meta', META_IMPORTING)
+  }
+
+  private assertWritable(action: string): void {
+    if (this.readOnly) throw new InvalidOptionError({ option: 'readOnly', reason: `${this.path} was opened read-only: cannot ${action}` })
   }
 
   private requireHead(action: string): DatabaseHead {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { InvalidOptionError } from '@parallel-evm/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DatabaseAccessError, DatabaseLockedError } from '../src/errors.js'
 import { openLmdbState } from '../src/lmdbState.js'
@@ -47,6 +48,26 @@ describe('the writer lock', () => {
     const state = dirs.track(openLmdbState({ path, verify: 'never' }))
     await state.importState([genesisOf(randomModel(3, 4))], { number: 0n, blockHash: blockHashOf(0n) })
     expect(state.head()?.number).toBe(0n)
+  })
+
+  it('behavior: a read-only handle takes no lock, so it reads while another process writes, and its writes are refused', async () => {
+    const path = join(dirs.make(), 'db')
+    const setup = openLmdbState({ path })
+    await setup.importState([genesisOf(randomModel(3, 4))], { number: 0n, blockHash: blockHashOf(0n) })
+    const root = Buffer.from(setup.stateRoot()).toString('hex')
+    await setup.close()
+    const holder = holdOpen(path)
+    try {
+      expect(await holder.opened).toBe('opened')
+      const reader = dirs.track(openLmdbState({ path, readOnly: true }))
+      expect(reader.head()?.number).toBe(0n)
+      expect(Buffer.from(reader.stateRoot()).toString('hex')).toBe(root)
+      await expect(reader.unwind(1)).rejects.toBeInstanceOf(InvalidOptionError)
+      await expect(reader.stage({ accounts: new Map(), codes: new Map() }, { blockNumber: 1n, blockHash: blockHashOf(1n) })).rejects.toThrow(/read-only/)
+    } finally {
+      holder.child.kill('SIGKILL')
+      await exited(holder.child)
+    }
   })
 
   it('behavior: handles in one process share the lock, and closing the last releases it for another process', async () => {

@@ -7,15 +7,15 @@ import { loadChainSource } from '../chainSources.js'
 import { ensureHead } from '../registry.js'
 
 /** Opens an existing database: these commands never create one by accident. */
-function openExisting(db: string | undefined): LmdbState {
+function openExisting(db: string | undefined, options: { readOnly?: boolean } = {}): LmdbState {
   if (db === undefined) throw new InvalidOptionError({ option: '--db', reason: 'name the database directory' })
   if (!existsSync(join(db, 'data.mdb'))) throw new InvalidOptionError({ option: '--db', reason: `${db} holds no database` })
-  return openLmdbState({ path: db })
+  return openLmdbState({ path: db, ...options })
 }
 
-/** `pevm db info --db <path>`: head, root, history and sizes. */
+/** `pevm db info --db <path>`: head, root, history and sizes; read-only, so it works while a replay writes. */
 export async function runDbInfo(db: string | undefined, json: boolean): Promise<number> {
-  const state = openExisting(db)
+  const state = openExisting(db, { readOnly: true })
   try {
     const info = state.info()
     console.log(json ? JSON.stringify(infoJson(info)) : formatInfo(info))
