@@ -50,18 +50,20 @@ describe('static scheduler vs sequential on mainnet blocks', () => {
         // The plan is the actual graph: every actual edge planned, none missed.
         expect(perfect.stats.plan?.recall).toBe(1)
         expect(perfect.stats.plan?.missedEdges).toBe(0)
-        // Adversarial hints on a third of the blocks in npm test, on all in test:full.
-        if (fullMatrix || position % 3 === 0) {
+        // Adversarial hints on a quarter of the blocks in npm test, on all in test:full.
+        if (fullMatrix || position % 4 === 0) {
           for (const [name, wrong] of Object.entries(adversarialHints(sequential, position + 1))) {
             hints = wrong
             await run(hinted, `${name} hints, ${workers} workers`)
           }
         }
       }
-      // The memory backend, against sequential on memory.
-      const memory = await run(bySource[0]!.facts, 'static on memory', 'memory')
-      const sequentialMemory = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMemoryState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
-      expectSameResult(memory, sequentialMemory, 'static on memory')
+      // The memory backend, against sequential on memory: on every other block in npm test.
+      if (fullMatrix || position % 2 === 0) {
+        const memory = await run(bySource[0]!.facts, 'static on memory', 'memory')
+        const sequentialMemory = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMemoryState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
+        expectSameResult(memory, sequentialMemory, 'static on memory')
+      }
     })
   }
 })

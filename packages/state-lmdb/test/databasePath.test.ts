@@ -10,13 +10,24 @@ import { blockHashOf, genesisOf, randomModel, TempDirs } from './helpers.js'
 const dirs = new TempDirs()
 afterEach(() => dirs.cleanup())
 
-/** A child process (the built package, as another program would load it) that opens `path` for writing and waits. */
-function holdOpen(path: string, options: { uid?: number } = {}): { child: ReturnType<typeof spawn>; opened: Promise<string> } {
+/**
+ * A child process (the built package, as another program would load it) that opens `path` for
+ * writing and waits; `opened` is what it printed ('opened' or the error's code), or how it ended.
+ * `withoutDacOverride` runs it as root without the capability to ignore file permissions.
+ */
+function holdOpen(path: string, options: { withoutDacOverride?: boolean } = {}): { child: ReturnType<typeof spawn>; opened: Promise<string> } {
   const script = `import { openLmdbState } from '@parallel-evm/state-lmdb'
 try { openLmdbState({ path: ${JSON.stringify(path)}, verify: 'never' }); console.log('opened') } catch (error) { console.log(error.code ?? error.message) }
 setInterval(() => {}, 1000)`
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'], ...options })
-  const opened = new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())))
+  const node = [process.execPath, '--input-type=module', '-e', script]
+  const [command, ...args] = options.withoutDacOverride === true ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--', ...node] : node
+  const child = spawn(command!, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const opened = new Promise<string>((resolve) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))
+    child.once('exit', (code) => resolve(`exited ${code}: ${stderr.split('\n').find((line) => line.trim() !== '') ?? ''}`))
+  })
   return { child, opened }
 }
 
@@ -124,14 +135,16 @@ describe('database paths', () => {
     await state.importState([genesisOf(randomModel(3, 4))], { number: 0n, blockHash: blockHashOf(0n) })
     await state.close()
     if (process.getuid?.() === 0) {
-      // Root writes anywhere: open it as an unprivileged user instead (nobody may read it, not write it).
-      chmodSync(path, 0o755)
-      const other = holdOpen(path, { uid: 65534, gid: 65534 } as { uid: number })
+      // Root writes anywhere: the child runs as root without the capability that overrides file
+      // permissions, so the directory's mode applies to it as to anyone.
+      chmodSync(path, 0o555)
+      const other = holdOpen(path, { withoutDacOverride: true })
       try {
         expect(await other.opened).toBe('DATABASE_ACCESS')
       } finally {
         other.child.kill('SIGKILL')
         await exited(other.child)
+        chmodSync(path, 0o755)
       }
     } else {
       chmodSync(path, 0o555)
