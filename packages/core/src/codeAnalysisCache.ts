@@ -44,10 +44,50 @@ async function patchInterpreter(): Promise<boolean> {
     }
     let analysis = byFork.get(fork)
     if (analysis === undefined) {
-      analysis = analyse.call(this, code) as JumpAnalysis
+      const opcodeMap = this._evm._opcodeMap
+      analysis = this.common.isActivatedEIP(8024) || opcodeMap === undefined ? (analyse.call(this, code) as JumpAnalysis) : analyseCode(code, opcodeMap)
       byFork.set(fork, analysis)
     }
     return analysis
   }
   return true
+}
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
+
+/**
+ * ethereumjs's analysis, without its per-push costs: it turns each PUSH's bytes into a hex string
+ * through a copied sub-array and looks the fork's EIPs up once per opcode. The same three results:
+ * JUMPDEST marks, each PUSH's value keyed by the position after its opcode (bytes past the code's
+ * end read as zero), and the opcode entry at every position that starts an instruction.
+ * EIP-8024's immediates are not handled here: their forks take ethereumjs's own analysis.
+ */
+export function analyseCode(code: Uint8Array, opcodeMap: readonly unknown[]): JumpAnalysis {
+  const length = code.length
+  const jumps = new Uint8Array(length)
+  const pushes: Record<number, bigint> = {}
+  const opcodesCached: unknown[] = new Array(length)
+  for (let i = 0; i < length; i++) {
+    const opcode = code[i]!
+    opcodesCached[i] = opcodeMap[opcode]
+    if (opcode === 0x5b) jumps[i] = 1
+    else if (opcode >= 0x60 && opcode <= 0x7f) {
+      const size = opcode - 0x5f
+      pushes[i + 1] = pushValue(code, i + 1, size)
+      i += size
+    }
+  }
+  return { jumps, pushes, opcodesCached }
+}
+
+function pushValue(code: Uint8Array, start: number, size: number): bigint {
+  // Up to six bytes fit a double exactly.
+  if (size <= 6) {
+    let value = 0
+    for (let k = 0; k < size; k++) value = value * 256 + (code[start + k] ?? 0)
+    return BigInt(value)
+  }
+  let hex = '0x'
+  for (let k = 0; k < size; k++) hex += HEX[code[start + k] ?? 0]
+  return BigInt(hex)
 }

@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url'
 
 /** The members of ethereumjs's (unexported) Interpreter that our lanes patch. */
 export interface InterpreterPrototype {
-  _evm: Record<symbol, unknown>
+  _evm: Record<symbol, unknown> & { _opcodeMap?: readonly unknown[] }
+  common: { isActivatedEIP(eip: number): boolean }
   _getValidJumpDestinations(this: InterpreterPrototype, code: Uint8Array): unknown
   _baseCall(this: InterpreterPrototype, msg: { value: bigint; delegatecall?: boolean }): Promise<bigint>
 }

@@ -143,7 +143,20 @@ function memoizeEncoding(tx: TypedTransaction): void {
   let serialized: Uint8Array | undefined
   let hashed: Uint8Array | undefined
   let dataGas: bigint | undefined
-  Object.assign(tx, { serialize: () => (serialized ??= serialize()), hash: () => (hashed ??= hash()), getDataGas: () => (dataGas ??= getDataGas()) })
+  Object.assign(tx, { serialize: () => (serialized ??= serialize()), hash: () => (hashed ??= hash()), getDataGas: () => (dataGas ??= (seedCalldataGas(tx), getDataGas())) })
+}
+
+/**
+ * The calldata part of the data gas, which ethereumjs sums one bigint per byte, counted in numbers
+ * and left in the cache its own sum reads first (it fills that cache only on frozen transactions).
+ */
+function seedCalldataGas(tx: TypedTransaction): void {
+  const { data, common } = tx
+  let zeros = 0
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++
+  let cost = BigInt(zeros) * common.param('txDataZeroGas') + BigInt(data.length - zeros) * common.param('txDataNonZeroGas')
+  if ((tx.to === undefined || tx.to === null) && common.isActivatedEIP(3860)) cost += common.param('initCodeWordGas') * BigInt(Math.ceil(data.length / 32))
+  tx.cache.dataFee = { value: cost, hardfork: common.hardfork() }
 }
 
 /** `common` with the header and transaction parameters merged in, as each constructor would merge them. */

@@ -1,5 +1,7 @@
 import { createBlock } from '@ethereumjs/block'
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common'
+import { createTxFromRLP } from '@ethereumjs/tx'
+import { bytesToHex } from '@ethereumjs/util'
 import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
 import { createMainnetCommon, LaneFactory, prepareBlock, UnsupportedBlockError } from '../src/index.js'
@@ -14,6 +16,17 @@ describe('prepareBlock', () => {
     expect(prepared.senders).toEqual(fixture.block.senders)
     expect(prepared.transactions[0]!.getSenderAddress().toString()).toBe(fixture.block.senders![0])
     expect(prepared.omissions).toEqual([])
+  })
+
+  it('behavior: calldata gas counted in numbers equals ethereumjs per-byte sum, creations (after EIP-3860 in 19933597) included', async () => {
+    for (const number of ['19934116', '19933597', '12522062', '4370000']) {
+      const prepared = prepareBlock((await loadMainnetBlock(blockDir(number))).block, { common: createMainnetCommon() })
+      for (const tx of prepared.transactions) {
+        // A frozen copy from the same bytes: ethereumjs's own sum, untouched by our cache.
+        const reference = createTxFromRLP(tx.serialize(), { common: tx.common })
+        expect(tx.getDataGas(), `${number} ${bytesToHex(tx.hash())}`).toBe(reference.getDataGas())
+      }
+    }
   })
 
   it('behavior: an RPC block listing ommers without their headers is refused', async () => {
