@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.base'
 
-export default packageBuild()
+// The naive contrast design has its own entry point, so that the main one exports only what to deploy.
+export default packageBuild({ entry: ['src/index.ts', 'src/contrast.ts'] })

@@ -2,9 +2,14 @@
 pragma solidity 0.8.37;
 
 /// @title NaiveReferralProgram
-/// @notice The same program written the way many are: global counters, an on-chain top-10
-/// leaderboard and a storage re-entrancy lock. Correct, but every sign-up, purchase and claim
-/// writes the same few slots, so no two of them can run in parallel. Shipped for contrast only.
+/// @notice The contrast design, not a product: the same program written the way many are, with
+/// global counters, an on-chain top-10 leaderboard and a storage re-entrancy lock. Every sign-up,
+/// purchase and claim writes the same few slots, so no two of them can run in parallel; the demo
+/// measures the kit's `ReferralProgram` against it.
+/// @dev Do not deploy it. It has no withdrawal, so every wei paid in stays locked forever; codes
+/// are first come, first served, so a code seen in the mempool can be front-run; and rewards are
+/// never checked against the funds. The kit's main entry point does not export it: it lives under
+/// the package's `contrast` entry point, for the campaign generator and benchmarks.
 contract NaiveReferralProgram {
     error CodeTaken(bytes32 code);
     error UnknownCode(bytes32 code);

@@ -7,6 +7,19 @@ pragma solidity 0.8.37;
 /// @dev Built for parallel execution: every hot-path write lands in state keyed by the referee or
 /// the referrer (never a global counter), and the re-entrancy lock lives in transient storage, so
 /// two transactions of unrelated referrers share no storage slot.
+///
+/// Money rules, each checked where the rule could break:
+/// - Solvent by construction: every reward a conversion can accrue (the largest tier times the
+///   largest seasonal bonus in force or scheduled) is at most `minPurchase`, which the conversion
+///   itself pays in. So the balance always covers what is owed without a global liability counter,
+///   which every conversion would write and which would serialise them all.
+/// - Claimable: that same largest reward is at most `payoutCapPerEpoch`, so one epoch's cap can pay
+///   any single reward.
+/// - A real claim window: rewards can be claimed for at least one epoch after the last one vests
+///   (`claimWindow >= vestingDelay + epochLength`); claims close, and the owner may withdraw, when
+///   the window ends.
+/// - No front-running by the owner: tier and season changes take effect at the next epoch, and the
+///   tier table holds at most `MAX_TIERS` entries (it is scanned on every conversion).
 contract ReferralProgram {
     // ---------------------------------------------------------------- types
 
@@ -82,6 +95,8 @@ contract ReferralProgram {
     error InvalidSeason(uint64 start, uint64 end, uint32 bonusBps);
     error InvalidConfig();
     error WithdrawalLocked(uint256 availableAt);
+    error ClaimWindowClosed(uint256 closedAt);
+    error RewardAboveBound(uint256 reward, uint256 bound);
 
     // ---------------------------------------------------------------- events
 
@@ -100,8 +115,12 @@ contract ReferralProgram {
     );
     event RewardClaimed(address indexed referrer, address indexed referee, uint256 amount);
     event Claimed(address indexed referrer, uint256 indexed epoch, uint256 total, uint256 referees);
-    event TiersSet(address indexed by, uint256 count);
-    event SeasonSet(address indexed by, uint64 start, uint64 end, uint32 bonusBps);
+    /// @notice New tiers, in force from epoch `fromEpoch` (the next epoch; 0 at deployment).
+    event TiersSet(address indexed by, uint256 count, uint256 fromEpoch);
+    /// @notice A new season, in force from epoch `fromEpoch` (the next epoch; 0 at deployment).
+    event SeasonSet(address indexed by, uint64 start, uint64 end, uint32 bonusBps, uint256 fromEpoch);
+    /// @notice The verifier's attestation `nonce` was spent on `referee`'s sign-up.
+    event AttestationUsed(uint256 indexed nonce, address indexed referee);
     event OwnershipTransferStarted(address indexed from, address indexed to);
     event OwnershipTransferred(address indexed from, address indexed to);
     event Withdrawn(address indexed to, uint256 amount);
@@ -116,6 +135,10 @@ contract ReferralProgram {
     uint256 private constant MAX_S = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     uint256 private constant BPS = 10_000;
     uint256 private constant MAX_CLAIM_WINDOW = 3650 days;
+    /// @notice The largest seasonal multiplier: 5x.
+    uint32 public constant MAX_BONUS_BPS = 50_000;
+    /// @notice The most tiers a table may hold.
+    uint256 public constant MAX_TIERS = 16;
     /// @dev keccak256("ReferralProgram.reentrancy"): the transient slot of the claim lock.
     bytes32 private constant LOCK_SLOT = 0x150a0e438c088da709c16458f2da3bf918e1925a280832c0c0b3a9ae38eb797b;
 
@@ -137,8 +160,14 @@ contract ReferralProgram {
 
     address public owner;
     address public pendingOwner;
-    Season public season;
+    /// @dev The tiers and season in force, and the ones scheduled to replace them from epoch
+    /// `*From` (0: nothing scheduled; a change is never scheduled for epoch 0).
     Tier[] private tiers;
+    Tier[] private scheduledTiers;
+    uint256 private scheduledTiersFrom;
+    Season private season;
+    Season private scheduledSeason;
+    uint256 private scheduledSeasonFrom;
 
     mapping(bytes32 code => address) public codeOwner;
     mapping(bytes32 code => address) public pendingCodeOwner;
@@ -156,7 +185,7 @@ contract ReferralProgram {
         if (
             config.epochLength == 0 || config.maxCycleDepth == 0 || config.verifier == address(0)
                 || config.signUpCapPerEpoch == 0 || config.payoutCapPerEpoch == 0 || config.programEnd <= block.timestamp
-                || config.vestingDelay > config.claimWindow || config.claimWindow > MAX_CLAIM_WINDOW
+                || uint256(config.vestingDelay) + config.epochLength > config.claimWindow || config.claimWindow > MAX_CLAIM_WINDOW
         ) {
             revert InvalidConfig();
         }
@@ -174,8 +203,13 @@ contract ReferralProgram {
         requireAttestation = config.requireAttestation;
         deployedChainId = block.chainid;
         deployedDomainSeparator = _buildDomainSeparator();
-        _setTiers(initialTiers);
-        _setSeason(initialSeason);
+        _checkTiers(initialTiers);
+        _checkSeason(initialSeason);
+        _checkBound(_largestReward(initialTiers), initialSeason.bonusBps);
+        for (uint256 i = 0; i < initialTiers.length; ++i) tiers.push(initialTiers[i]);
+        season = initialSeason;
+        emit TiersSet(msg.sender, initialTiers.length, 0);
+        emit SeasonSet(msg.sender, initialSeason.start, initialSeason.end, initialSeason.bonusBps, 0);
         emit OwnershipTransferred(address(0), msg.sender);
     }
 
@@ -203,12 +237,29 @@ contract ReferralProgram {
 
     // ---------------------------------------------------------------- governance
 
+    /// @notice Schedules `newTiers` for the next epoch, replacing any change scheduled before. A
+    /// conversion never sees a table the owner set in the same epoch.
     function setTiers(Tier[] calldata newTiers) external onlyOwner {
-        _setTiers(newTiers);
+        _checkTiers(newTiers);
+        _applyScheduled();
+        uint256 bonus = _largestBonus();
+        _checkBound(_largestReward(newTiers), bonus);
+        delete scheduledTiers;
+        for (uint256 i = 0; i < newTiers.length; ++i) scheduledTiers.push(newTiers[i]);
+        scheduledTiersFrom = currentEpoch() + 1;
+        emit TiersSet(msg.sender, newTiers.length, scheduledTiersFrom);
     }
 
+    /// @notice Schedules `newSeason` for the next epoch, replacing any change scheduled before.
     function setSeason(Season calldata newSeason) external onlyOwner {
-        _setSeason(newSeason);
+        _checkSeason(newSeason);
+        _applyScheduled();
+        uint256 reward = _largestReward(tiers);
+        if (scheduledTiersFrom != 0) reward = _max(reward, _largestReward(scheduledTiers));
+        _checkBound(reward, newSeason.bonusBps);
+        scheduledSeason = newSeason;
+        scheduledSeasonFrom = currentEpoch() + 1;
+        emit SeasonSet(msg.sender, newSeason.start, newSeason.end, newSeason.bonusBps, scheduledSeasonFrom);
     }
 
     function transferOwnership(address to) external onlyOwner {
@@ -224,8 +275,8 @@ contract ReferralProgram {
     }
 
     /// @notice The owner can take funds out only once the program and the claim window after it are
-    /// over. Conversions stop at `programEnd` and `vestingDelay <= claimWindow`, so every reward has
-    /// vested by then and its referrer had time to claim it: no withdrawal races an open reward.
+    /// over, when claims close. Conversions stop at `programEnd` and `claimWindow >= vestingDelay +
+    /// epochLength`, so every reward vested at least an epoch before: no withdrawal races an open reward.
     function withdraw(address payable to, uint256 amount) external onlyOwner {
         uint256 availableAt = uint256(programEnd) + claimWindow;
         if (block.timestamp < availableAt) revert WithdrawalLocked(availableAt);
@@ -282,6 +333,7 @@ contract ReferralProgram {
         address signer = _recover(_signUpDigest(msg.sender, code, deadline, nonce), v, r, s);
         if (signer != verifier) revert InvalidAttestation(signer);
         attestationUsed[nonce] = true;
+        emit AttestationUsed(nonce, msg.sender);
         _bind(code);
     }
 
@@ -330,9 +382,11 @@ contract ReferralProgram {
         referral.convertedAt = uint48(block.timestamp);
         uint32 qualified = qualifiedOf[referrer] + 1;
         qualifiedOf[referrer] = qualified;
-        (uint256 tier, uint256 amount) = _tierReward(qualified);
-        bool seasonal = block.timestamp >= season.start && block.timestamp < season.end;
-        if (seasonal) amount = (amount * season.bonusBps) / BPS;
+        uint256 epoch = currentEpoch();
+        (uint256 tier, uint256 amount) = _tierReward(_tiersAt(epoch), qualified);
+        Season storage inForce = _seasonAt(epoch);
+        bool seasonal = block.timestamp >= inForce.start && block.timestamp < inForce.end;
+        if (seasonal) amount = (amount * inForce.bonusBps) / BPS;
         uint64 unlockAt = uint64(block.timestamp) + vestingDelay;
         rewardOf[msg.sender] = Reward({amount: uint128(amount), unlockAt: unlockAt, claimed: false});
         emit RewardAccrued(referrer, msg.sender, amount, tier, unlockAt, seasonal);
@@ -341,6 +395,8 @@ contract ReferralProgram {
     /// @notice Pays the caller the vested rewards of the listed referees (pull payment). Each
     /// reward is zeroed before the transfer, and the transfer happens under a re-entrancy lock.
     function claim(address[] calldata referees) external nonReentrant returns (uint256 total) {
+        uint256 closesAt = uint256(programEnd) + claimWindow;
+        if (block.timestamp >= closesAt) revert ClaimWindowClosed(closesAt);
         for (uint256 i = 0; i < referees.length; ++i) {
             address referee = referees[i];
             if (referralOf[referee].referrer != msg.sender) revert NotYourReferee(referee, msg.sender);
@@ -371,12 +427,26 @@ contract ReferralProgram {
         return (block.timestamp - start) / epochLength;
     }
 
+    /// @notice The number of tiers in force now.
     function tierCount() external view returns (uint256) {
-        return tiers.length;
+        return _tiersAt(currentEpoch()).length;
     }
 
+    /// @notice A tier in force now.
     function tierAt(uint256 index) external view returns (Tier memory) {
-        return tiers[index];
+        return _tiersAt(currentEpoch())[index];
+    }
+
+    /// @notice The season in force now.
+    function activeSeason() external view returns (Season memory) {
+        return _seasonAt(currentEpoch());
+    }
+
+    /// @notice The tiers and season scheduled for a later epoch (`fromEpoch` 0: none).
+    function scheduled() external view returns (Tier[] memory nextTiers, uint256 tiersFrom, Season memory nextSeason, uint256 seasonFrom) {
+        uint256 epoch = currentEpoch();
+        if (scheduledTiersFrom > epoch) (nextTiers, tiersFrom) = (scheduledTiers, scheduledTiersFrom);
+        if (scheduledSeasonFrom > epoch) (nextSeason, seasonFrom) = (scheduledSeason, scheduledSeasonFrom);
     }
 
     /// @notice The EIP-712 digest the verifier signs for a sign-up.
@@ -386,30 +456,73 @@ contract ReferralProgram {
 
     // ---------------------------------------------------------------- internals
 
-    function _tierReward(uint32 qualified) private view returns (uint256 tier, uint256 amount) {
-        for (uint256 i = tiers.length; i > 0; --i) {
-            Tier storage candidate = tiers[i - 1];
+    function _tierReward(Tier[] storage table, uint32 qualified) private view returns (uint256 tier, uint256 amount) {
+        for (uint256 i = table.length; i > 0; --i) {
+            Tier storage candidate = table[i - 1];
             if (qualified >= candidate.minQualified) return (i - 1, candidate.rewardWei);
         }
         return (0, 0);
     }
 
-    function _setTiers(Tier[] memory newTiers) private {
-        if (newTiers.length == 0) revert InvalidTiers();
-        delete tiers;
-        for (uint256 i = 0; i < newTiers.length; ++i) {
-            if (i > 0 && newTiers[i].minQualified <= newTiers[i - 1].minQualified) revert InvalidTiers();
-            tiers.push(newTiers[i]);
-        }
-        emit TiersSet(msg.sender, newTiers.length);
+    /// @dev Reads only: a scheduled change is copied into place by the owner's next change, never
+    /// by a conversion, so conversions write no shared slot.
+    function _tiersAt(uint256 epoch) private view returns (Tier[] storage) {
+        return scheduledTiersFrom != 0 && epoch >= scheduledTiersFrom ? scheduledTiers : tiers;
     }
 
-    function _setSeason(Season memory newSeason) private {
-        if (newSeason.end < newSeason.start || newSeason.bonusBps < BPS) {
+    function _seasonAt(uint256 epoch) private view returns (Season storage) {
+        return scheduledSeasonFrom != 0 && epoch >= scheduledSeasonFrom ? scheduledSeason : season;
+    }
+
+    /// @dev Moves a scheduled change that is now in force into place, so the next schedule can reuse the slot.
+    function _applyScheduled() private {
+        uint256 epoch = currentEpoch();
+        if (scheduledTiersFrom != 0 && epoch >= scheduledTiersFrom) {
+            delete tiers;
+            for (uint256 i = 0; i < scheduledTiers.length; ++i) tiers.push(scheduledTiers[i]);
+            delete scheduledTiers;
+            scheduledTiersFrom = 0;
+        }
+        if (scheduledSeasonFrom != 0 && epoch >= scheduledSeasonFrom) {
+            season = scheduledSeason;
+            delete scheduledSeason;
+            scheduledSeasonFrom = 0;
+        }
+    }
+
+    /// @dev The largest bonus any conversion may see from now on: the season in force, or the scheduled one.
+    function _largestBonus() private view returns (uint256) {
+        uint256 bonus = season.bonusBps;
+        if (scheduledSeasonFrom != 0) bonus = _max(bonus, scheduledSeason.bonusBps);
+        return bonus;
+    }
+
+    function _largestReward(Tier[] memory table) private pure returns (uint256 largest) {
+        for (uint256 i = 0; i < table.length; ++i) largest = _max(largest, table[i].rewardWei);
+    }
+
+    /// @dev The solvency and claimability rule (see the contract's notes).
+    function _checkBound(uint256 reward, uint256 bonusBps) private view {
+        uint256 largest = (reward * bonusBps) / BPS;
+        uint256 bound = minPurchase < payoutCapPerEpoch ? minPurchase : payoutCapPerEpoch;
+        if (largest > bound) revert RewardAboveBound(largest, bound);
+    }
+
+    function _checkTiers(Tier[] memory newTiers) private pure {
+        if (newTiers.length == 0 || newTiers.length > MAX_TIERS) revert InvalidTiers();
+        for (uint256 i = 1; i < newTiers.length; ++i) {
+            if (newTiers[i].minQualified <= newTiers[i - 1].minQualified) revert InvalidTiers();
+        }
+    }
+
+    function _checkSeason(Season memory newSeason) private pure {
+        if (newSeason.end < newSeason.start || newSeason.bonusBps < BPS || newSeason.bonusBps > MAX_BONUS_BPS) {
             revert InvalidSeason(newSeason.start, newSeason.end, newSeason.bonusBps);
         }
-        season = newSeason;
-        emit SeasonSet(msg.sender, newSeason.start, newSeason.end, newSeason.bonusBps);
+    }
+
+    function _max(uint256 a, uint256 b) private pure returns (uint256) {
+        return a > b ? a : b;
     }
 
     function _signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) private view returns (bytes32) {

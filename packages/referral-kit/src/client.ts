@@ -11,11 +11,9 @@ import {
   type Hex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { naiveReferralProgramAbi, naiveReferralProgramBytecode } from './generated/naiveReferralProgram.js'
 import { referralProgramAbi, referralProgramBytecode } from './generated/referralProgram.js'
 
 export type ReferralProgramAbi = typeof referralProgramAbi
-export type NaiveReferralProgramAbi = typeof naiveReferralProgramAbi
 
 /** Settings fixed at deployment (the Solidity `Config` struct). Times in seconds, amounts in wei. */
 export interface ProgramConfig {
@@ -63,10 +61,6 @@ export function deployReferralProgramData(config: ProgramConfig, tiers: readonly
   return encodeDeployData({ abi: referralProgramAbi, bytecode: referralProgramBytecode, args: [config, tiers, season] })
 }
 
-export function deployNaiveReferralProgramData(rewardWei: bigint, minPurchase: bigint): Hex {
-  return encodeDeployData({ abi: naiveReferralProgramAbi, bytecode: naiveReferralProgramBytecode, args: [rewardWei, minPurchase] })
-}
-
 /** The code `registerCode(salt)` gives `owner`: keccak256(abi.encode(owner, salt)), as the contract derives it. */
 export function codeFor(owner: Hex, salt: Hex): Hex {
   return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'bytes32' }], [owner, salt]))
@@ -91,14 +85,6 @@ export const referralCalls = {
   transferOwnership: (to: Hex) => encodeFunctionData({ abi: referralProgramAbi, functionName: 'transferOwnership', args: [to] }),
   acceptOwnership: () => encodeFunctionData({ abi: referralProgramAbi, functionName: 'acceptOwnership' }),
   withdraw: (to: Hex, amount: bigint) => encodeFunctionData({ abi: referralProgramAbi, functionName: 'withdraw', args: [to, amount] }),
-} as const
-
-/** Calldata for the naive contrast design. */
-export const naiveReferralCalls = {
-  registerCode: (code: Hex) => encodeFunctionData({ abi: naiveReferralProgramAbi, functionName: 'registerCode', args: [code] }),
-  signUp: (code: Hex) => encodeFunctionData({ abi: naiveReferralProgramAbi, functionName: 'signUp', args: [code] }),
-  purchase: () => encodeFunctionData({ abi: naiveReferralProgramAbi, functionName: 'purchase' }),
-  claim: () => encodeFunctionData({ abi: naiveReferralProgramAbi, functionName: 'claim' }),
 } as const
 
 /**

@@ -1,17 +1,13 @@
 export { referralProgramAbi, referralProgramBytecode, referralProgramRuntimeBytecode } from './generated/referralProgram.js'
-export { naiveReferralProgramAbi, naiveReferralProgramBytecode, naiveReferralProgramRuntimeBytecode } from './generated/naiveReferralProgram.js'
 export { SOLC_VERSION, EVM_VERSION } from './generated/compiler.js'
 export {
   codeFor,
   decodeReferralError,
   decodeReferralLog,
-  deployNaiveReferralProgramData,
   deployReferralProgramData,
-  naiveReferralCalls,
   referralCalls,
   signSignUpAttestation,
   type AttestationSignature,
-  type NaiveReferralProgramAbi,
   type ProgramConfig,
   type ReferralEvent,
   type ReferralProgramAbi,

@@ -14,6 +14,8 @@ export const TIERS: Tier[] = [
   { minQualified: 2, rewardWei: 2n * FINNEY },
 ]
 
+export const NO_SEASON: Season = { start: 0n, end: 0n, bonusBps: 10_000 }
+
 /** A deployed program with named accounts: owner (deployer), verifier, forger, alice and bob own codes. */
 export interface ProgramFixture {
   chain: TestChain
@@ -33,7 +35,8 @@ export interface ProgramFixture {
   call: (from: GeneratedAccount, data: Hex, value?: bigint) => Promise<CallResult>
 }
 
-export async function deployProgram(overrides: Partial<ProgramConfig> = {}, season?: Season): Promise<ProgramFixture> {
+/** A program deployed with the defaults below, `overrides` applied; funded with 1 ETH unless `funding` says otherwise. */
+export async function deployProgram(overrides: Partial<ProgramConfig> = {}, season?: Season, options: { tiers?: Tier[]; funding?: bigint } = {}): Promise<ProgramFixture> {
   const chain = await TestChain.start(14)
   const [owner, verifier, forger, alice, bob, ...users] = chain.accounts as [GeneratedAccount, GeneratedAccount, GeneratedAccount, GeneratedAccount, GeneratedAccount, ...GeneratedAccount[]]
   const start = chain.timestamp + 12n
@@ -50,7 +53,7 @@ export async function deployProgram(overrides: Partial<ProgramConfig> = {}, seas
     requireAttestation: true,
     ...overrides,
   }
-  const deployed = await chain.send(owner, { data: deployReferralProgramData(config, TIERS, season ?? { start: 0n, end: 0n, bonusBps: 10_000 }), value: 10n ** 18n })
+  const deployed = await chain.send(owner, { data: deployReferralProgramData(config, options.tiers ?? TIERS, season ?? NO_SEASON), value: options.funding ?? 10n ** 18n })
   expect(deployed.status, `deployment: ${deployed.error}`).toBe(1)
   const program = deployed.createdAddress!
   const call = (from: GeneratedAccount, data: Hex, value = 0n) => chain.send(from, { to: program, data, value })

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { codeFor, referralCalls, referralProgramAbi, signSignUpAttestation } from '../src/index.js'
 import { reentrantClaimerAbi, reentrantClaimerBytecode } from './generated/reentrantClaimer.js'
 import { rejectingReferrerAbi, rejectingReferrerBytecode } from './generated/rejectingReferrer.js'
-import { DAY, deployProgram, FINNEY, TIERS, WEEK } from './programFixture.js'
+import { DAY, deployProgram, FINNEY, NO_SEASON, TIERS, WEEK } from './programFixture.js'
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
@@ -35,18 +35,19 @@ describe('ReferralProgram on our executor: codes', () => {
     expect(accepted.events[0]).toMatchObject({ eventName: 'CodeTransferred' })
     expect((await fx.call(carol, referralCalls.acceptCodeTransfer(fx.aliceCode))).error).toBe('NoPendingCodeTransfer')
     const joined = await fx.signUp(dave, fx.aliceCode)
-    expect(joined.events[0]?.args).toMatchObject({ referrer: expect.stringMatching(new RegExp(carol.address.slice(2), 'i')) })
+    expect(joined.events.find((e) => e.eventName === 'SignedUp')?.args).toMatchObject({ referrer: expect.stringMatching(new RegExp(carol.address.slice(2), 'i')) })
   })
 })
 
 describe('ReferralProgram on our executor: sign-ups and fraud checks', () => {
-  it('behavior: a sign-up with the verifier attestation binds the referee once, with an indexed event', async () => {
+  it('behavior: a sign-up with the verifier attestation binds the referee once, with indexed events for the sign-up and the spent nonce', async () => {
     const fx = await deployProgram()
     const user = fx.users[0]!
-    const joined = await fx.signUp(user, fx.aliceCode)
+    const joined = await fx.signUp(user, fx.aliceCode, { nonce: 77n })
     expect(joined.status).toBe(1)
-    expect(joined.events).toHaveLength(1)
-    expect(joined.events[0]).toMatchObject({ eventName: 'SignedUp', args: { code: fx.aliceCode, epoch: 0n } })
+    expect(joined.events.map((e) => e.eventName)).toEqual(['AttestationUsed', 'SignedUp'])
+    expect(joined.events[0]!.args).toMatchObject({ nonce: 77n, referee: expect.stringMatching(new RegExp(user.address.slice(2), 'i')) })
+    expect(joined.events[1]).toMatchObject({ eventName: 'SignedUp', args: { code: fx.aliceCode, epoch: 0n } })
     const again = await fx.signUp(user, fx.bobCode)
     expect(again.error).toBe('AlreadySignedUp')
   })
@@ -118,7 +119,7 @@ describe('ReferralProgram on our executor: sign-ups and fraud checks', () => {
     expect((await fx.signUp(c, fx.bobCode)).status).toBe(1)
     fx.chain.advance(WEEK)
     const nextWeek = await fx.signUp(fx.users[3]!, fx.aliceCode)
-    expect(nextWeek.events[0]).toMatchObject({ eventName: 'SignedUp', args: { epoch: 1n } })
+    expect(nextWeek.events[1]).toMatchObject({ eventName: 'SignedUp', args: { epoch: 1n } })
   })
 
   it('behavior: sign-ups and conversions close at programEnd; repeat purchases go on', async () => {
@@ -284,6 +285,8 @@ describe('ReferralProgram on our executor: claims', () => {
   it('behavior: a deployment with an unusable configuration reverts with InvalidConfig', async () => {
     const fx = await deployProgram()
     const { deployReferralProgramData } = await import('../src/index.js')
+    const lastUsable = await fx.chain.send(fx.owner, { data: deployReferralProgramData({ ...fx.config, vestingDelay: fx.config.claimWindow - fx.config.epochLength }, TIERS, NO_SEASON) })
+    expect(lastUsable.status).toBe(1)
     const unusable = [
       { epochLength: 0n },
       { maxCycleDepth: 0 },
@@ -291,6 +294,9 @@ describe('ReferralProgram on our executor: claims', () => {
       { payoutCapPerEpoch: 0n },
       { programEnd: fx.chain.timestamp },
       { vestingDelay: fx.config.claimWindow + 1n },
+      // Rewards vesting as the window closes could never be claimed: at least one epoch must remain.
+      { vestingDelay: fx.config.claimWindow },
+      { vestingDelay: fx.config.claimWindow - fx.config.epochLength + 1n },
       { claimWindow: 3651n * DAY, vestingDelay: DAY },
     ]
     for (const override of unusable) {
@@ -312,5 +318,81 @@ describe('ReferralProgram on our executor: claims', () => {
     const before = fx.chain.balanceOf(fx.program)
     expect((await fx.call(fx.owner, referralCalls.withdraw(fx.owner.address, amount))).events[0]).toMatchObject({ eventName: 'Withdrawn', args: { amount } })
     expect(before - fx.chain.balanceOf(fx.program)).toBe(amount)
+  })
+})
+
+describe('ReferralProgram on our executor: money rules', () => {
+  it('behavior: a reward larger than one epoch payout cap is refused when tiers, seasons or the deployment set it, so every reward can be claimed', async () => {
+    const fx = await deployProgram({ payoutCapPerEpoch: 3n * FINNEY })
+    expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 4n * FINNEY }]))).error).toBe('RewardAboveBound')
+    // 2 finney x 2 is over the 3 finney cap; x 1.5 is exactly the cap.
+    const doubled = await fx.call(fx.owner, referralCalls.setSeason({ start: 0n, end: 1n, bonusBps: 20_000 }))
+    expect(doubled.error).toBe('RewardAboveBound')
+    expect(doubled.errorArgs).toEqual([4n * FINNEY, 3n * FINNEY])
+    expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 0n, end: 1n, bonusBps: 15_000 }))).status).toBe(1)
+    const { deployReferralProgramData } = await import('../src/index.js')
+    const overCap = await fx.chain.send(fx.owner, { data: deployReferralProgramData(fx.config, [{ minQualified: 0, rewardWei: 4n * FINNEY }], NO_SEASON) })
+    expect(overCap.error).toBe('RewardAboveBound')
+  })
+
+  it('behavior: the seasonal bonus is bounded, and no conversion can owe more than the purchase paid in', async () => {
+    const fx = await deployProgram()
+    for (const bonusBps of [2 ** 32 - 1, 50_001]) {
+      expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 0n, end: 1n, bonusBps }))).error, String(bonusBps)).toBe('InvalidSeason')
+    }
+    // minPurchase is 10 finney: a 6 finney reward at a 2x bonus would owe 12 for 10 paid in.
+    expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 6n * FINNEY }]))).status).toBe(1)
+    expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 0n, end: 1n, bonusBps: 20_000 }))).error).toBe('RewardAboveBound')
+    expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 11n * FINNEY }]))).error).toBe('RewardAboveBound')
+  })
+
+  it('behavior: an unfunded program at the largest allowed reward pays every claim from what conversions paid in', async () => {
+    // The largest reward the rules allow: minPurchase at the largest bonus in force.
+    const season = { start: 0n, end: 2n ** 40n, bonusBps: 50_000 }
+    const fx = await deployProgram({}, season, { tiers: [{ minQualified: 0, rewardWei: 2n * FINNEY }], funding: 0n })
+    const referees = fx.users.slice(0, 5)
+    for (const user of referees) expect((await fx.signUp(user, fx.aliceCode)).status).toBe(1)
+    for (const user of referees) {
+      const bought = await fx.call(user, referralCalls.purchase(), 10n * FINNEY)
+      expect(bought.events[1]!.args).toMatchObject({ amount: 10n * FINNEY, seasonal: true })
+    }
+    fx.chain.advance(WEEK)
+    const claimed = await fx.call(fx.alice, referralCalls.claim(referees.slice(0, 5).map((user) => user.address)))
+    expect(claimed.status, claimed.error).toBe(1)
+    expect(fx.chain.balanceOf(fx.program)).toBe(0n)
+  })
+
+  it('behavior: claims close when the claim window ends, with the window in the error', async () => {
+    const fx = await deployProgram()
+    const user = fx.users[0]!
+    await fx.signUp(user, fx.aliceCode)
+    await fx.call(user, referralCalls.purchase(), 10n * FINNEY)
+    const closesAt = fx.config.programEnd + fx.config.claimWindow
+    fx.chain.advance(closesAt - fx.chain.timestamp)
+    const late = await fx.call(fx.alice, referralCalls.claim([user.address]))
+    expect(late.error).toBe('ClaimWindowClosed')
+    expect(late.errorArgs).toEqual([closesAt])
+  })
+
+  it('behavior: tier and season changes take effect at the next epoch, so the owner cannot front-run a conversion', async () => {
+    const fx = await deployProgram()
+    const [early, late] = fx.users as [typeof fx.alice, typeof fx.alice]
+    for (const user of [early, late]) await fx.signUp(user, fx.aliceCode)
+    const set = await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 5n * FINNEY }]))
+    expect(set.events[0]).toMatchObject({ eventName: 'TiersSet', args: { fromEpoch: 1n } })
+    const season = await fx.call(fx.owner, referralCalls.setSeason({ start: 0n, end: 2n ** 40n, bonusBps: 12_000 }))
+    expect(season.events[0]).toMatchObject({ eventName: 'SeasonSet', args: { fromEpoch: 1n } })
+    const sameEpoch = await fx.call(early, referralCalls.purchase(), 10n * FINNEY)
+    expect(sameEpoch.events[1]!.args).toMatchObject({ amount: TIERS[0]!.rewardWei, seasonal: false })
+    fx.chain.advance(WEEK)
+    const nextEpoch = await fx.call(late, referralCalls.purchase(), 10n * FINNEY)
+    expect(nextEpoch.events[1]!.args).toMatchObject({ amount: 6n * FINNEY, seasonal: true })
+  })
+
+  it('behavior: a tier table is bounded (MAX_TIERS entries), as every conversion scans it', async () => {
+    const fx = await deployProgram()
+    const table = (count: number) => Array.from({ length: count }, (_, i) => ({ minQualified: i, rewardWei: FINNEY }))
+    expect((await fx.call(fx.owner, referralCalls.setTiers(table(16)))).status).toBe(1)
+    expect((await fx.call(fx.owner, referralCalls.setTiers(table(17)))).error).toBe('InvalidTiers')
   })
 })

@@ -1,14 +1,13 @@
 import type { AddressHex, Hex } from '@parallel-evm/core'
 import {
-  deployNaiveReferralProgramData,
   deployReferralProgramData,
-  naiveReferralCalls,
   referralCalls,
   signSignUpAttestation,
   type ProgramConfig,
   type Season,
   type Tier,
 } from '../client.js'
+import { deployNaiveReferralProgramData, naiveReferralCalls } from '../contrast.js'
 import type { Intent } from './intents.js'
 import type { ProgramDesign } from './types.js'
 

@@ -111,6 +111,7 @@ export class ProgramModel {
   claim(referrer: AddressHex, referees: readonly AddressHex[], now: bigint): ModelOutcome<{ paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] }> {
     const paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] = []
     const claimedHere = new Set<AddressHex>()
+    if (now >= this.config.programEnd + this.config.claimWindow) return fail('ClaimWindowClosed')
     for (const referee of referees) {
       if (this.referralOf.get(referee)?.referrer !== referrer) return fail('NotYourReferee')
       const reward = this.rewardOf.get(referee)
