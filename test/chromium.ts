@@ -1,15 +1,13 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { scratchDir } from './scratchDir.js'
 
 const run = promisify(execFile)
 const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** Loads a page in headless Debian chromium; returns the DOM after scripts ran and the browser's log. */
 export async function renderInChromium(file: string): Promise<{ dom: string; log: string }> {
-  const profile = mkdtempSync(join(tmpdir(), 'pevm-chromium-'))
+  const profile = scratchDir('pevm-chromium')
   const { stdout, stderr } = await run('chromium', [...chromiumFlags, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`], {
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024,

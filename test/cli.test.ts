@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ethereumTestsDir, generatedCommon, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
 import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
@@ -8,6 +7,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { maxWorkerThreads } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
+import { scratchDir } from './scratchDir.js'
 
 // The CLI as a user runs it: the npm-linked bin of the built package.
 const bin = resolve(__dirname, '../node_modules/.bin/pevm')
@@ -94,7 +94,7 @@ describe('pevm test-vectors', () => {
 })
 
 describe('pevm referral', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pevm-referral-'))
+  const dir = scratchDir('pevm-referral')
 
   it('default: generate writes a campaign that analytics reads back equal to its ground truth', () => {
     const generated = pevm('referral', 'generate', dir, '--users', '120', '--blocks', '5', '--seed', '3', '--json')
@@ -122,7 +122,7 @@ describe('pevm referral', () => {
     const block = createBlockFromRLP(hexToBytes(last.rlp), { common: generatedCommon('cancun') })
     const header = { ...block.header.toJSON(), stateRoot: `0x${'ab'.repeat(32)}` as const }
     last.rlp = bytesToHex(createBlock({ header, transactions: block.transactions, withdrawals: [] }, { common: block.common }).serialize())
-    const edited = mkdtempSync(join(tmpdir(), 'pevm-referral-edited-'))
+    const edited = scratchDir('pevm-referral-edited')
     writeFileSync(join(edited, 'campaign.json'), JSON.stringify(sealed))
     const rejected = pevm('replay', edited, '--state', 'merkle', '--json')
     expect(rejected.code).toBe(1)
@@ -133,7 +133,7 @@ describe('pevm referral', () => {
   })
 
   it('behavior: a truncated campaign file exits 1 with FIXTURE_FORMAT naming the file', () => {
-    const broken = mkdtempSync(join(tmpdir(), 'pevm-referral-bad-'))
+    const broken = scratchDir('pevm-referral-bad')
     writeFileSync(join(broken, 'campaign.json'), readFileSync(join(dir, 'campaign.json'), 'utf8').slice(0, 500))
     const { code, stderr } = pevm('referral', 'analytics', broken)
     expect(code).toBe(1)
@@ -142,7 +142,7 @@ describe('pevm referral', () => {
   })
 
   it('behavior: analytics of a naive-design campaign is a usage error (it has none of the kit events)', () => {
-    const naive = mkdtempSync(join(tmpdir(), 'pevm-referral-naive-'))
+    const naive = scratchDir('pevm-referral-naive')
     expect(pevm('referral', 'generate', naive, '--users', '60', '--blocks', '2', '--design', 'naive').code).toBe(0)
     const { code, stderr } = pevm('referral', 'analytics', naive)
     expect(code).toBe(2)

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
+import { scratchDir } from './scratchDir.js'
 
 // The CLI as a user runs it: the npm-linked bin of the built package.
 const bin = resolve(__dirname, '../node_modules/.bin/pevm')
@@ -18,7 +18,7 @@ const block = '4370000'
 
 describe('pevm run --scheduler static', () => {
   it('behavior: pevm hints writes the actual dependencies, and run --hints scores them perfect with no re-execution', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'pevm-hints-')), 'hints.json')
+    const out = join(scratchDir('pevm-hints'), 'hints.json')
     const written = pevm('hints', join(mainnetBlocksDir(), block), '--out', out)
     expect(written.code).toBe(0)
     const hints = JSON.parse(readFileSync(out, 'utf8')) as [number, number[]][]
@@ -50,7 +50,7 @@ describe('pevm run --scheduler static', () => {
   })
 
   it('behavior: hints that do not fit exit 1 with INVALID_HINTS naming the file and the JSON path', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pevm-hints-')), 'bad.json')
+    const file = join(scratchDir('pevm-hints'), 'bad.json')
     writeFileSync(file, '[[3, [7]]]')
     const later = pevm('run', join(mainnetBlocksDir(), block), '--scheduler', 'static', '--hints', file)
     expect(later.code).toBe(1)

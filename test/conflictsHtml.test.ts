@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
 import { renderInChromium, SCRIPT_ERROR } from './chromium.js'
+import { scratchDir } from './scratchDir.js'
 
 const run = promisify(execFile)
 const pevm = resolve(__dirname, '../node_modules/.bin/pevm')
@@ -13,7 +13,7 @@ const pevm = resolve(__dirname, '../node_modules/.bin/pevm')
 describe('pevm conflicts --html', () => {
   for (const block of ['12047794', '13287210']) {
     it(`behavior: the report page of block ${block} renders its graph in headless chromium without a script error`, async () => {
-      const out = join(mkdtempSync(join(tmpdir(), 'pevm-html-')), 'report.html')
+      const out = join(scratchDir('pevm-html'), 'report.html')
       const { stdout } = await run(pevm, ['conflicts', join(mainnetBlocksDir(), block), '--html', out, '--json'], { timeout: 120_000 })
       const report = JSON.parse(stdout)
       expect(readFileSync(out, 'utf8')).toContain('<svg id="graph"')

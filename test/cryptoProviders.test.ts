@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createExecutor, createSequentialScheduler, SECP256K1_ADDON_ENV, type BlockResult, type CryptoPreference, type Scheduler } from '@parallel-evm/core'
 import { generateBlock, loadMainnetBlock, mainnetBlocksDir, type MainnetBlockFixture } from '@parallel-evm/fixtures'
@@ -10,6 +9,7 @@ import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameResult } from './blockResults.js'
 import { fullMatrix, mainnetBlocksUnderTest } from './mainnetBlocks.js'
+import { scratchDir } from './scratchDir.js'
 
 // Blocks with many transactions, contract creations and ecrecover calls (multisig wallets, permits).
 const mainnetBlocks = fullMatrix ? mainnetBlocksUnderTest() : mainnetBlocksUnderTest().filter((_, i) => i % 4 === 0)
@@ -64,7 +64,7 @@ describe('the fast and the pure-JS crypto providers give byte-identical blocks',
 describe('a native binary that cannot load', () => {
   const bin = resolve(__dirname, '../node_modules/.bin/pevm')
   const block = join(mainnetBlocksDir(), '4370000')
-  const unloadable = join(mkdtempSync(join(tmpdir(), 'pevm-addon-')), 'secp256k1.node')
+  const unloadable = join(scratchDir('pevm-addon'), 'secp256k1.node')
   writeFileSync(unloadable, 'not a shared object')
 
   function pevmRun(env: NodeJS.ProcessEnv, ...args: string[]) {

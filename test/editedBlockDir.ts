@@ -1,13 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { scratchDir } from './scratchDir.js'
 
 type BlockJson = Record<string, unknown> & { transactions: Record<string, unknown>[] }
 
 /** Copies a shared mainnet block into a temporary snapshot layout, with `edit` applied to block.json. */
 export function editedBlockDir(block: string, edit: (json: BlockJson) => void): string {
-  const root = mkdtempSync(join(tmpdir(), 'pevm-bad-'))
+  const root = scratchDir('pevm-bad')
   const blockDir = join(root, 'blocks', block)
   mkdirSync(dirname(blockDir), { recursive: true })
   cpSync(join(mainnetBlocksDir(), block), blockDir, { recursive: true })

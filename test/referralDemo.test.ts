@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { renderInChromium, SCRIPT_ERROR } from './chromium.js'
+import { scratchDir } from './scratchDir.js'
 
 const run = promisify(execFile)
 const demo = resolve(__dirname, '../examples/referral-campaign/src/main.mjs')
 
 describe('npm run demo (the referral campaign)', () => {
   it('behavior: every scheduler matches, the analytics match, and the HTML report draws every chart in headless chromium', async () => {
-    const report = join(mkdtempSync(join(tmpdir(), 'pevm-demo-')), 'report.html')
+    const report = join(scratchDir('pevm-demo'), 'report.html')
     const { stdout } = await run('node', [demo, '--users', '150', '--blocks', '6', '--report', report], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 })
     expect(stdout).toContain('Every scheduler produced the same state roots as sequential execution and @ethereumjs/vm.')
     expect(stdout).toContain("equal the generator's ground truth")

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { serialize } from 'node:v8'
 import { loadMainnetBlock, listMainnetBlocks } from '@parallel-evm/fixtures'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createMainnetCommon, decodeBlockInput, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
 
 const blockDir = listMainnetBlocks().find((dir) => dir.endsWith('/4370000'))!
@@ -139,6 +139,7 @@ describe('WorkerPool', () => {
     // A state source as a database backend provides one: a plain JavaScript module each worker
     // imports, here serving the pre-state it is handed (structured clone keeps Maps and bigints).
     const sourceDir = mkdtempSync(join(tmpdir(), 'pevm-state-source-'))
+    afterAll(() => rmSync(sourceDir, { recursive: true, force: true }))
     writeFileSync(
       join(sourceDir, 'source.mjs'),
       `export function openWrites({ writes }) {
