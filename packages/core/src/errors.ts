@@ -8,8 +8,52 @@ export interface ParallelEvmErrorParameters {
   cause?: unknown
 }
 
+/**
+ * Every `code` a parallel-evm error carries, in every package. `code` is the contract to match on:
+ * `instanceof` holds only within one copy of a package, and an app that loads both the ESM and
+ * the CommonJS build (or two versions) has two classes of each error.
+ */
+export const parallelEvmErrorCodes = [
+  // @parallel-evm/core (and every package that reports through it)
+  'BLOCK_GAS_LIMIT_EXCEEDED',
+  'FIXTURE_FORMAT',
+  'INVALID_BLOCK',
+  'INVALID_OPTION',
+  'INVALID_TRANSACTION',
+  'MISSING_STATE',
+  'READ_DEPENDENCY',
+  'STAGED_COMMIT_PENDING',
+  'STAGED_COMMIT_SETTLED',
+  'STATE_UNAVAILABLE',
+  'UNSUPPORTED_BLOCK',
+  'UNSUPPORTED_STATE_OPERATION',
+  'WORKER_CRASHED',
+  // @parallel-evm/scheduler-static
+  'INVALID_HINTS',
+  // @parallel-evm/scheduler-sharded
+  'SHARD_DIGEST_MISMATCH',
+  // @parallel-evm/state-lmdb
+  'CORRUPT_DATABASE',
+  'DATABASE_ACCESS',
+  'DATABASE_HEAD',
+  'DATABASE_LOCKED',
+  'DATABASE_VERSION',
+  'DATABASE_WRITE',
+  'UNWIND_BEYOND_HISTORY',
+] as const
+
+export type ParallelEvmErrorCode = (typeof parallelEvmErrorCodes)[number]
+
+// A registered symbol is the same in every copy of this module, ESM or CommonJS.
+const PARALLEL_EVM_ERROR = Symbol.for('@parallel-evm/error')
+
+/** Whether `value` is an error of any parallel-evm package, from whichever build or copy of it. */
+export function isParallelEvmError(value: unknown): value is ParallelEvmError {
+  return value instanceof Error && (value as unknown as Record<symbol, unknown>)[PARALLEL_EVM_ERROR] === true
+}
+
 export abstract class ParallelEvmError extends Error {
-  abstract readonly code: string
+  abstract readonly code: ParallelEvmErrorCode
   readonly shortMessage: string
   readonly details: string | undefined
   readonly metaMessages: string[]
@@ -24,6 +68,10 @@ export abstract class ParallelEvmError extends Error {
     this.shortMessage = shortMessage
     this.details = details
     this.metaMessages = params.metaMessages ?? []
+  }
+
+  static {
+    Object.defineProperty(this.prototype, PARALLEL_EVM_ERROR, { value: true })
   }
 
   /** Follows `cause` down the chain; returns the deepest error, or the first one `fn` accepts. */

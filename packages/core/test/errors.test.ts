@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { BlockGasLimitExceededError, FixtureFormatError, InvalidTransactionError, ParallelEvmError, parseStateKeyId, stateKeyId } from '../src/index.js'
+import { BlockGasLimitExceededError, FixtureFormatError, InvalidTransactionError, isParallelEvmError, ParallelEvmError, parallelEvmErrorCodes, parseStateKeyId, stateKeyId } from '../src/index.js'
 
 describe('errors', () => {
   it('default: every error has a stable code, a short message and its fields', () => {
@@ -18,6 +22,47 @@ describe('errors', () => {
     expect(error.walk()).toBe(root)
     expect(error.walk((e) => e instanceof SyntaxError)).toBe(root)
     expect(error.message).toContain('block.json')
+  })
+})
+
+describe('error codes', () => {
+  it('behavior: parallelEvmErrorCodes lists exactly the codes the packages throw', () => {
+    const packagesDir = resolve(__dirname, '../..')
+    const thrown = new Set<string>()
+    for (const pkg of readdirSync(packagesDir)) {
+      const src = join(packagesDir, pkg, 'src')
+      let files: string[]
+      try {
+        files = readdirSync(src, { recursive: true }) as string[]
+      } catch {
+        continue
+      }
+      for (const file of files.filter((name) => name.endsWith('.ts'))) {
+        for (const match of readFileSync(join(src, file), 'utf8').matchAll(/readonly code = '([A-Z_]+)'/g)) thrown.add(match[1]!)
+      }
+    }
+    expect(thrown.size).toBeGreaterThan(20)
+    expect([...parallelEvmErrorCodes].sort()).toEqual([...thrown].sort())
+  })
+
+  it('behavior: isParallelEvmError recognises an error from the other build (ESM and CommonJS), where instanceof cannot', () => {
+    // A plain Node process: the builds as an app loads them (vitest would resolve packages to their sources).
+    const script = `
+      const commonJs = require(${JSON.stringify(resolve(__dirname, '../dist/index.cjs'))})
+      import(${JSON.stringify(pathToFileURL(resolve(__dirname, '../dist/index.js')).href)}).then((esm) => {
+        const fromCommonJs = new commonJs.InvalidOptionError({ option: '--workers', reason: 'must be a number' })
+        const fromEsm = new esm.FixtureFormatError({ file: 'a.json', field: 'x', reason: 'is missing' })
+        console.log(JSON.stringify({
+          code: fromCommonJs.code,
+          esmSeesCommonJs: esm.isParallelEvmError(fromCommonJs),
+          commonJsSeesEsm: commonJs.isParallelEvmError(fromEsm),
+          instanceofAcross: fromCommonJs instanceof esm.ParallelEvmError,
+          lookAlikes: [new Error('plain'), Object.assign(new Error('look-alike'), { code: 'INVALID_OPTION' }), { code: 'INVALID_OPTION' }, null, 'INVALID_OPTION'].map(esm.isParallelEvmError),
+        }))
+      })`
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 })
+    expect(child.status, child.stderr).toBe(0)
+    expect(JSON.parse(child.stdout)).toEqual({ code: 'INVALID_OPTION', esmSeesCommonJs: true, commonJsSeesEsm: true, instanceofAcross: false, lookAlikes: [false, false, false, false, false] })
   })
 })
 
