@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-// What npm would publish: every public package carries its build, README and LICENSE, says which
+// What npm would publish: every public package carries its build, README, LICENSE and CHANGELOG, says which
 // Node it needs, publishes with public access and builds itself when packed from a clean clone.
 const root = resolve(__dirname, '..')
 const license = readFileSync(join(root, 'LICENSE'), 'utf8')
@@ -35,12 +35,20 @@ describe('packages as npm publishes them', () => {
         expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe(license)
       })
 
+      it('behavior: the CHANGELOG has one entry per version, the newest being the version in the manifest', () => {
+        const changelog = readFileSync(join(dir, 'CHANGELOG.md'), 'utf8')
+        expect(changelog.startsWith(`# ${manifest.name}\n`)).toBe(true)
+        const versions = [...changelog.matchAll(/^## (\S+)$/gm)].map((match) => match[1])
+        expect(versions[0]).toBe(manifest.version)
+        expect(new Set(versions).size).toBe(versions.length)
+      })
+
       it('behavior: npm publish --dry-run lists the build, README and LICENSE, no tests, and warns of nothing', () => {
         // Scripts skipped: npm test has built every package already, and a prepack per package would rebuild.
         const packed = npm(dir, 'pack', '--dry-run', '--json', '--ignore-scripts')
         expect(packed.status, packed.stderr).toBe(0)
         const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path)
-        for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) expect(files).toContain(file)
+        for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) expect(files).toContain(file)
         expect(files.filter((file) => file.startsWith('test/') || file.includes('.test.'))).toEqual([])
         for (const bin of Object.values<string>(manifest.bin ?? {})) expect(files).toContain(bin.replace(/^\.\//, ''))
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Block } from '@ethereumjs/block'
 import type { ChainConfig } from '@ethereumjs/common'
@@ -30,6 +31,13 @@ export interface WorkerPoolOptions {
    * once per task, hundreds of times a block.
    */
   restartBudget?: { perBlock?: number; perPool?: number }
+  /**
+   * The lane worker's file, for an app that bundles this package: the bundle has no
+   * `laneWorker.js` beside it. Point at the installed one,
+   * `new URL(import.meta.resolve('@parallel-evm/core/lane-worker'))`, or at a copy the app ships
+   * where it can still import its dependencies. A URL or a path.
+   */
+  laneWorker?: URL | string
   /** Test hook: a fault for the worker to suffer just before it receives a task attempt. */
   faults?: (attempt: { worker: number; taskId: number; attempt: number }) => 'exit' | 'hang' | undefined
 }
@@ -262,7 +270,7 @@ export class WorkerPool {
       ...(this.options.chain === undefined ? {} : { chain: this.options.chain }),
       ...(this.options.crypto === undefined ? {} : { crypto: this.options.crypto }),
     }
-    const worker = new Worker(laneWorkerFile(), { workerData, execArgv: workerExecArgv() })
+    const worker = new Worker(laneWorkerFile(this.options.laneWorker), { workerData, execArgv: workerExecArgv() })
     const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, tasks: 0, busyMs: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
     let markReady: () => void = () => {}
     let failStart: (error: Error) => void = () => {}
@@ -421,14 +429,35 @@ function workerExecArgv(): string[] {
 }
 
 /**
- * The built worker entry. Workers need plain JavaScript, so even when this module runs from
- * sources (tests), the worker is the one tsup built next to the package's `dist/index.js`.
+ * The lane worker's file: the one given, else the one tsup built beside this module (even when
+ * this module runs from sources, as in tests: workers need plain JavaScript), else, in an app that
+ * bundled this module, the installed package's `@parallel-evm/core/lane-worker`.
  */
-function laneWorkerFile(): URL {
-  const here = import.meta.url
-  const built = here.endsWith('.ts') ? new URL('../dist/laneWorker.js', here) : new URL('./laneWorker.js', here)
-  if (!existsSync(fileURLToPath(built))) {
-    throw new InvalidOptionError({ option: 'worker', reason: `${fileURLToPath(built)} is missing: build @parallel-evm/core first (npm run build)` })
+function laneWorkerFile(given: URL | string | undefined): URL {
+  if (given !== undefined) {
+    const url = given instanceof URL ? given : given.startsWith('file:') ? new URL(given) : pathToFileURL(given)
+    if (!existsSync(fileURLToPath(url))) throw new InvalidOptionError({ option: 'laneWorker', reason: `${fileURLToPath(url)} does not exist` })
+    return url
   }
-  return built
+  // `new URL('./file', import.meta.url)` as written: the form bundlers recognise as a file to ship.
+  const built = import.meta.url.endsWith('.ts') ? new URL('../dist/laneWorker.js', import.meta.url) : new URL('./laneWorker.js', import.meta.url)
+  if (existsSync(fileURLToPath(built))) return built
+  const installed = installedFile('@parallel-evm/core/lane-worker')
+  if (installed !== undefined) return installed
+  throw new InvalidOptionError({
+    option: 'laneWorker',
+    reason:
+      `the lane worker ${fileURLToPath(built)} is missing, and no installed @parallel-evm/core was found from there, as when the package is bundled into an app shipped without node_modules. ` +
+      'Install @parallel-evm/core beside the app, keep @parallel-evm/* external to the bundle, or pass laneWorker (a URL or path of dist/laneWorker.js) ' +
+      'to WorkerPool.create or the scheduler. (In the parallel-evm repository itself: npm run build.)',
+  })
+}
+
+/** The file a package export resolves to from this module's location, if it resolves. */
+function installedFile(specifier: string): URL | undefined {
+  try {
+    return pathToFileURL(createRequire(import.meta.url).resolve(specifier))
+  } catch {
+    return undefined
+  }
 }

@@ -22,6 +22,8 @@ export interface OptimisticSchedulerOptions {
   fallback?: Partial<FallbackThresholds> | false
   /** A task without an answer for this long counts as a hung worker (default 120 s). */
   taskTimeoutMs?: number
+  /** The lane worker's file, for apps that bundle parallel-evm (see `WorkerPoolOptions.laneWorker`). */
+  laneWorker?: URL | string
   /** A pool to run on instead of starting one; the caller closes it. */
   pool?: WorkerPool
 }
@@ -65,7 +67,7 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
   }
 
   function startedPool(): Promise<WorkerPool> {
-    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }) })
+    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }), ...(options.laneWorker === undefined ? {} : { laneWorker: options.laneWorker }) })
     return pool
   }
 
@@ -76,7 +78,8 @@ export function createOptimisticScheduler(options: OptimisticSchedulerOptions): 
     recoverSenders: (input: BlockInput, block: Block) => recoverSendersOnPool(closed ? undefined : startedPool, workers, input, block),
     async close() {
       closed = true
-      if (pool !== undefined && options.pool === undefined) await (await pool).close()
+      // A pool that failed to start has nothing to close; its error was the block's to report.
+      if (pool !== undefined && options.pool === undefined) await (await pool.catch(() => undefined))?.close()
     },
   }
 }

@@ -70,6 +70,8 @@ export interface ShardedSchedulerOptions {
   fallback?: Partial<ShardedFallbackThresholds> | false
   /** A message without an answer for this long counts as a dead shard (default 120 s). */
   taskTimeoutMs?: number
+  /** The lane worker's file, for apps that bundle parallel-evm (see `WorkerPoolOptions.laneWorker`). */
+  laneWorker?: URL | string
   /** A pool whose workers are the shards, instead of starting one; the caller closes it. */
   pool?: WorkerPool
   /** How to reach the shards instead (e.g. over a network); the caller closes it. */
@@ -110,7 +112,7 @@ export function createShardedScheduler(options: ShardedSchedulerOptions): Sharde
   let closed = false
 
   function startedPool(): Promise<WorkerPool> {
-    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }) })
+    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }), ...(options.laneWorker === undefined ? {} : { laneWorker: options.laneWorker }) })
     return pool
   }
 
@@ -203,7 +205,8 @@ export function createShardedScheduler(options: ShardedSchedulerOptions): Sharde
     ...(options.transport === undefined ? { recoverSenders: (input: BlockInput, block: Block) => recoverSendersOnPool(closed ? undefined : startedPool, workers, input, block) } : {}),
     async close() {
       closed = true
-      if (pool !== undefined && options.pool === undefined) await (await pool).close()
+      // A pool that failed to start has nothing to close; its error was the block's to report.
+      if (pool !== undefined && options.pool === undefined) await (await pool.catch(() => undefined))?.close()
     },
   }
 }

@@ -64,6 +64,8 @@ export interface StaticSchedulerOptions {
   fallback?: Partial<StaticFallbackThresholds> | false
   /** A task without an answer for this long counts as a hung worker (default 120 s). */
   taskTimeoutMs?: number
+  /** The lane worker's file, for apps that bundle parallel-evm (see `WorkerPoolOptions.laneWorker`). */
+  laneWorker?: URL | string
   /** A pool to run on instead of starting one; the caller closes it. */
   pool?: WorkerPool
 }
@@ -94,7 +96,7 @@ export function createStaticScheduler(options: StaticSchedulerOptions): StaticSc
   let closed = false
 
   function startedPool(): Promise<WorkerPool> {
-    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }) })
+    pool ??= WorkerPool.create({ size: workers, ...(options.taskTimeoutMs === undefined ? {} : { taskTimeoutMs: options.taskTimeoutMs }), ...(options.laneWorker === undefined ? {} : { laneWorker: options.laneWorker }) })
     return pool
   }
 
@@ -163,7 +165,8 @@ export function createStaticScheduler(options: StaticSchedulerOptions): StaticSc
     recoverSenders: (input: BlockInput, block: Block) => recoverSendersOnPool(closed ? undefined : startedPool, workers, input, block),
     async close() {
       closed = true
-      if (pool !== undefined && options.pool === undefined) await (await pool).close()
+      // A pool that failed to start has nothing to close; its error was the block's to report.
+      if (pool !== undefined && options.pool === undefined) await (await pool.catch(() => undefined))?.close()
     },
   }
 }

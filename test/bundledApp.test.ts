@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { bytesToHex } from '@ethereumjs/util'
+import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
+import { loadMainnetBlock, mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { buildSync } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scratchDir } from './scratchDir.js'
+
+// An app that bundles parallel-evm with esbuild: the lane worker is a file of its own, which the
+// bundle does not contain. With the packages installed (node_modules) it is found there; without,
+// the app points at it (`laneWorker`) or gets an error saying how.
+const root = resolve(__dirname, '..')
+const blockDir = join(mainnetBlocksDir(), '4370000')
+const app = `
+import { bytesToHex } from '@ethereumjs/util'
+import { createExecutor } from '@parallel-evm/core'
+import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+
+const fixture = await loadMainnetBlock(process.env.BLOCK_DIR)
+const laneWorker = process.env.LANE_WORKER
+const scheduler = createOptimisticScheduler({ workers: 2, fallback: false, ...(laneWorker ? { laneWorker } : {}) })
+let state
+try {
+  /* STATE */
+  const executor = createExecutor({ scheduler, state })
+  const result = await executor.executeBlock(fixture.block)
+  console.log(JSON.stringify({ root: bytesToHex(result.stateRoot), scheduler: result.stats.scheduler, onWorkers: result.stats.workerMs > 0 }))
+} catch (error) {
+  console.log(JSON.stringify({ code: error.code, message: error.message }))
+} finally {
+  await scheduler.close()
+  await state?.close?.()
+}
+`
+
+const merkleState = 'state = await createMerkleState({ genesis: fixture.preState })'
+// Workers open the database themselves: state-lmdb's snapshot reader is another file the bundle lacks.
+const lmdbState = `const { openLmdbState } = await import('@parallel-evm/state-lmdb')
+  state = openLmdbState({ path: process.env.LMDB_DIR })
+  await state.importState([fixture.preState], { number: fixture.number - 1n })`
+
+/** Bundles the app, on state-merkle or state-lmdb, into `dir` (everything but native modules) as an ESM file. */
+function bundleInto(dir: string, backend: 'merkle' | 'lmdb' = 'merkle'): string {
+  mkdirSync(dir, { recursive: true })
+  const entry = join(dir, 'app.src.mjs')
+  writeFileSync(entry, app.replace('/* STATE */', backend === 'lmdb' ? lmdbState : merkleState))
+  const outfile = join(dir, 'app.mjs')
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    nodePaths: [join(root, 'node_modules')],
+    external: ['lmdb', 'secp256k1'],
+    // CommonJS dependencies call require; an ESM bundle has none of its own.
+    banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
+    logLevel: 'silent',
+  })
+  return outfile
+}
+
+function runApp(bundle: string, env: Record<string, string> = {}): { root?: string; scheduler?: string; onWorkers?: boolean; code?: string; message?: string } {
+  const run = spawnSync(process.execPath, [bundle], { encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH, BLOCK_DIR: blockDir, ...env } })
+  expect(run.status, run.stderr).toBe(0)
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!)
+}
+
+// Inside the repository, so node_modules (the workspace's installed packages) is found from the bundle.
+const besideInstalled = join(root, 'node_modules/.cache/pevm-bundled-app')
+afterAll(() => rmSync(besideInstalled, { recursive: true, force: true }))
+
+describe('an app that bundles parallel-evm (esbuild)', () => {
+  let expectedRoot = ''
+  beforeAll(async () => {
+    const fixture = await loadMainnetBlock(blockDir)
+    const sequential = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
+    expectedRoot = bytesToHex(sequential.stateRoot!)
+  })
+
+  it('behavior: with the packages installed beside it, its workers start from the installed lane worker and give the sequential root', () => {
+    const result = runApp(bundleInto(besideInstalled))
+    expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
+  })
+
+  it('behavior: on state-lmdb, its workers read the database through the installed snapshot reader and give the sequential root', () => {
+    const result = runApp(bundleInto(besideInstalled, 'lmdb'), { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
+    expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
+  })
+
+  it('error: shipped without node_modules, it fails with INVALID_OPTION on laneWorker saying what to do, not to build a repository first', () => {
+    const result = runApp(bundleInto(scratchDir('pevm-bundle')))
+    expect(result.code).toBe('INVALID_OPTION')
+    expect(result.message).toContain('laneWorker')
+    expect(result.message).toContain('keep @parallel-evm/* external')
+  })
+
+  it('behavior: shipped without node_modules and given laneWorker, it runs the block on the workers with the sequential root', () => {
+    const result = runApp(bundleInto(scratchDir('pevm-bundle')), { LANE_WORKER: join(root, 'packages/core/dist/laneWorker.js') })
+    expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
+  })
+})
