@@ -1,0 +1,106 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { bytesToHex } from '@ethereumjs/util'
+import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
+import { loadMainnetBlock, mainnetBlocksDir } from '@parallel-evm/fixtures'
+import { createMerkleState } from '@parallel-evm/state-merkle'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { scratchDir } from './scratchDir.js'
+
+// The packages as an integrator gets them: each public package packed by npm, unpacked into an app
+// outside the repository, beside only the third-party packages the manifests declare. Plain ESM,
+// CommonJS and TypeScript there must work from what was packed, not from the workspace.
+const root = resolve(__dirname, '..')
+const blockDir = join(mainnetBlocksDir(), '4370000')
+const publicPackages = readdirSync(join(root, 'packages')).filter((dir) => JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).private !== true)
+
+const app = scratchDir('pevm-consumer')
+let expectedRoot = ''
+
+/** Packs every public package and unpacks it into the app's node_modules, with the declared dependencies linked. */
+function installPacked(): void {
+  const tarballs = join(app, 'tarballs')
+  mkdirSync(tarballs)
+  const declared = new Set<string>(['@types/node'])
+  for (const dir of publicPackages) {
+    // npm test built every package already; the prepack build is the packaging test's concern.
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tarballs], { cwd: join(root, 'packages', dir), encoding: 'utf8' }))[0]
+    const target = join(app, 'node_modules', packed.name)
+    mkdirSync(target, { recursive: true })
+    execFileSync('tar', ['-xzf', join(tarballs, packed.filename), '-C', target, '--strip-components=1'])
+    const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'))
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) if (!dependency.startsWith('@parallel-evm/')) declared.add(dependency)
+  }
+  for (const dependency of declared) {
+    mkdirSync(join(app, 'node_modules', dependency, '..'), { recursive: true })
+    symlinkSync(join(root, 'node_modules', dependency), join(app, 'node_modules', dependency))
+  }
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+}
+
+function runInApp(file: string, source: string): string {
+  writeFileSync(join(app, file), source)
+  const run = spawnSync(process.execPath, [file], { cwd: app, encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH, BLOCK_DIR: blockDir } })
+  expect(run.status, run.stderr).toBe(0)
+  return run.stdout.trim()
+}
+
+const blockOnWorkers = (load: string) => `${load}
+  const fixture = await loadMainnetBlock(process.env.BLOCK_DIR)
+  const scheduler = createOptimisticScheduler({ workers: 2, fallback: false })
+  const result = await createExecutor({ scheduler, state: await createMerkleState({ genesis: fixture.preState }) }).executeBlock(fixture.block)
+  console.log(JSON.stringify({ root: '0x' + Buffer.from(result.stateRoot).toString('hex'), onWorkers: result.stats.workerMs > 0 }))
+  await scheduler.close()`
+
+/** Type-checks `file` in the app; returns the errors reported in our packages' files or in `file`. */
+function typeErrors(file: string, moduleResolution: 'bundler' | 'node16', module: 'esnext' | 'node16'): string[] {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc')
+  const run = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--target', 'es2022', '--types', 'node', '--moduleResolution', moduleResolution, '--module', module, file], { cwd: app, encoding: 'utf8', timeout: 240_000 })
+  // Third-party declaration files have errors of their own under skipLibCheck false (ethereumjs's
+  // `debug` types, lmdb's export =); only ours are this project's to keep clean.
+  return run.stdout.split('\n').filter((line) => line.startsWith('node_modules/@parallel-evm/') || line.startsWith(file))
+}
+
+const everyPackage = (except: string[] = []) =>
+  publicPackages
+    .filter((dir) => dir !== 'cli' && !except.includes(dir))
+    .map((dir) => `import * as ${dir.replace(/-(.)/g, (_, c: string) => c.toUpperCase())} from '@parallel-evm/${dir}'`)
+    .join('\n')
+
+describe('the packed packages in an app outside the repository', () => {
+  beforeAll(async () => {
+    installPacked()
+    const fixture = await loadMainnetBlock(blockDir)
+    expectedRoot = bytesToHex((await createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: fixture.preState }) }).executeBlock(fixture.block)).stateRoot!)
+  })
+
+  it('behavior: an ESM script runs a mainnet block on the optimistic scheduler with workers, with the sequential root', () => {
+    const source = blockOnWorkers(`import { createExecutor } from '@parallel-evm/core'
+import { loadMainnetBlock } from '@parallel-evm/fixtures'
+import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
+import { createMerkleState } from '@parallel-evm/state-merkle'`)
+    expect(JSON.parse(runInApp('esm.mjs', source))).toEqual({ root: expectedRoot, onWorkers: true })
+  })
+
+  it('behavior: a CommonJS script does the same through require', () => {
+    const source = `const { createExecutor } = require('@parallel-evm/core')
+const { loadMainnetBlock } = require('@parallel-evm/fixtures')
+const { createOptimisticScheduler } = require('@parallel-evm/scheduler-optimistic')
+const { createMerkleState } = require('@parallel-evm/state-merkle')
+;(async () => {${blockOnWorkers('')}
+})()`
+    expect(JSON.parse(runInApp('cjs.cjs', source))).toEqual({ root: expectedRoot, onWorkers: true })
+  })
+
+  it('behavior: every package\'s types check in our files under bundler and node16 resolution (ESM)', () => {
+    writeFileSync(join(app, 'types.ts'), `${everyPackage()}\nexport {}\n`)
+    expect(typeErrors('types.ts', 'bundler', 'esnext')).toEqual([])
+    expect(typeErrors('types.ts', 'node16', 'node16')).toEqual([])
+  })
+
+  it('behavior: the types check from a CommonJS file under node16 resolution (referral-kit aside: its viem types are ESM-only, issue 22)', () => {
+    writeFileSync(join(app, 'types.cts'), `${everyPackage(['referral-kit'])}\nexport {}\n`)
+    expect(typeErrors('types.cts', 'node16', 'node16')).toEqual([])
+  })
+})
