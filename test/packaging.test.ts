@@ -45,17 +45,14 @@ describe('packages as npm publishes them', () => {
 
       it('behavior: npm publish --dry-run lists the build, README and LICENSE, no tests, and warns of nothing', () => {
         // Scripts skipped: npm test has built every package already, and a prepack per package would rebuild.
-        const packed = npm(dir, 'pack', '--dry-run', '--json', '--ignore-scripts')
-        expect(packed.status, packed.stderr).toBe(0)
-        const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path)
-        for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) expect(files).toContain(file)
-        expect(files.filter((file) => file.startsWith('test/') || file.includes('.test.'))).toEqual([])
-        for (const bin of Object.values<string>(manifest.bin ?? {})) expect(files).toContain(bin.replace(/^\.\//, ''))
-
-        const published = npm(dir, 'publish', '--dry-run', '--ignore-scripts')
+        const published = npm(dir, 'publish', '--dry-run', '--json', '--ignore-scripts')
         expect(published.status, published.stderr).toBe(0)
         expect(published.stderr).not.toMatch(/npm warn/i)
         expect(published.stderr).toContain('with tag latest and public access (dry-run)')
+        const files = (JSON.parse(published.stdout) as Record<string, { files: { path: string }[] }>)[manifest.name]!.files.map((file) => file.path)
+        for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']) expect(files).toContain(file)
+        expect(files.filter((file) => file.startsWith('test/') || file.includes('.test.'))).toEqual([])
+        for (const bin of Object.values<string>(manifest.bin ?? {})) expect(files).toContain(bin.replace(/^\.\//, ''))
       })
     })
   }
