@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { loadMainnetBlock, mainnetBlocksDir } from '@parallel-evm/fixtures'
@@ -66,10 +67,12 @@ function bundleInto(dir: string, backend: 'merkle' | 'lmdb' = 'merkle'): string 
   return outfile
 }
 
-function runApp(bundle: string, env: Record<string, string> = {}): { root?: string; scheduler?: string; onWorkers?: boolean; code?: string; message?: string } {
-  const run = spawnSync(process.execPath, [bundle], { encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH, BLOCK_DIR: blockDir, ...env } })
-  expect(run.status, run.stderr).toBe(0)
-  return JSON.parse(run.stdout.trim().split('\n').at(-1)!)
+// Asynchronous: a test file that blocks on children for long stops answering vitest's own calls.
+const run = promisify(execFile)
+
+async function runApp(bundle: string, env: Record<string, string> = {}): Promise<{ root?: string; scheduler?: string; onWorkers?: boolean; code?: string; message?: string }> {
+  const { stdout } = await run(process.execPath, [bundle], { encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH, BLOCK_DIR: blockDir, ...env } })
+  return JSON.parse(stdout.trim().split('\n').at(-1)!)
 }
 
 // Inside the repository, so node_modules (the workspace's installed packages) is found from the bundle.
@@ -84,25 +87,25 @@ describe('an app that bundles parallel-evm (esbuild)', () => {
     expectedRoot = bytesToHex(sequential.stateRoot!)
   })
 
-  it('behavior: with the packages installed beside it, its workers start from the installed lane worker and give the sequential root', () => {
-    const result = runApp(bundleInto(besideInstalled))
+  it('behavior: with the packages installed beside it, its workers start from the installed lane worker and give the sequential root', async () => {
+    const result = await runApp(bundleInto(besideInstalled))
     expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
   })
 
-  it('behavior: on state-lmdb, its workers read the database through the installed snapshot reader and give the sequential root', () => {
-    const result = runApp(bundleInto(besideInstalled, 'lmdb'), { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
+  it('behavior: on state-lmdb, its workers read the database through the installed snapshot reader and give the sequential root', async () => {
+    const result = await runApp(bundleInto(besideInstalled, 'lmdb'), { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
     expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
   })
 
-  it('error: shipped without node_modules, it fails with INVALID_OPTION on laneWorker saying what to do, not to build a repository first', () => {
-    const result = runApp(bundleInto(scratchDir('pevm-bundle')))
+  it('error: shipped without node_modules, it fails with INVALID_OPTION on laneWorker saying what to do, not to build a repository first', async () => {
+    const result = await runApp(bundleInto(scratchDir('pevm-bundle')))
     expect(result.code).toBe('INVALID_OPTION')
     expect(result.message).toContain('laneWorker')
     expect(result.message).toContain('keep @parallel-evm/* external')
   })
 
-  it('behavior: shipped without node_modules and given laneWorker, it runs the block on the workers with the sequential root', () => {
-    const result = runApp(bundleInto(scratchDir('pevm-bundle')), { LANE_WORKER: join(root, 'packages/core/dist/laneWorker.js') })
+  it('behavior: shipped without node_modules and given laneWorker, it runs the block on the workers with the sequential root', async () => {
+    const result = await runApp(bundleInto(scratchDir('pevm-bundle')), { LANE_WORKER: join(root, 'packages/core/dist/laneWorker.js') })
     expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
   })
 })

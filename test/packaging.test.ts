@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 
 // What npm would publish: every public package carries its build, README, LICENSE and CHANGELOG, says which
@@ -11,10 +12,16 @@ const publicPackages = readdirSync(join(root, 'packages'))
   .map((dir) => ({ dir: join(root, 'packages', dir), manifest: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) }))
   .filter(({ manifest }) => manifest.private !== true)
 
-function npm(cwd: string, ...args: string[]) {
+// Asynchronous: a test file that blocks on children for long stops answering vitest's own calls.
+const run = promisify(execFile)
+
+async function npm(cwd: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   // A placeholder token: a dry run then says nothing about logging in, and nothing reaches a registry.
   const env = { ...process.env, 'npm_config_//registry.npmjs.org/:_authToken': 'dry-run-placeholder' }
-  return spawnSync('npm', args, { cwd, encoding: 'utf8', env, timeout: 120_000 })
+  return run('npm', args, { cwd, encoding: 'utf8', env, timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
+    (failed: { code?: number; stdout?: string; stderr?: string }) => ({ status: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }),
+  )
 }
 
 describe('packages as npm publishes them', () => {
@@ -43,9 +50,9 @@ describe('packages as npm publishes them', () => {
         expect(new Set(versions).size).toBe(versions.length)
       })
 
-      it('behavior: npm publish --dry-run lists the build, README and LICENSE, no tests, and warns of nothing', () => {
+      it('behavior: npm publish --dry-run lists the build, README and LICENSE, no tests, and warns of nothing', async () => {
         // Scripts skipped: npm test has built every package already, and a prepack per package would rebuild.
-        const published = npm(dir, 'publish', '--dry-run', '--json', '--ignore-scripts')
+        const published = await npm(dir, 'publish', '--dry-run', '--json', '--ignore-scripts')
         expect(published.status, published.stderr).toBe(0)
         expect(published.stderr).not.toMatch(/npm warn/i)
         expect(published.stderr).toContain('with tag latest and public access (dry-run)')
