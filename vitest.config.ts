@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { LongestFirstSequencer } from './test/longestFirstSequencer.js'
 
 // Tests run on sources: workspace packages resolve through their "typescript" export condition.
 const conditions = ['typescript', 'import', 'module', 'node', 'default']
@@ -16,5 +17,6 @@ export default defineConfig({
     // about 1.45 busy cores with one. Tests hold under load (none assumes a quiet machine).
     maxWorkers: 2,
     minWorkers: 1,
+    sequence: { sequencer: LongestFirstSequencer },
   },
 })

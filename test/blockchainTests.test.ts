@@ -38,7 +38,8 @@ const runs: { label: string; state: string; scheduler: Scheduler; everyCase?: bo
   })),
   // state-lmdb: a fresh database per case, its workers reading it themselves.
   { label: 'optimistic with 2 workers', state: 'lmdb', scheduler: createOptimisticScheduler({ workers: 2, fallback: false }) },
-  { label: 'static (static facts, access lists) with 2 workers', state: 'lmdb', scheduler: createStaticScheduler({ workers: 2, fallback: false }) },
+  // npm test runs the static scheduler on state-lmdb on the mainnet blocks and the campaign (lmdbDifferential).
+  ...(fullMatrix ? [{ label: 'static (static facts, access lists) with 2 workers', state: 'lmdb', scheduler: createStaticScheduler({ workers: 2, fallback: false }) }] : []),
   ...(fullMatrix ? [{ label: 'sharded (hash) with 2 shards', state: 'lmdb', scheduler: createShardedScheduler({ workers: 2, partitioner: 'hash', fallback: false }) }] : []),
   ...(fullMatrix ? [{ label: 'sequential', state: 'lmdb', scheduler: createSequentialScheduler() }] : []),
 ]
