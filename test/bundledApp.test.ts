@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
@@ -10,9 +11,10 @@ import { buildSync } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scratchDir } from './scratchDir.js'
 
-// An app that bundles parallel-evm with esbuild: the lane worker is a file of its own, which the
-// bundle does not contain. With the packages installed (node_modules) it is found there; without,
-// the app points at it (`laneWorker`) or gets an error saying how.
+// An app that bundles parallel-evm with esbuild: the lane worker (and state-lmdb's reader and
+// children) are files of their own, which the bundle does not contain. With the packages installed
+// (node_modules) they are found there; without, the app points at them (`laneWorker`,
+// `workerFiles`) or gets an error saying how.
 const root = resolve(__dirname, '..')
 const blockDir = join(mainnetBlocksDir(), '4370000')
 const app = `
@@ -40,10 +42,14 @@ try {
 `
 
 const merkleState = 'state = await createMerkleState({ genesis: fixture.preState })'
-// Workers open the database themselves: state-lmdb's snapshot reader is another file the bundle lacks.
+// Workers open the database themselves (state-lmdb's snapshot reader), and a reopened database is
+// verified in a child process (its verify child): two more files the bundle lacks.
 const lmdbState = `const { openLmdbState } = await import('@parallel-evm/state-lmdb')
-  state = openLmdbState({ path: process.env.LMDB_DIR })
-  await state.importState([fixture.preState], { number: fixture.number - 1n })`
+  const workerFiles = process.env.SNAPSHOT_READER ? { snapshotReader: process.env.SNAPSHOT_READER, verifyChild: process.env.VERIFY_CHILD } : undefined
+  const importing = openLmdbState({ path: process.env.LMDB_DIR, workerFiles })
+  await importing.importState([fixture.preState], { number: fixture.number - 1n })
+  await importing.close()
+  state = openLmdbState({ path: process.env.LMDB_DIR, verify: 'always', workerFiles })`
 
 /** Bundles the app, on state-merkle or state-lmdb, into `dir` (everything but native modules) as an ESM file. */
 function bundleInto(dir: string, backend: 'merkle' | 'lmdb' = 'merkle'): string {
@@ -92,9 +98,37 @@ describe('an app that bundles parallel-evm (esbuild)', () => {
     expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
   })
 
-  it('behavior: on state-lmdb, its workers read the database through the installed snapshot reader and give the sequential root', async () => {
+  it('behavior: on state-lmdb, its workers read the database through the installed snapshot reader, the installed verify child checks it, and the root is the sequential one', async () => {
     const result = await runApp(bundleInto(besideInstalled, 'lmdb'), { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
     expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
+  })
+
+  describe('on state-lmdb, shipped with only the native lmdb installed', () => {
+    // What such an app installs: the native module it kept external, nothing of parallel-evm.
+    const shipped = () => {
+      const dir = scratchDir('pevm-bundle-lmdb')
+      mkdirSync(join(dir, 'node_modules'))
+      symlinkSync(join(root, 'node_modules/lmdb'), join(dir, 'node_modules/lmdb'))
+      return bundleInto(dir, 'lmdb')
+    }
+    const lmdbDist = join(root, 'packages/state-lmdb/dist')
+
+    it('error: without workerFiles it fails with INVALID_OPTION naming the file it needs and the option to pass', async () => {
+      const result = await runApp(shipped(), { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
+      expect(result.code).toBe('INVALID_OPTION')
+      expect(result.message).toContain('workerFiles.verifyChild')
+      expect(result.message).toContain('@parallel-evm/state-lmdb/verify-child')
+    })
+
+    it('behavior: given workerFiles and laneWorker, the database is verified, the workers read it, and the root is the sequential one', async () => {
+      const result = await runApp(shipped(), {
+        LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain'),
+        LANE_WORKER: join(root, 'packages/core/dist/laneWorker.js'),
+        SNAPSHOT_READER: join(lmdbDist, 'snapshotReader.js'),
+        VERIFY_CHILD: pathToFileURL(join(lmdbDist, 'verifyChild.js')).href,
+      })
+      expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
+    })
   })
 
   it('error: shipped without node_modules, it fails with INVALID_OPTION on laneWorker saying what to do, not to build a repository first', async () => {

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ethereumTestsDir, generatedCommon, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
@@ -11,6 +12,18 @@ import { scratchDir } from './scratchDir.js'
 
 // The CLI as a user runs it: the npm-linked bin of the built package.
 const bin = resolve(__dirname, '../node_modules/.bin/pevm')
+
+// Asynchronous for the longer runs: a test file that blocks on children for long stops answering vitest.
+async function pevmAsync(...args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(bin, args, { encoding: 'utf8', timeout: 240_000 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string }
+    if (typeof failed.code !== 'number') throw error
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
+  }
+}
 
 function pevm(...args: string[]) {
   const run = spawnSync(bin, args, { encoding: 'utf8', timeout: 240_000 })
@@ -75,6 +88,41 @@ describe('pevm run', () => {
       expect(code, stderr).toBe(2)
       expect(stderr).toContain('--workers')
       expect(stderr).toContain(`more than ${maxWorkerThreads()}`)
+    }
+  })
+})
+
+describe('pevm run --repeat', () => {
+  const block = join(mainnetBlocksDir(), '4370000')
+
+  it('behavior: times the block over N runs on fresh parent state after a warm-up, the pool started once and counted apart; every run is identical', async () => {
+    const { code, stdout } = await pevmAsync('run', block, '--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle', '--repeat', '3', '--json')
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout)
+    expect(report).toMatchObject({ ok: true, stats: { lanes: 2 }, repeat: { runs: 3, identical: true } })
+    const { executeMs, stageMedians, poolStartMs } = report.repeat
+    expect(report.executeMs).toBe(executeMs.median)
+    expect(executeMs.min).toBeLessThanOrEqual(executeMs.median)
+    expect(executeMs.median).toBeLessThanOrEqual(executeMs.max)
+    expect(poolStartMs).toBeGreaterThan(0)
+    for (const stage of ['prepareMs', 'executeMs', 'finalizeMs', 'commitMs']) expect(stageMedians[stage]).toBeGreaterThanOrEqual(0)
+    // The same block and backend without --repeat gives the same roots.
+    const single = JSON.parse((await pevmAsync('run', block, '--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle', '--json')).stdout)
+    expect([report.stateRoot, report.receiptsRoot, report.gasUsed]).toEqual([single.stateRoot, single.receiptsRoot, single.gasUsed])
+  })
+
+  it('behavior: on state-lmdb each run gets its own temporary database; sequential starts no pool; the text report says so', async () => {
+    const { code, stdout } = await pevmAsync('run', block, '--state', 'lmdb', '--repeat', '2')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/repeat +median of 2 runs after a warm-up/)
+    expect(stdout).toContain('pool start 0 ms, in no run; every run identical')
+  })
+
+  it('error: --repeat with --db, below 1, or on another command is a usage error naming --repeat', async () => {
+    for (const args of [['run', block, '--state', 'lmdb', '--db', join(scratchDir('pevm-repeat'), 'db'), '--repeat', '2'], ['run', block, '--repeat', '0'], ['test-vectors', osakaTestsDir(), '--repeat', '2']]) {
+      const { code, stderr } = await pevmAsync(...args)
+      expect(code, stderr).toBe(2)
+      expect(stderr).toContain('--repeat')
     }
   })
 })

@@ -74,6 +74,7 @@ const everyPackage = () =>
   publicPackages
     .filter((dir) => dir !== 'cli')
     .map((dir) => `import * as ${dir.replace(/-(.)/g, (_, c: string) => c.toUpperCase())} from '@parallel-evm/${dir}'`)
+    .concat("import * as coreInternal from '@parallel-evm/core/internal'")
     .join('\n')
 
 describe('the packed packages in an app outside the repository', () => {

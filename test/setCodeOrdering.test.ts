@@ -2,7 +2,17 @@ import { createBlock } from '@ethereumjs/block'
 import { createEOACode7702Tx, createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx'
 import { bytesToHex, concatBytes, eoaCode7702SignAuthorization, hexToBytes, intToHex } from '@ethereumjs/util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
-import { accountFieldKeyId, createExecutor, createSequentialScheduler, toSlotHex, type AddressHex, type BlockInput, type BlockResult, type Scheduler, type WriteSet } from '@parallel-evm/core'
+import {
+  createExecutor,
+  createSequentialScheduler,
+  toSlotHex,
+  type AddressHex,
+  type BlockInput,
+  type BlockResult,
+  type Scheduler,
+  type WriteSet,
+} from '@parallel-evm/core'
+import { accountFieldKeyId } from '@parallel-evm/core/internal'
 import { BASE_FEE_PER_GAS, generatedAccount, generatedCommon, generatedHeader, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'

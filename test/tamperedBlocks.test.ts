@@ -9,10 +9,10 @@ import {
   createSequentialScheduler,
   InvalidBlockError,
   InvalidTransactionError,
-  orderedTrieRoot,
   type BlockInput,
   type Scheduler,
 } from '@parallel-evm/core'
+import { orderedTrieRoot } from '@parallel-evm/core/internal'
 import { generateBlock, loadMainnetBlock, type GeneratedBlock } from '@parallel-evm/fixtures'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'

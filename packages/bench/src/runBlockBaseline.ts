@@ -3,7 +3,8 @@ import type { Common } from '@ethereumjs/common'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
 import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type RunBlockResult } from '@ethereumjs/vm'
-import { AncestorHashes, attachSenders, type AddressHex, type WriteSet } from '@parallel-evm/core'
+import { type AddressHex, type WriteSet } from '@parallel-evm/core'
+import { AncestorHashes, attachSenders } from '@parallel-evm/core/internal'
 
 /** A MerkleStateManager filled with a pre-state, the state ethereumjs itself would execute on. */
 export async function merkleStateManagerFrom(preState: WriteSet): Promise<MerkleStateManager> {

@@ -1,5 +1,6 @@
 import type { Block } from '@ethereumjs/block'
-import { activateCryptoProvider, createMainnetCommon, decodeBlockInput, loadCryptoProvider, recoverSendersOf, type CryptoPreference } from '@parallel-evm/core'
+import { activateCryptoProvider, createMainnetCommon, loadCryptoProvider, type CryptoPreference } from '@parallel-evm/core'
+import { decodeBlockInput, recoverSendersOf } from '@parallel-evm/core/internal'
 import { loadMainnetBlock } from '@parallel-evm/fixtures'
 import { median } from './stats.js'
 

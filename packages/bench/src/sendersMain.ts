@@ -1,4 +1,5 @@
-import { createMainnetCommon, decodeBlockInput, recoverSendersOf, recoverSendersOnPool, WorkerPool } from '@parallel-evm/core'
+import { createMainnetCommon, WorkerPool } from '@parallel-evm/core'
+import { decodeBlockInput, recoverSendersOf, recoverSendersOnPool } from '@parallel-evm/core/internal'
 import { loadMainnetBlock } from '@parallel-evm/fixtures'
 import { selectBlocks, type BenchOptions } from './options.js'
 import { fmt, median } from './stats.js'

@@ -1,6 +1,14 @@
 import { analyzeBlock, predictBlock, predictionSources, type BlockConflicts, type GraphSummary, type PredictionSource } from '@parallel-evm/conflicts'
 import type { Common } from '@ethereumjs/common'
-import { createExecutor, createMainnetCommon, createSequentialScheduler, InvalidOptionError, parseStateKeyId, WorkerPool, type StateBackend } from '@parallel-evm/core'
+import {
+  createExecutor,
+  createMainnetCommon,
+  createSequentialScheduler,
+  InvalidOptionError,
+  WorkerPool,
+  type StateBackend,
+} from '@parallel-evm/core'
+import { parseStateKeyId } from '@parallel-evm/core/internal'
 import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { openBackendByName } from './registry.js'
 

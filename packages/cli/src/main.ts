@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { assertWorkerCount, InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
+import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
+import { assertWorkerCount } from '@parallel-evm/core/internal'
 import type { CommonFlags } from './flags.js'
 import { backendNames, schedulerNames } from './names.js'
 
 const usage = `pevm — parallel EVM block execution
 
 Usage:
-  pevm run <blockDir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--json]
+  pevm run <blockDir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--repeat N] [--json]
            [--predict static,access-list,preexec,hints] [--hints FILE]   (static scheduler)
            [--partitioner hash|activity] [--predict static,access-list,preexec]   (sharded: N shards)
   pevm hints <blockDir> [--out FILE] [--json]
@@ -34,6 +35,10 @@ actual dependencies in that form. --predict works wherever --scheduler static do
 The sharded scheduler runs --workers N shards, each owning a partition of the state: by address
 hash (--partitioner hash, the default) or by the block's predicted activity (activity). It
 predicts from static facts, access lists and pre-execution unless --predict says otherwise.
+
+pevm run --repeat N times a block: one warm-up, then N runs in one process, each on a fresh copy of
+the parent state (a temporary database with --state lmdb), the worker pool started once before
+them; it reports the median (and each stage's) with the pool's start-up apart.
 
 Schedulers: ${schedulerNames.join(', ')}
 State backends: ${backendNames.join(', ')}
@@ -65,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       hints: { type: 'string' },
       partitioner: { type: 'string' },
       out: { type: 'string' },
+      repeat: { type: 'string' },
       'trust-senders': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -90,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.partitioner === undefined ? {} : { partitioner: values.partitioner }),
     ...(values['trust-senders'] ? { trustSenders: true } : {}),
   }
+  if (values.repeat !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--repeat', reason: `it times one block: pevm run takes it, pevm ${command} does not` })
   if (values.hints !== undefined && command !== 'run') throw new InvalidOptionError({ option: '--hints', reason: `hints are per block: pevm run takes them, pevm ${command} does not` })
   if (command === 'db') {
     const { runDbCheck, runDbInfo, runDbUnwind } = await import('./commands/database.js')
@@ -105,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // Each command's modules load only when it runs: `pevm --help` and a usage error start in a
   // fraction of the time every scheduler, backend and the referral kit take to load.
-  if (command === 'run') return (await import('./commands/run.js')).runRunCommand(target, flags)
+  if (command === 'run') return (await import('./commands/run.js')).runRunCommand(target, { ...flags, ...(values.repeat === undefined ? {} : { repeat: integerAtLeast('--repeat', values.repeat, 1) }) })
   if (command === 'hints') return (await import('./commands/hints.js')).runHintsCommand(target, flags, values.out)
   if (command === 'replay') return (await import('./commands/replay.js')).runReplayCommand(target, { ...flags, ...(values.test === undefined ? {} : { test: values.test }) })
   if (command === 'import-state') return (await import('./commands/database.js')).runImportState(target, values.db, { json: values.json, ...(values.test === undefined ? {} : { test: values.test }) })

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
-import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WriteSet } from '@parallel-evm/core'
+import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WorkerPool, type WriteSet } from '@parallel-evm/core'
 import { DatabaseHeadError, openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler, partitionerNames, shardedPredictionSources, type PartitionerName } from '@parallel-evm/scheduler-sharded'
@@ -19,14 +19,16 @@ export interface SchedulerOptions {
   hints?: BlockHints
   /** The sharded scheduler's partitioner. */
   partitioner?: string
+  /** A started pool of `workers` threads to run on (the caller closes it), so repeated runs start it once. */
+  pool?: WorkerPool
 }
 
 const schedulers: Record<SchedulerName, (options: SchedulerOptions) => Scheduler> = {
   sequential: () => createSequentialScheduler(),
-  optimistic: ({ workers }) => createOptimisticScheduler({ workers }),
-  static: ({ workers, predict, hints }) => createStaticScheduler({ workers, ...(predict === undefined ? {} : { predict: parseSources(predict, staticPredictionSources) }), ...(hints === undefined ? {} : { hints }) }),
-  sharded: ({ workers, predict, partitioner }) =>
-    createShardedScheduler({ workers, partitioner: parsePartitioner(partitioner ?? 'hash'), ...(predict === undefined ? {} : { predict: parseSources(predict, shardedPredictionSources) }) }),
+  optimistic: ({ workers, pool }) => createOptimisticScheduler({ workers, ...(pool === undefined ? {} : { pool }) }),
+  static: ({ workers, predict, hints, pool }) => createStaticScheduler({ workers, ...(pool === undefined ? {} : { pool }), ...(predict === undefined ? {} : { predict: parseSources(predict, staticPredictionSources) }), ...(hints === undefined ? {} : { hints }) }),
+  sharded: ({ workers, predict, partitioner, pool }) =>
+    createShardedScheduler({ workers, ...(pool === undefined ? {} : { pool }), partitioner: parsePartitioner(partitioner ?? 'hash'), ...(predict === undefined ? {} : { predict: parseSources(predict, shardedPredictionSources) }) }),
 }
 
 function parseSources<T extends string>(value: string, known: readonly T[]): T[] {

@@ -1,8 +1,8 @@
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, type BlockResult, type CryptoStats, type Hex, type SchedulerStats } from '@parallel-evm/core'
+import { createExecutor, InvalidOptionError, WorkerPool, type BlockResult, type CryptoStats, type Hex, type SchedulerStats } from '@parallel-evm/core'
 import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { loadHintsFile } from './hintsFile.js'
-import { openBackendByName, createSchedulerByName } from './registry.js'
+import { openBackendByName, createSchedulerByName, schedulerNames } from './registry.js'
 
 export interface RunMainnetBlockOptions {
   scheduler: string
@@ -18,6 +18,22 @@ export interface RunMainnetBlockOptions {
   hintsFile?: string
   /** Take the block's senders and body as given rather than recovering and checking them. */
   trustSenders?: boolean
+  /** Time the block: one warm-up, then this many runs, each on a fresh copy of the parent state, the pool started once. */
+  repeat?: number
+}
+
+/** `pevm run --repeat N`: how long the block took, with the pool's start-up apart. */
+export interface RepeatReport {
+  /** Timed runs, after one untimed warm-up. */
+  runs: number
+  /** The block path's time per run (prepare, execute, finalize, commit). */
+  executeMs: { median: number; min: number; max: number }
+  /** Each stage's median over the timed runs. */
+  stageMedians: { prepareMs: number; executeMs: number; finalizeMs: number; commitMs: number }
+  /** Starting the worker pool, once, before the warm-up (0 for sequential); in no run's time. */
+  poolStartMs: number
+  /** Whether every run (the warm-up too) gave the same state root, receipts root, bloom and gas used. */
+  identical: boolean
 }
 
 /** The report `pevm run --json` prints: computed fields, and whether each matches the header. */
@@ -33,7 +49,10 @@ export interface BlockReport {
   /** The EIP-7685 requests commitment; null before Prague. */
   requestsHash: Hex | null
   matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean; requestsHash: boolean | null }
+  /** The block path's time: prepare, execute, finalize and commit (with --repeat, the median run's). */
   executeMs: number
+  /** With --repeat: every timed run's figures. */
+  repeat?: RepeatReport
   /** How the scheduler ran it: lanes, executions and re-executions, fallback, threads' time and traffic. */
   stats: SchedulerStats
   /** What execution knowingly left out (e.g. ommer rewards when the snapshot lacks ommer headers). */
@@ -44,34 +63,80 @@ export interface BlockReport {
   ok: boolean
 }
 
-/** Loads a block folder in the mainnet snapshot layout, executes it, and compares with its header. */
+/**
+ * Loads a block folder in the mainnet snapshot layout, executes it, and compares with its header;
+ * with `repeat`, executes it 1 + `repeat` times on fresh copies of the parent state and reports the
+ * timed runs' medians.
+ */
 export async function runMainnetBlock(blockDir: string, options: RunMainnetBlockOptions): Promise<{ report: BlockReport; result: BlockResult }> {
+  const { repeat } = options
+  if (repeat !== undefined && options.db !== undefined) {
+    throw new InvalidOptionError({ option: '--repeat', reason: 'each run needs a fresh copy of the parent state, and --db keeps the block committed after the first run; drop --db (each run then gets a temporary database)' })
+  }
   const fixture = await loadMainnetBlock(blockDir)
   const hints = options.hintsFile === undefined ? undefined : loadHintsFile(options.hintsFile, blockDir)
-  const scheduler = createSchedulerByName(options.scheduler, {
-    workers: options.workers,
-    ...(options.predict === undefined ? {} : { predict: options.predict }),
-    ...(options.partitioner === undefined ? {} : { partitioner: options.partitioner }),
-    ...(hints === undefined ? {} : { hints }),
-  })
-  let result: BlockResult
-  let kind: string
+  // Timed runs share one pool, started before any of them, so no run's time includes it.
+  const onWorkers = repeat !== undefined && options.scheduler !== 'sequential' && (schedulerNames as readonly string[]).includes(options.scheduler)
+  const pool = onWorkers ? await WorkerPool.create({ size: options.workers }) : undefined
   try {
-    const backend = await openBackendByName(options.state, fixture.preState, { number: fixture.number - 1n, blockHash: parentHashOf(fixture), ...(options.db === undefined ? {} : { db: options.db }) })
-    kind = backend.state.kind
+    const scheduler = createSchedulerByName(options.scheduler, {
+      workers: options.workers,
+      ...(options.predict === undefined ? {} : { predict: options.predict }),
+      ...(options.partitioner === undefined ? {} : { partitioner: options.partitioner }),
+      ...(hints === undefined ? {} : { hints }),
+      ...(pool === undefined ? {} : { pool }),
+    })
     try {
-      result = await createExecutor({ scheduler, state: backend.state, trustSenders: options.trustSenders ?? false }).executeBlock(fixture.block)
+      const runOnce = async (): Promise<{ result: BlockResult; kind: string }> => {
+        const backend = await openBackendByName(options.state, fixture.preState, { number: fixture.number - 1n, blockHash: parentHashOf(fixture), ...(options.db === undefined ? {} : { db: options.db }) })
+        try {
+          return { result: await createExecutor({ scheduler, state: backend.state, trustSenders: options.trustSenders ?? false }).executeBlock(fixture.block), kind: backend.state.kind }
+        } finally {
+          await backend.close()
+        }
+      }
+      const first = await runOnce()
+      if (repeat === undefined) return { report: toReport(first.result, first.kind, scheduler.name), result: first.result }
+      const timed: BlockResult[] = []
+      for (let i = 0; i < repeat; i++) timed.push((await runOnce()).result)
+      const last = timed.at(-1)!
+      const outline = (result: BlockResult) => [result.stateRoot, result.receiptsRoot, result.logsBloom].map((bytes) => (bytes === undefined ? '-' : bytesToHex(bytes))).join() + result.gasUsed
+      const totals = timed.map(blockPathMs)
+      const stage = (key: 'prepareMs' | 'executeMs' | 'finalizeMs' | 'commitMs') => round(median(timed.map((result) => result.stats[key])))
+      const report = toReport(last, first.kind, scheduler.name)
+      const identical = timed.every((result) => outline(result) === outline(first.result))
+      report.executeMs = round(median(totals))
+      report.repeat = {
+        runs: repeat,
+        executeMs: { median: report.executeMs, min: round(Math.min(...totals)), max: round(Math.max(...totals)) },
+        stageMedians: { prepareMs: stage('prepareMs'), executeMs: stage('executeMs'), finalizeMs: stage('finalizeMs'), commitMs: stage('commitMs') },
+        poolStartMs: round(pool?.startMs ?? 0),
+        identical,
+      }
+      report.ok &&= identical
+      return { report, result: last }
     } finally {
-      await backend.close()
+      await scheduler.close?.()
     }
   } finally {
-    await scheduler.close?.()
+    await pool?.close()
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+const blockPathMs = (result: BlockResult) => result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs
+
+function toReport(result: BlockResult, kind: string, schedulerName: string): BlockReport {
   const { matches } = result
-  const report: BlockReport = {
+  return {
     block: Number(result.number),
     txCount: result.txCount,
-    scheduler: scheduler.name,
+    scheduler: schedulerName,
     state: kind,
     gasUsed: result.gasUsed.toString(),
     receiptsRoot: bytesToHex(result.receiptsRoot) as Hex,
@@ -79,14 +144,13 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
     stateRoot: result.stateRoot === undefined ? null : (bytesToHex(result.stateRoot) as Hex),
     requestsHash: result.requests === undefined ? null : (bytesToHex(result.requests.requestsHash) as Hex),
     matches: { gasUsed: matches.gasUsed, receiptsRoot: matches.receiptsRoot, logsBloom: matches.logsBloom, requestsHash: matches.requestsHash },
-    executeMs: round(result.stats.prepareMs + result.stats.executeMs + result.stats.finalizeMs + result.stats.commitMs),
+    executeMs: round(blockPathMs(result)),
     stats: schedulerStats(result.stats),
     omissions: result.omissions,
     crypto: result.stats.crypto,
     sendersVerified: result.stats.sendersVerified,
     ok: matches.gasUsed && matches.logsBloom && matches.receiptsRoot !== false && matches.requestsHash !== false,
   }
-  return { report, result }
 }
 
 function schedulerStats(stats: BlockResult['stats']): SchedulerStats {

@@ -1,4 +1,5 @@
-import { accountFieldKeyId, creditedAddresses, stateKeyId, toAddressHex, writtenKeys, type AddressHex, type BlockResult, type TxOutcome } from '@parallel-evm/core'
+import { toAddressHex, type AddressHex, type BlockResult, type TxOutcome } from '@parallel-evm/core'
+import { accountFieldKeyId, creditedAddresses, stateKeyId, writtenKeys } from '@parallel-evm/core/internal'
 
 /**
  * Which accesses count as commutative deltas when building the graph:

@@ -1,4 +1,5 @@
-import { executeTransaction, StateOverlay, type AddressHex, type Scheduler, type TxOutcome } from '@parallel-evm/core'
+import { type AddressHex, type Scheduler, type TxOutcome } from '@parallel-evm/core'
+import { executeTransaction, StateOverlay } from '@parallel-evm/core/internal'
 import { dependencyLevels, type DependencyGraph } from './dependencyGraph.js'
 
 /**

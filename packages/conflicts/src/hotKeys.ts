@@ -1,4 +1,5 @@
-import { parseStateKeyId, type AddressHex, type StateKey } from '@parallel-evm/core'
+import { type AddressHex, type StateKey } from '@parallel-evm/core'
+import { parseStateKeyId } from '@parallel-evm/core/internal'
 import type { DependencyGraph } from './dependencyGraph.js'
 import { describeSlot, knownContracts } from './knownContracts.js'
 

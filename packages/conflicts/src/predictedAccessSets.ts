@@ -1,6 +1,7 @@
 import { Capability, type TypedTransaction } from '@ethereumjs/tx'
 import { bigIntToUnpaddedBytes, bytesToHex, generateAddress, hexToBytes } from '@ethereumjs/util'
-import { accountFieldKeyId, storageKeyId, toAddressHex, toSlotHex, type AddressHex, type PreparedBlock } from '@parallel-evm/core'
+import { toAddressHex, toSlotHex, type AddressHex, type PreparedBlock } from '@parallel-evm/core'
+import { accountFieldKeyId, storageKeyId } from '@parallel-evm/core/internal'
 import type { TxAccessSets } from './accessSets.js'
 
 /** An EIP-2930 access list entry: an account and the storage slots of it a transaction will touch. */

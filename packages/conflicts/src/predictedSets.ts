@@ -1,17 +1,6 @@
 import type { Common } from '@ethereumjs/common'
-import {
-  executeTransaction,
-  LaneFactory,
-  preBlockWrites,
-  prepareBlock,
-  StateOverlay,
-  type BlockInput,
-  toAddressHex,
-  type PreparedBlock,
-  type WorkerPool,
-  type WriteSet,
-  type StateReader,
-} from '@parallel-evm/core'
+import { type BlockInput, toAddressHex, type PreparedBlock, type WorkerPool, type WriteSet, type StateReader } from '@parallel-evm/core'
+import { executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay } from '@parallel-evm/core/internal'
 import { txAccessSets, touchedKeys } from './accessSets.js'
 import { accessListSets, blockAccessLists, staticAccessSets } from './predictedAccessSets.js'
 

@@ -1,4 +1,5 @@
-import { stateKeyId, writtenKeys, type BlockResult } from '@parallel-evm/core'
+import { type BlockResult } from '@parallel-evm/core'
+import { stateKeyId, writtenKeys } from '@parallel-evm/core/internal'
 import type { TxAccessSets } from './accessSets.js'
 
 /**

@@ -1,7 +1,16 @@
 import { createBlock } from '@ethereumjs/block'
 import { createLegacyTx, type LegacyTx } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromPrivateKey, hexToBytes } from '@ethereumjs/util'
-import { createMainnetCommon, createWriteSet, EMPTY_CODE_HASH, orderedTrieRoot, type AddressHex, type BlockInput, type Hex, type WriteSet } from '@parallel-evm/core'
+import {
+  createMainnetCommon,
+  createWriteSet,
+  EMPTY_CODE_HASH,
+  type AddressHex,
+  type BlockInput,
+  type Hex,
+  type WriteSet,
+} from '@parallel-evm/core'
+import { orderedTrieRoot } from '@parallel-evm/core/internal'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 
 export const COINBASE = '0x00000000000000000000000000000000c0ffee00' as AddressHex

@@ -3,7 +3,15 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { BlockGasLimitExceededError, FixtureFormatError, InvalidTransactionError, isParallelEvmError, ParallelEvmError, parallelEvmErrorCodes, parseStateKeyId, stateKeyId } from '../src/index.js'
+import {
+  BlockGasLimitExceededError,
+  FixtureFormatError,
+  InvalidTransactionError,
+  isParallelEvmError,
+  ParallelEvmError,
+  parallelEvmErrorCodes,
+} from '../src/index.js'
+import { parseStateKeyId, stateKeyId } from '../src/internal.js'
 
 describe('errors', () => {
   it('default: every error has a stable code, a short message and its fields', () => {
@@ -63,6 +71,31 @@ describe('error codes', () => {
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 })
     expect(child.status, child.stderr).toBe(0)
     expect(JSON.parse(child.stdout)).toEqual({ code: 'INVALID_OPTION', esmSeesCommonJs: true, commonJsSeesEsm: true, instanceofAcross: false, lookAlikes: [false, false, false, false, false] })
+  })
+
+  it('behavior: the main entry and ./internal share one copy of the error classes and the crypto state, in the ESM build and in the CommonJS build', () => {
+    // Each entry bundled on its own would carry its own classes: a scheduler's error (thrown from
+    // ./internal code) would then fail an app's instanceof, and activating a provider through one
+    // entry would not reach the other.
+    const dist = resolve(__dirname, '../dist')
+    const script = `
+      const shared = ({ main, internal }) => {
+        let thrown
+        try { internal.assertWorkerCount(0, 'workers') } catch (error) { thrown = error }
+        // A provider activated through the main entry must be the one ./internal's code hashes with.
+        let calls = 0
+        main.activateCryptoProvider({ ...main.jsCryptoProvider, keccak256: (bytes) => (calls++, main.jsCryptoProvider.keccak256(bytes)) })
+        internal.orderedTrieRoot([])
+        main.activateCryptoProvider(main.jsCryptoProvider)
+        return { errorIsMainClass: thrown instanceof main.InvalidOptionError, providerSeenByInternal: calls > 0 }
+      }
+      const commonJs = { main: require(${JSON.stringify(join(dist, 'index.cjs'))}), internal: require(${JSON.stringify(join(dist, 'internal.cjs'))}) }
+      Promise.all([import(${JSON.stringify(pathToFileURL(join(dist, 'index.js')).href)}), import(${JSON.stringify(pathToFileURL(join(dist, 'internal.js')).href)})]).then(([main, internal]) => {
+        console.log(JSON.stringify({ esm: shared({ main, internal }), commonJs: shared(commonJs) }))
+      })`
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60_000 })
+    expect(child.status, child.stderr).toBe(0)
+    expect(JSON.parse(child.stdout)).toEqual({ esm: { errorIsMainClass: true, providerSeenByInternal: true }, commonJs: { errorIsMainClass: true, providerSeenByInternal: true } })
   })
 })
 

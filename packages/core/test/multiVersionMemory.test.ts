@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { accountFieldKeyId, createWriteSet, MultiVersionMemory, ReadDependencyError, StateOverlay, EMPTY_STATE, storageKeyId, VersionList, type AccountWrite, type AddressHex, type WriteSet } from '../src/index.js'
+import { createWriteSet, ReadDependencyError, type AccountWrite, type AddressHex, type WriteSet } from '../src/index.js'
+import { accountFieldKeyId, MultiVersionMemory, StateOverlay, EMPTY_STATE, storageKeyId, VersionList } from '../src/internal.js'
 
 const A = '0x00000000000000000000000000000000000000aa' as AddressHex
 const B = '0x00000000000000000000000000000000000000bb' as AddressHex

@@ -4,7 +4,8 @@ import { createTxFromRLP } from '@ethereumjs/tx'
 import { bytesToHex } from '@ethereumjs/util'
 import { listMainnetBlocks, loadMainnetBlock } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
-import { createMainnetCommon, LaneFactory, prepareBlock, UnsupportedBlockError } from '../src/index.js'
+import { createMainnetCommon, UnsupportedBlockError } from '../src/index.js'
+import { LaneFactory, prepareBlock } from '../src/internal.js'
 
 const blockDir = (n: string) => listMainnetBlocks().find((dir) => dir.endsWith(`/${n}`))!
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createWriteSet, EMPTY_CODE_HASH, mergeWriteSet, StateOverlay, toSlotHex, writtenKeys, type StateReader, type WriteSet } from '../src/index.js'
+import { createWriteSet, EMPTY_CODE_HASH, toSlotHex, type StateReader, type WriteSet } from '../src/index.js'
+import { mergeWriteSet, StateOverlay, writtenKeys } from '../src/internal.js'
 
 const a = '0x00000000000000000000000000000000000000aa' as const
 const s1 = toSlotHex(1n)

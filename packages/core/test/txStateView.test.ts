@@ -1,6 +1,7 @@
 import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { describe, expect, it } from 'vitest'
-import { accountFieldKeyId, EMPTY_CODE_HASH, storageKeyId, toSlotHex, TxStateView, type StateReader } from '../src/index.js'
+import { EMPTY_CODE_HASH, toSlotHex, type StateReader } from '../src/index.js'
+import { accountFieldKeyId, storageKeyId, TxStateView } from '../src/internal.js'
 
 const alice = createAddressFromString('0x00000000000000000000000000000000000a11ce')
 const bob = createAddressFromString('0x0000000000000000000000000000000000000b0b')

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
-import { assertWorkerCount, InvalidOptionError, maxWorkerThreads, WorkerPool } from '../src/index.js'
+import { InvalidOptionError, maxWorkerThreads, WorkerPool } from '../src/index.js'
+import { assertWorkerCount } from '../src/internal.js'
 
 describe('worker counts', () => {
   it('default: four threads per core, at least 8', () => {

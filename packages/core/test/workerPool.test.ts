@@ -5,7 +5,16 @@ import { pathToFileURL } from 'node:url'
 import { serialize } from 'node:v8'
 import { loadMainnetBlock, listMainnetBlocks } from '@parallel-evm/fixtures'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createMainnetCommon, decodeBlockInput, executeTransaction, LaneFactory, preBlockWrites, prepareBlock, StateOverlay, WorkerCrashedError, WorkerPool, type TaskResult } from '../src/index.js'
+import { createMainnetCommon, WorkerCrashedError, WorkerPool } from '../src/index.js'
+import {
+  decodeBlockInput,
+  executeTransaction,
+  LaneFactory,
+  preBlockWrites,
+  prepareBlock,
+  StateOverlay,
+  type TaskResult,
+} from '../src/internal.js'
 
 const blockDir = listMainnetBlocks().find((dir) => dir.endsWith('/4370000'))!
 let pool: WorkerPool | undefined

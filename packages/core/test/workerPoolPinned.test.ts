@@ -1,6 +1,7 @@
 import { loadMainnetBlock, listMainnetBlocks, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createMainnetCommon, decodeBlockInput, describeCommon, InvalidOptionError, WorkerPool, type TaskResult, type WorkerIdentity, type WorkerPoolOptions } from '../src/index.js'
+import { createMainnetCommon, InvalidOptionError, WorkerPool, type WorkerPoolOptions } from '../src/index.js'
+import { decodeBlockInput, describeCommon, type TaskResult, type WorkerIdentity } from '../src/internal.js'
 
 const blockDir = listMainnetBlocks().find((dir) => dir.endsWith('/4370000'))!
 let fixture: MainnetBlockFixture

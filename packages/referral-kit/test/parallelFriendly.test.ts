@@ -1,4 +1,5 @@
-import { stateKeyId, writtenKeys, type TxOutcome } from '@parallel-evm/core'
+import { type TxOutcome } from '@parallel-evm/core'
+import { stateKeyId, writtenKeys } from '@parallel-evm/core/internal'
 import { describe, expect, it } from 'vitest'
 import { referralCalls } from '../src/index.js'
 import { deployProgram, FINNEY, WEEK } from './programFixture.js'

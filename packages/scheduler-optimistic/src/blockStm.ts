@@ -1,7 +1,6 @@
+import { ReadDependencyError, createWriteSet, type TxOutcome, type WorkerPool } from '@parallel-evm/core'
 import {
-  ReadDependencyError,
   assertBlockGasAvailable,
-  createWriteSet,
   executeTransaction,
   MultiVersionMemory,
   poolActivity,
@@ -10,11 +9,9 @@ import {
   type ScheduleResult,
   type SchedulerContext,
   type TaskResult,
-  type TxOutcome,
   type WorkerIdentity,
-  type WorkerPool,
   type WorkerRequest,
-} from '@parallel-evm/core'
+} from '@parallel-evm/core/internal'
 import { ReaderIndex } from './readerIndex.js'
 import { ReadyQueue } from './readyQueue.js'
 

@@ -1,4 +1,4 @@
-import { cannotShipState, expectedBlockGas, senderBoundSpeedup, type SchedulerContext } from '@parallel-evm/core'
+import { cannotShipState, expectedBlockGas, senderBoundSpeedup, type SchedulerContext } from '@parallel-evm/core/internal'
 import type { ContentionLimit } from './blockStm.js'
 
 /**

@@ -1,5 +1,13 @@
 import type { Block } from '@ethereumjs/block'
-import { assertWorkerCount, executeSequential, InvalidOptionError, recoverSendersOnPool, withWorkerState, WorkerPool, type BlockInput, type Scheduler, type ScheduleResult, type SchedulerContext } from '@parallel-evm/core'
+import { InvalidOptionError, WorkerPool, type BlockInput, type Scheduler } from '@parallel-evm/core'
+import {
+  assertWorkerCount,
+  executeSequential,
+  recoverSendersOnPool,
+  withWorkerState,
+  type ScheduleResult,
+  type SchedulerContext,
+} from '@parallel-evm/core/internal'
 import { runBlockStm } from './blockStm.js'
 import { cannotShipState, DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
 

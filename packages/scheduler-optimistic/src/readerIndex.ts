@@ -1,4 +1,5 @@
-import { ALL_STORAGE, type AddressHex, type ReadSet, type VersionChange } from '@parallel-evm/core'
+import { type AddressHex, type ReadSet } from '@parallel-evm/core'
+import { ALL_STORAGE, type VersionChange } from '@parallel-evm/core/internal'
 
 /**
  * Which executed transactions read which keys, so that a write that changes a value re-validates

@@ -1,4 +1,5 @@
-import { hashShard, type AddressHex, type ShardOwnership } from '@parallel-evm/core'
+import { type AddressHex } from '@parallel-evm/core'
+import { hashShard, type ShardOwnership } from '@parallel-evm/core/internal'
 import type { BlockProfile, Migration, Partition, Partitioner } from './partitioner.js'
 import { isCoinbaseField, lazyCredits } from './txRoutes.js'
 

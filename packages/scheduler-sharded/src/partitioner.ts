@@ -1,5 +1,6 @@
 import type { TxAccessSets } from '@parallel-evm/conflicts'
-import type { AddressHex, PreparedBlock, ShardOwnership, StateReader } from '@parallel-evm/core'
+import type { AddressHex, PreparedBlock, StateReader } from '@parallel-evm/core'
+import type { ShardOwnership } from '@parallel-evm/core/internal'
 
 /** What a partitioner sees of a block: its predicted access sets, before any execution. */
 export interface BlockProfile {

@@ -1,4 +1,5 @@
-import { withWorkerState, type StateBackend, type TaskResult, type WorkerIdentity, type WorkerPool, type WorkerRequest, type WorkerStats } from '@parallel-evm/core'
+import { type StateBackend, type WorkerPool, type WorkerStats } from '@parallel-evm/core'
+import { withWorkerState, type TaskResult, type WorkerIdentity, type WorkerRequest } from '@parallel-evm/core/internal'
 
 /** The messages a coordinator sends a shard (see the README's protocol section). */
 export type ShardRequest = Extract<WorkerRequest, { type: 'execute' | 'speculate' | 'digest' }>

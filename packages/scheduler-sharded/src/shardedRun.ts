@@ -1,21 +1,17 @@
+import { createWriteSet, InvalidOptionError, toAddressHex, type AddressHex, type TxOutcome } from '@parallel-evm/core'
 import {
   assertBlockGasAvailable,
-  createWriteSet,
   executeTransaction,
-  InvalidOptionError,
   MultiVersionMemory,
   ownerOfKey,
   partitionDigest,
   poolActivity,
   RunSettlement,
   ReplicaFeed,
-  toAddressHex,
   type SchedulerContext,
-  type AddressHex,
   type ShardOwnership,
   type TaskResult,
-  type TxOutcome,
-} from '@parallel-evm/core'
+} from '@parallel-evm/core/internal'
 import { ShardDigestMismatchError } from './errors.js'
 import type { ShardTransport } from './shardTransport.js'
 import { actualShards, changedKeyIds, type ShardMask, type TxRoutes } from './txRoutes.js'

@@ -1,23 +1,25 @@
 import type { Block } from '@ethereumjs/block'
 import { accessListSets, blockAccessLists, combineAccessSets, staticAccessSets, txAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
 import {
-  cannotShipState,
-  executeSequential,
-  expectedBlockGas,
-  assertWorkerCount,
   InvalidOptionError,
-  recoverSendersOnPool,
-  senderBoundSpeedup,
   toAddressHex,
   WorkerPool,
   type BlockInput,
   type PreparedBlock,
   type Scheduler,
+  type ShardStats,
+} from '@parallel-evm/core'
+import {
+  cannotShipState,
+  executeSequential,
+  expectedBlockGas,
+  assertWorkerCount,
+  recoverSendersOnPool,
+  senderBoundSpeedup,
   type ScheduleResult,
   type SchedulerContext,
-  type ShardStats,
   type TaskResult,
-} from '@parallel-evm/core'
+} from '@parallel-evm/core/internal'
 import { createActivityPartitioner } from './activityPartitioner.js'
 import { createHashPartitioner, type Partitioner } from './partitioner.js'
 import { runSharded } from './shardedRun.js'

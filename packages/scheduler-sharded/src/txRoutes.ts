@@ -1,5 +1,14 @@
 import { planningDependencies, type TxAccessSets } from '@parallel-evm/conflicts'
-import { accountFieldKeyId, creditedAddresses, ownerOfAddress, ownerOfKey, stateKeyId, writtenKeys, type AddressHex, type ShardOwnership, type TxOutcome } from '@parallel-evm/core'
+import { type AddressHex, type TxOutcome } from '@parallel-evm/core'
+import {
+  accountFieldKeyId,
+  creditedAddresses,
+  ownerOfAddress,
+  ownerOfKey,
+  stateKeyId,
+  writtenKeys,
+  type ShardOwnership,
+} from '@parallel-evm/core/internal'
 import type { BlockProfile } from './partitioner.js'
 
 /** A set of shards as bits (shard s is bit s), so at most 30 shards. */

@@ -1,4 +1,5 @@
 import type { TxAccessSets } from '@parallel-evm/conflicts'
+import { type AddressHex, type Hex, type PreparedBlock, type StateReader } from '@parallel-evm/core'
 import {
   accountFieldKeyId,
   EMPTY_STATE,
@@ -6,14 +7,17 @@ import {
   ownerOfAddress,
   ownerOfKey,
   storageKeyId,
-  type AddressHex,
-  type Hex,
-  type PreparedBlock,
   type ShardOwnership,
-  type StateReader,
-} from '@parallel-evm/core'
+} from '@parallel-evm/core/internal'
 import { describe, expect, it } from 'vitest'
-import { createActivityPartitioner, createHashPartitioner, NO_MIGRATION, routeTransactions, type BlockProfile, type Partition } from '../src/index.js'
+import {
+  createActivityPartitioner,
+  createHashPartitioner,
+  NO_MIGRATION,
+  routeTransactions,
+  type BlockProfile,
+  type Partition,
+} from '../src/index.js'
 
 /** An address whose hash shard is `n % shards` (hashShard reads its low 32 bits). */
 const addr = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as AddressHex

@@ -1,17 +1,14 @@
 import type { TxAccessSets } from '@parallel-evm/conflicts'
 import {
-  accountFieldKeyId,
   createWriteSet,
-  EMPTY_STATE,
-  storageKeyId,
   type AccountWrite,
   type AddressHex,
   type PreparedBlock,
-  type ShardOwnership,
   type SlotHex,
   type StateValue,
   type TxOutcome,
 } from '@parallel-evm/core'
+import { accountFieldKeyId, EMPTY_STATE, storageKeyId, type ShardOwnership } from '@parallel-evm/core/internal'
 import { describe, expect, it } from 'vitest'
 import { actualShards, allShards, MAX_SHARDS, routeTransactions, shardsOf, type BlockProfile } from '../src/index.js'
 

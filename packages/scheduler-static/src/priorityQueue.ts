@@ -1,4 +1,4 @@
-import { IndexHeap } from '@parallel-evm/core'
+import { IndexHeap } from '@parallel-evm/core/internal'
 
 /** Ready transactions, highest priority first (ties: lowest index first). */
 export class PriorityQueue extends IndexHeap {

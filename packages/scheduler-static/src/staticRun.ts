@@ -1,6 +1,6 @@
+import { createWriteSet, type TxOutcome, type WorkerPool } from '@parallel-evm/core'
 import {
   assertBlockGasAvailable,
-  createWriteSet,
   executeTransaction,
   MultiVersionMemory,
   poolActivity,
@@ -9,11 +9,9 @@ import {
   type ScheduleResult,
   type SchedulerContext,
   type TaskResult,
-  type TxOutcome,
   type WorkerIdentity,
-  type WorkerPool,
   type WorkerRequest,
-} from '@parallel-evm/core'
+} from '@parallel-evm/core/internal'
 import type { BlockPlan } from './blockPlan.js'
 import { PriorityQueue } from './priorityQueue.js'
 

@@ -1,23 +1,25 @@
 import type { Block } from '@ethereumjs/block'
 import { accessListSets, actualAccessSets, blockAccessLists, combineAccessSets, staticAccessSets, txAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
 import {
-  cannotShipState,
-  executeSequential,
-  expectedBlockGas,
-  assertWorkerCount,
   InvalidOptionError,
-  recoverSendersOnPool,
-  senderBoundSpeedup,
   toAddressHex,
-  withWorkerState,
   WorkerPool,
   type BlockInput,
   type PreparedBlock,
   type Scheduler,
-  type ScheduleResult,
-  type SchedulerContext,
   type TxOutcome,
 } from '@parallel-evm/core'
+import {
+  cannotShipState,
+  executeSequential,
+  expectedBlockGas,
+  assertWorkerCount,
+  recoverSendersOnPool,
+  senderBoundSpeedup,
+  withWorkerState,
+  type ScheduleResult,
+  type SchedulerContext,
+} from '@parallel-evm/core/internal'
 import { hintsForPlan, type BlockHints } from './blockHints.js'
 import { planBlock, plannedSpeedupBound, type BlockPlan } from './blockPlan.js'
 import { scorePlan, type PlanScore } from './planScore.js'

@@ -1,5 +1,6 @@
 import { planningDependencies, type TxAccessSets } from '@parallel-evm/conflicts'
-import { createExecutor, createSequentialScheduler, prepareBlock, type PreparedBlock } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, type PreparedBlock } from '@parallel-evm/core'
+import { prepareBlock } from '@parallel-evm/core/internal'
 import { generateBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { describe, expect, it } from 'vitest'

@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
-import type { AddressHex, CommitContext, Hex, StagedCommit, StateBackend, WorkerStateSource, WriteSet } from '@parallel-evm/core'
-import { InvalidOptionError, ParallelEvmError, SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
+import type { AddressHex, CommitContext, Hex, StagedCommit, StateBackend, WriteSet } from '@parallel-evm/core'
+import type { WorkerStateSource } from '@parallel-evm/core/internal'
+import { InvalidOptionError, ParallelEvmError, StagedCommitPendingError } from '@parallel-evm/core'
+import { SettleOnceCommit } from '@parallel-evm/core/internal'
 import type { AccountChange } from '@parallel-evm/state-merkle'
 import { computeIntermediateRoots, computeStateRoot, EMPTY_TRIE_ROOT, NodeOverlay } from '@parallel-evm/state-merkle'
 import { CorruptDatabaseError, DatabaseHeadError, UnwindBeyondHistoryError } from './errors.js'
@@ -13,7 +15,7 @@ import { decodeChangeSet, encodeChangeSet, encodeHead, FORMAT_VERSION, hashKey, 
 import type { LmdbSnapshotOptions } from './snapshotReader.js'
 import { ensureDatabaseDirectory, LmdbTables, META_HEAD, META_IMPORTING, TABLES } from './tables.js'
 import type { TableName } from './tables.js'
-import { builtModuleUrl } from './workerEntry.js'
+import { builtModuleUrl, type LmdbWorkerFiles } from './workerEntry.js'
 import { acquireWriterLock } from './writerLock.js'
 import { shouldAutoVerify, verifyDatabase } from './verifyDatabase.js'
 
@@ -34,6 +36,8 @@ export interface OpenLmdbStateOptions {
    * taken, so it works while another process writes, and every write method refuses.
    */
   readOnly?: boolean
+  /** The package's worker and child-process files, for an app bundled without `node_modules` (see `LmdbWorkerFiles`). */
+  workerFiles?: LmdbWorkerFiles
 }
 
 /** Where the head is, and how big the database has grown. */
@@ -55,7 +59,7 @@ export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
   const readOnly = options.readOnly === true
   // First: a path that is a file, or not writable, is said so rather than read as a damaged database.
   if (!readOnly) ensureDatabaseDirectory(options.path)
-  if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path)
+  if (verify === 'always' || (verify === 'auto' && shouldAutoVerify(options.path))) verifyDatabase(options.path, options.workerFiles?.verifyChild)
   const tables = LmdbTables.open(options.path, { readOnly, ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }) })
   let releaseLock: (() => void) | undefined
   try {
@@ -65,7 +69,7 @@ export function openLmdbState(options: OpenLmdbStateOptions): LmdbState {
       releaseLock = acquireWriterLock(options.path)
       if (tables.checkFormat()) tables.transaction(() => tables.writeFormatRecord(FORMAT_VERSION))
     }
-    const state = new LmdbState(tables, reorgDepth, releaseLock, readOnly)
+    const state = new LmdbState(tables, reorgDepth, releaseLock, readOnly, options.workerFiles?.snapshotReader)
     state.verifyHead()
     return state
   } catch (error) {
@@ -92,6 +96,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
     readonly reorgDepth: number,
     private readonly releaseLock: () => void = () => {},
     readonly readOnly = false,
+    private readonly snapshotReaderFile?: URL | string,
   ) {
     super(tables)
     this.committedHead = super.head()
@@ -117,7 +122,7 @@ export class LmdbState extends LmdbFlatReader implements StateBackend {
   workerSource(): WorkerStateSource {
     const head = this.requireHead('give workers a snapshot')
     const options: LmdbSnapshotOptions = { path: this.path, number: head.number.toString(), stateRoot: bytesToHex(head.stateRoot) }
-    return { module: builtModuleUrl('snapshotReader').href, exportName: 'openLmdbSnapshot', options }
+    return { module: builtModuleUrl('snapshotReader', this.snapshotReaderFile).href, exportName: 'openLmdbSnapshot', options }
   }
 
   /** Checks that the head's root node is present: a database that lost it cannot produce roots. */

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
-import type { WorkerStateReader } from '@parallel-evm/core'
+import type { WorkerStateReader } from '@parallel-evm/core/internal'
 import { DatabaseHeadError } from './errors.js'
 import { LmdbFlatReader } from './flatReader.js'
 import { LmdbTables } from './tables.js'

@@ -20,11 +20,11 @@ export const AUTO_VERIFY_MAX_BYTES = 256 * 2 ** 20
  * pages: a damaged branch page can send a read through the memory map to anywhere and kill the
  * process. Done in a child, such damage is a `CorruptDatabaseError` here, not a crash.
  */
-export function verifyDatabase(path: string): VerifyReport {
+export function verifyDatabase(path: string, verifyChild?: URL | string): VerifyReport {
   const started = performance.now()
   // A database not created yet has nothing to verify.
   if (statSync(join(path, 'data.mdb'), { throwIfNoEntry: false }) === undefined) return { entries: {}, ms: 0 }
-  const child = spawnSync(process.execPath, [fileURLToPath(builtModuleUrl('verifyChild')), path], { encoding: 'utf8', maxBuffer: 1 << 20 })
+  const child = spawnSync(process.execPath, [fileURLToPath(builtModuleUrl('verifyChild', verifyChild)), path], { encoding: 'utf8', maxBuffer: 1 << 20 })
   if (child.error !== undefined) throw new CorruptDatabaseError({ path, what: 'its verification', reason: 'could not start', cause: child.error })
   const corrupt = (reason: string) => new CorruptDatabaseError({ path, what: 'its data file', reason })
   if (child.signal !== null) throw corrupt(`crashed a verification read (${child.signal}): its pages are damaged`)

@@ -6,12 +6,31 @@ import { InvalidOptionError } from '@parallel-evm/core'
 const exportNames = { snapshotReader: 'snapshot-reader', verifyChild: 'verify-child', checkChild: 'check-child' } as const
 
 /**
- * A module of this package that another thread or process loads as a file. Those run plain
- * JavaScript, so even when this package runs from its sources (tests), they get the one tsup built
- * into `dist/`. In an app that bundled this package, the file is not beside the bundle: then it is
- * the installed package's export (`@parallel-evm/state-lmdb/snapshot-reader` and so on).
+ * Where this package's thread and process entry points are, for an app whose bundle ships without
+ * `node_modules`: each a URL or path of the built file (`dist/snapshotReader.js` and so on, which the package
+ * exports as `@parallel-evm/state-lmdb/snapshot-reader`, `/verify-child` and `/check-child`).
  */
-export function builtModuleUrl(name: keyof typeof exportNames): URL {
+export interface LmdbWorkerFiles {
+  /** Loaded by worker threads to read the database (`workerSource`). */
+  snapshotReader?: URL | string
+  /** Run as a child process to read every record before the database is trusted (`verify`). */
+  verifyChild?: URL | string
+  /** Run as a child process by `checkDatabase`. */
+  checkChild?: URL | string
+}
+
+/**
+ * A module of this package that another thread or process loads as a file: the one given, else the
+ * one tsup built beside this module (even when it runs from its sources, as in tests: those run
+ * plain JavaScript), else, in an app that bundled this package, the installed package's export
+ * (`@parallel-evm/state-lmdb/snapshot-reader` and so on).
+ */
+export function builtModuleUrl(name: keyof typeof exportNames, given?: URL | string): URL {
+  if (given !== undefined) {
+    const url = given instanceof URL ? given : given.startsWith('file:') ? new URL(given) : pathToFileURL(given)
+    if (!existsSync(fileURLToPath(url))) throw new InvalidOptionError({ option: `workerFiles.${name}`, reason: `${fileURLToPath(url)} does not exist` })
+    return url
+  }
   // `new URL('./file', import.meta.url)` as written: the form bundlers recognise as a file to ship.
   const built = import.meta.url.endsWith('.ts') ? new URL(`../dist/${name}.js`, import.meta.url) : new URL(`./${name}.js`, import.meta.url)
   if (existsSync(fileURLToPath(built))) return built
@@ -19,10 +38,11 @@ export function builtModuleUrl(name: keyof typeof exportNames): URL {
     return pathToFileURL(createRequire(import.meta.url).resolve(`@parallel-evm/state-lmdb/${exportNames[name]}`))
   } catch {
     throw new InvalidOptionError({
-      option: 'worker',
+      option: `workerFiles.${name}`,
       reason:
         `${fileURLToPath(built)} is missing, and no installed @parallel-evm/state-lmdb was found from there, as when the package is bundled into an app shipped without node_modules. ` +
-        'Install @parallel-evm/state-lmdb beside the app, or keep @parallel-evm/* external to the bundle. (In the parallel-evm repository itself: npm run build.)',
+        `Install @parallel-evm/state-lmdb beside the app, keep @parallel-evm/* external to the bundle, or pass workerFiles.${name} (a URL or path of @parallel-evm/state-lmdb/${exportNames[name]}). ` +
+        '(In the parallel-evm repository itself: npm run build.)',
     })
   }
 }

@@ -1,4 +1,16 @@
-import { EMPTY_CODE_HASH, SettleOnceCommit, StagedCommitPendingError, type AccountWrite, type AddressHex, type FlatAccount, type Hex, type SlotHex, type StagedCommit, type StateBackend, type WriteSet } from '@parallel-evm/core'
+import {
+  EMPTY_CODE_HASH,
+  StagedCommitPendingError,
+  type AccountWrite,
+  type AddressHex,
+  type FlatAccount,
+  type Hex,
+  type SlotHex,
+  type StagedCommit,
+  type StateBackend,
+  type WriteSet,
+} from '@parallel-evm/core'
+import { SettleOnceCommit } from '@parallel-evm/core/internal'
 
 interface StoredAccount extends FlatAccount {
   storage: Map<SlotHex, bigint>

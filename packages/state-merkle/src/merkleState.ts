@@ -1,5 +1,6 @@
 import type { AddressHex, CommitContext, FlatAccount, Hex, SlotHex, StagedCommit, StateBackend, WriteSet } from '@parallel-evm/core'
-import { SettleOnceCommit, StagedCommitPendingError } from '@parallel-evm/core'
+import { StagedCommitPendingError } from '@parallel-evm/core'
+import { SettleOnceCommit } from '@parallel-evm/core/internal'
 import { FlatState } from './flatState.js'
 import { NodeOverlay } from './nodeOverlay.js'
 import { computeIntermediateRoots } from './intermediateRoots.js'

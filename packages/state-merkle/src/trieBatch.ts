@@ -1,6 +1,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { KECCAK256_RLP, bytesToHex, equalsBytes } from '@ethereumjs/util'
-import { encodeRlp, keccak256, type RlpItem } from '@parallel-evm/core'
+import { keccak256 } from '@parallel-evm/core'
+import { encodeRlp, type RlpItem } from '@parallel-evm/core/internal'
 
 /** Where a batch reads the nodes it opens and puts the ones it creates, by hash. */
 export interface TrieNodeStore {

@@ -1,5 +1,6 @@
 import { KECCAK256_RLP, bigIntToUnpaddedBytes, hexToBytes } from '@ethereumjs/util'
-import { encodeRlp, type FlatAccount } from '@parallel-evm/core'
+import { type FlatAccount } from '@parallel-evm/core'
+import { encodeRlp } from '@parallel-evm/core/internal'
 
 /** The root of a trie without keys: keccak256(RLP('')). */
 export const EMPTY_TRIE_ROOT: Uint8Array = KECCAK256_RLP

@@ -1,8 +1,8 @@
-import { runMainnetBlock, type BlockReport } from '../runMainnetBlock.js'
+import { runMainnetBlock, type BlockReport, type RepeatReport } from '../runMainnetBlock.js'
 import type { PlanStats, SchedulerStats, ShardStats } from '@parallel-evm/core'
 import type { CommonFlags } from '../flags.js'
 
-export async function runRunCommand(blockDir: string, flags: CommonFlags): Promise<number> {
+export async function runRunCommand(blockDir: string, flags: CommonFlags & { repeat?: number }): Promise<number> {
   const { report } = await runMainnetBlock(blockDir, flags)
   console.log(flags.json ? JSON.stringify(report) : formatReport(report))
   return report.ok ? 0 : 1
@@ -39,6 +39,15 @@ function describeCrypto(report: BlockReport): string {
   return `keccak256 ${crypto.keccak256}, secp256k1 ${crypto.secp256k1}, sha256 ${crypto.sha256}; ${senders}${crypto.fallback === undefined ? '' : `; fallback: ${crypto.fallback}`}`
 }
 
+function describeRepeat(repeat: RepeatReport): string {
+  const { executeMs, stageMedians: stages } = repeat
+  return (
+    `median of ${repeat.runs} runs after a warm-up, each on a fresh parent state (min ${executeMs.min}, max ${executeMs.max} ms); ` +
+    `stage medians: prepare ${stages.prepareMs}, execute ${stages.executeMs}, finalize ${stages.finalizeMs}, commit ${stages.commitMs} ms; ` +
+    `pool start ${repeat.poolStartMs} ms, in no run; ${repeat.identical ? 'every run identical' : 'RUNS DIFFER'}`
+  )
+}
+
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`
 
 function mark(match: boolean | null, absent = 'not checkable before Byzantium'): string {
@@ -55,6 +64,7 @@ function formatReport(report: BlockReport): string {
     `  stateRoot     ${report.stateRoot ?? '- (backend computes no root)'}`,
     ...(report.requestsHash === null ? [] : [`  requestsHash  ${report.requestsHash.padEnd(66)} ${mark(report.matches.requestsHash, 'none before Prague')}`]),
     `  executeMs     ${report.executeMs}`,
+    ...(report.repeat === undefined ? [] : [`  repeat        ${describeRepeat(report.repeat)}`]),
     `  crypto        ${describeCrypto(report)}`,
     `  scheduler     ${describeStats(report.stats)}`,
     ...(report.stats.plan === undefined ? [] : [`  plan          ${describePlan(report.stats.plan)}`]),
