@@ -99,7 +99,8 @@ describe('pevm run --repeat', () => {
     const { code, stdout } = await pevmAsync('run', block, '--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle', '--repeat', '3', '--json')
     expect(code).toBe(0)
     const report = JSON.parse(stdout)
-    expect(report).toMatchObject({ ok: true, stats: { lanes: 2 }, repeat: { runs: 3, identical: true } })
+    expect(report).toMatchObject({ ok: true, repeat: { runs: 3, identical: true } })
+    expect(report.stats.workerMs).toBeGreaterThan(0)
     const { executeMs, stageMedians, poolStartMs } = report.repeat
     expect(report.executeMs).toBe(executeMs.median)
     expect(executeMs.min).toBeLessThanOrEqual(executeMs.median)
