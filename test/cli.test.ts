@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ethereumTestsDir, generatedCommon, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
 import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
@@ -89,6 +90,27 @@ describe('pevm run', () => {
       expect(stderr).toContain('--workers')
       expect(stderr).toContain(`more than ${maxWorkerThreads()}`)
     }
+  })
+})
+
+describe('pevm run --workers auto', () => {
+  it('default: without --workers each parallel scheduler takes one lane per core and gives the sequential result', async () => {
+    const block = join(mainnetBlocksDir(), '4370000')
+    const sequential = JSON.parse((await pevmAsync('run', block, '--state', 'merkle', '--json')).stdout)
+    for (const scheduler of ['optimistic', 'static', 'sharded']) {
+      const { code, stdout, stderr } = await pevmAsync('run', block, '--state', 'merkle', '--scheduler', scheduler, '--json')
+      expect(code, stderr).toBe(0)
+      const report = JSON.parse(stdout)
+      expect([report.stateRoot, report.receiptsRoot, report.gasUsed], scheduler).toEqual([sequential.stateRoot, sequential.receiptsRoot, sequential.gasUsed])
+      // The optimistic scheduler's calling thread is a lane too; the others only coordinate.
+      expect(report.stats.lanes, scheduler).toBe(scheduler === 'optimistic' ? Math.max(1, availableParallelism() - 1) + 1 : availableParallelism())
+    }
+  })
+
+  it('error: --workers that is neither a positive integer nor auto is a usage error', async () => {
+    const { code, stderr } = await pevmAsync('run', join(mainnetBlocksDir(), '46147'), '--workers', 'many')
+    expect(code).toBe(2)
+    expect(stderr).toContain('neither a positive integer nor auto')
   })
 })
 

@@ -1,6 +1,6 @@
 import { createExecutor, createSequentialScheduler, type BlockResult } from '@parallel-evm/core'
 import { loadMainnetBlock } from '@parallel-evm/fixtures'
-import { createStaticScheduler, dependencyHintsOf, type BlockHints, type StaticScheduler } from '@parallel-evm/scheduler-static'
+import { createStaticScheduler, type StaticSchedulerOptions, dependencyHintsOf, type BlockHints, type StaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -12,7 +12,7 @@ import { adversarialHints } from './staticHints.js'
 let hints: BlockHints = { kind: 'dependencies', dependencies: new Map() }
 const workerCounts = fullMatrix ? [1, 2, 4] : [2]
 const open: StaticScheduler[] = []
-const scheduler = (workers: number, predict: Parameters<typeof createStaticScheduler>[0]['predict']) => {
+const scheduler = (workers: number, predict: StaticSchedulerOptions['predict']) => {
   const created = createStaticScheduler({ workers, predict, hints: () => hints, fallback: false })
   open.push(created)
   return created

@@ -1,8 +1,11 @@
+import type { WorkerCount } from '@parallel-evm/core'
+
 /** The options every pevm command accepts. */
 export interface CommonFlags {
   scheduler: string
   state: string
-  workers: number
+  /** A count, or 'auto' (the default): one lane per core. */
+  workers: WorkerCount
   json: boolean
   /** The lmdb database directory (--db). */
   db?: string

@@ -32,6 +32,9 @@ A hints file is [[txIndex, [dependsOn, ...]], ...] or {"accessLists": [[txIndex,
 "storageKeys"}]], ...]}, found as given or else beside the block; pevm hints writes a block's
 actual dependencies in that form. --predict works wherever --scheduler static does.
 
+--workers N sets a parallel scheduler's worker threads; auto (the default) gives one lane per core,
+counting the calling thread where it executes too (the optimistic scheduler's).
+
 The sharded scheduler runs --workers N shards, each owning a partition of the state: by address
 hash (--partitioner hash, the default) or by the block's predicted activity (activity). It
 predicts from static facts, access lists and pre-execution unless --predict says otherwise.
@@ -57,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       scheduler: { type: 'string', default: 'sequential' },
       state: { type: 'string', default: 'memory' },
-      workers: { type: 'string', default: '1' },
+      workers: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
       predict: { type: 'string' },
       html: { type: 'string' },
@@ -80,11 +83,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage)
     return command === undefined && !values.help ? 2 : 0
   }
-  const workers = Number(values.workers)
-  if (!Number.isInteger(workers) || workers < 1) {
-    throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is not a positive integer` })
+  const workers = values.workers === 'auto' ? 'auto' : Number(values.workers)
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) {
+    throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is neither a positive integer nor auto` })
   }
-  if (workers > 1) assertWorkerCount(workers, '--workers')
+  if (workers !== 'auto' && workers > 1) assertWorkerCount(workers, '--workers')
   const flags: CommonFlags = {
     scheduler: values.scheduler,
     state: values.state,

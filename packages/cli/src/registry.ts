@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
-import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WorkerPool, type WriteSet } from '@parallel-evm/core'
+import { createSequentialScheduler, InvalidOptionError, type Hex, type Scheduler, type StateBackend, type WorkerCount, type WorkerPool, type WriteSet } from '@parallel-evm/core'
 import { DatabaseHeadError, openLmdbState, type LmdbState } from '@parallel-evm/state-lmdb'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler, partitionerNames, shardedPredictionSources, type PartitionerName } from '@parallel-evm/scheduler-sharded'
@@ -12,7 +12,7 @@ import { createMerkleState } from '@parallel-evm/state-merkle'
 import { backendNames, schedulerNames, type BackendName, type SchedulerName } from './names.js'
 
 export interface SchedulerOptions {
-  workers: number
+  workers: WorkerCount
   /** The static or sharded scheduler's prediction sources, comma-separated. */
   predict?: string
   /** Hints for the static scheduler. */
@@ -23,7 +23,10 @@ export interface SchedulerOptions {
   pool?: WorkerPool
 }
 
-const schedulers: Record<SchedulerName, (options: SchedulerOptions) => Scheduler> = {
+/** A scheduler; the parallel ones say how many worker threads they start. */
+export type NamedScheduler = Scheduler & { readonly workers?: number }
+
+const schedulers: Record<SchedulerName, (options: SchedulerOptions) => NamedScheduler> = {
   sequential: () => createSequentialScheduler(),
   optimistic: ({ workers, pool }) => createOptimisticScheduler({ workers, ...(pool === undefined ? {} : { pool }) }),
   static: ({ workers, predict, hints, pool }) => createStaticScheduler({ workers, ...(pool === undefined ? {} : { pool }), ...(predict === undefined ? {} : { predict: parseSources(predict, staticPredictionSources) }), ...(hints === undefined ? {} : { hints }) }),
@@ -69,8 +72,8 @@ const backends: Record<BackendName, (genesis: WriteSet, placement: BackendPlacem
 
 export { backendNames, schedulerNames }
 
-export function createSchedulerByName(name: string, options: SchedulerOptions): Scheduler {
-  const factory = (schedulers as Record<string, (options: SchedulerOptions) => Scheduler>)[name]
+export function createSchedulerByName(name: string, options: SchedulerOptions): NamedScheduler {
+  const factory = (schedulers as Record<string, (options: SchedulerOptions) => NamedScheduler>)[name]
   if (factory === undefined) {
     throw new InvalidOptionError({ option: '--scheduler', reason: `"${name}" is not one of ${schedulerNames.join(', ')}` })
   }

@@ -1,13 +1,13 @@
 import { bytesToHex } from '@ethereumjs/util'
-import { createExecutor, InvalidOptionError, WorkerPool, type BlockResult, type CryptoStats, type Hex, type SchedulerStats } from '@parallel-evm/core'
+import { createExecutor, InvalidOptionError, WorkerPool, type BlockResult, type CryptoStats, type Hex, type SchedulerStats, type WorkerCount } from '@parallel-evm/core'
 import { loadMainnetBlock, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { loadHintsFile } from './hintsFile.js'
-import { openBackendByName, createSchedulerByName, schedulerNames } from './registry.js'
+import { openBackendByName, createSchedulerByName, type SchedulerOptions } from './registry.js'
 
 export interface RunMainnetBlockOptions {
   scheduler: string
   state: string
-  workers: number
+  workers: WorkerCount
   /** The lmdb database: the pre-state is imported unless its head is already the block's parent. */
   db?: string
   /** The static or sharded scheduler's prediction sources, comma-separated. */
@@ -75,17 +75,18 @@ export async function runMainnetBlock(blockDir: string, options: RunMainnetBlock
   }
   const fixture = await loadMainnetBlock(blockDir)
   const hints = options.hintsFile === undefined ? undefined : loadHintsFile(options.hintsFile, blockDir)
+  const schedulerOptions: SchedulerOptions = {
+    workers: options.workers,
+    ...(options.predict === undefined ? {} : { predict: options.predict }),
+    ...(options.partitioner === undefined ? {} : { partitioner: options.partitioner }),
+    ...(hints === undefined ? {} : { hints }),
+  }
+  // Checks every option and starts nothing; its `workers` is the count it resolved ('auto' included).
+  const unstarted = createSchedulerByName(options.scheduler, schedulerOptions)
   // Timed runs share one pool, started before any of them, so no run's time includes it.
-  const onWorkers = repeat !== undefined && options.scheduler !== 'sequential' && (schedulerNames as readonly string[]).includes(options.scheduler)
-  const pool = onWorkers ? await WorkerPool.create({ size: options.workers }) : undefined
+  const pool = repeat !== undefined && unstarted.workers !== undefined ? await WorkerPool.create({ size: unstarted.workers }) : undefined
   try {
-    const scheduler = createSchedulerByName(options.scheduler, {
-      workers: options.workers,
-      ...(options.predict === undefined ? {} : { predict: options.predict }),
-      ...(options.partitioner === undefined ? {} : { partitioner: options.partitioner }),
-      ...(hints === undefined ? {} : { hints }),
-      ...(pool === undefined ? {} : { pool }),
-    })
+    const scheduler = pool === undefined ? unstarted : createSchedulerByName(options.scheduler, { ...schedulerOptions, pool })
     try {
       const runOnce = async (): Promise<{ result: BlockResult; kind: string }> => {
         const backend = await openBackendByName(options.state, fixture.preState, { number: fixture.number - 1n, blockHash: parentHashOf(fixture), ...(options.db === undefined ? {} : { db: options.db }) })

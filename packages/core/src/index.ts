@@ -64,7 +64,7 @@ export { SECP256K1_ADDON_ENV } from './nativeSecp256k1.js'
 export { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
 // One pool can serve several schedulers (their `pool` option), so its threads start once.
 export { WorkerPool, type WorkerPoolOptions, type WorkerStats } from './workerPool.js'
-export { maxWorkerThreads } from './workerCount.js'
+export { maxWorkerThreads, type WorkerCount } from './workerCount.js'
 // Writing state straight into a backend (genesis, tests, imports).
 export { createWriteSet } from './writeSet.js'
 export { EMPTY_CODE_HASH, toAddressHex, toSlotHex } from './stateKey.js'

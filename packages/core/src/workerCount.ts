@@ -18,3 +18,19 @@ export function assertWorkerCount(count: number, option = 'workers'): void {
     throw new InvalidOptionError({ option, reason: `${count} is more than ${max}, four threads per core on this machine's ${availableParallelism()} cores (at least 8)` })
   }
 }
+
+/** How many worker threads a scheduler starts: a count, or `'auto'` for one lane per core. */
+export type WorkerCount = number | 'auto'
+
+/**
+ * The worker threads for `requested`: `'auto'` (also when not given) gives one lane per core, the
+ * calling thread's own lanes (`callingThreadLanes`: 1 where it executes transactions too) counted,
+ * so no more threads execute than there are cores; at least one worker. A number is checked by
+ * `assertWorkerCount`: more than the cores only when asked for, and never past `maxWorkerThreads()`.
+ */
+export function resolveWorkerCount(requested: WorkerCount | undefined, callingThreadLanes: number, option = 'workers'): number {
+  if (requested === undefined || requested === 'auto') return Math.max(1, availableParallelism() - callingThreadLanes)
+  if (typeof requested !== 'number') throw new InvalidOptionError({ option, reason: `${JSON.stringify(requested)} is neither a positive integer nor 'auto'` })
+  assertWorkerCount(requested, option)
+  return requested
+}

@@ -1,7 +1,7 @@
 import type { Block } from '@ethereumjs/block'
-import { InvalidOptionError, WorkerPool, type BlockInput, type Scheduler } from '@parallel-evm/core'
+import { InvalidOptionError, WorkerPool, type BlockInput, type Scheduler, type WorkerCount } from '@parallel-evm/core'
 import {
-  assertWorkerCount,
+  resolveWorkerCount,
   executeSequential,
   recoverSendersOnPool,
   withWorkerState,
@@ -12,8 +12,11 @@ import { runBlockStm } from './blockStm.js'
 import { cannotShipState, DEFAULT_FALLBACK, fallbackReason, type FallbackThresholds } from './fallbackPolicy.js'
 
 export interface OptimisticSchedulerOptions {
-  /** Worker threads executing transactions (the coordinating thread comes on top). */
-  workers: number
+  /**
+   * Worker threads executing transactions: a count, or `'auto'` (the default) for one lane per core,
+   * the calling thread being one of them when it executes too (`callingThreadGasCap` above 0).
+   */
+  workers?: WorkerCount
   /** Most transactions per task (default 8). */
   maxBatch?: number
   /**
@@ -48,11 +51,12 @@ export interface OptimisticScheduler extends Scheduler {
  * order, so the result is the sequential one. Workers start on the first parallel block and live
  * until `close()`.
  */
-export function createOptimisticScheduler(options: OptimisticSchedulerOptions): OptimisticScheduler {
-  const { workers } = options
-  assertWorkerCount(workers)
+export function createOptimisticScheduler(options: OptimisticSchedulerOptions = {}): OptimisticScheduler {
   const maxBatch = options.maxBatch ?? 8
   const callingThreadGasCap = options.callingThreadGasCap ?? 500_000n
+  // Checked even beside a pool, whose size then counts.
+  const requested = resolveWorkerCount(options.workers, callingThreadGasCap > 0n ? 1 : 0)
+  const workers = options.pool?.size ?? requested
   const heavyGas = options.heavyGas ?? 500_000n
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidOptionError({ option: 'maxBatch', reason: `${maxBatch} is not a positive integer` })
   const thresholds: FallbackThresholds | undefined = options.fallback === false ? undefined : { ...DEFAULT_FALLBACK, ...options.fallback }

@@ -1,8 +1,20 @@
+import { availableParallelism } from 'node:os'
 import { InvalidOptionError } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { createOptimisticScheduler } from '../src/index.js'
 
 describe('createOptimisticScheduler options', () => {
+  it("default: workers 'auto' is one lane per core with the calling thread as a lane, so one worker fewer (at least one); without calling-thread work, one per core", async () => {
+    const cores = availableParallelism()
+    for (const scheduler of [createOptimisticScheduler(), createOptimisticScheduler({ workers: 'auto' })]) {
+      expect(scheduler.workers).toBe(Math.max(1, cores - 1))
+      await scheduler.close()
+    }
+    const coordinatorOnly = createOptimisticScheduler({ callingThreadGasCap: 0n })
+    expect(coordinatorOnly.workers).toBe(cores)
+    await coordinatorOnly.close()
+  })
+
   it('error: workers 0, fractional or past the thread limit (1000) is INVALID_OPTION on workers, before any thread starts', () => {
     for (const workers of [0, 1.5, 1000]) {
       let error: unknown

@@ -8,12 +8,14 @@ import {
   type PreparedBlock,
   type Scheduler,
   type ShardStats,
+  type WorkerCount,
 } from '@parallel-evm/core'
 import {
   cannotShipState,
   executeSequential,
   expectedBlockGas,
   assertWorkerCount,
+  resolveWorkerCount,
   recoverSendersOnPool,
   senderBoundSpeedup,
   type ScheduleResult,
@@ -55,8 +57,8 @@ export interface ShardedFallbackThresholds {
 export const DEFAULT_SHARDED_FALLBACK: ShardedFallbackThresholds = { minTransactions: 8, minGasUsed: 1_000_000n, minSpeedupBound: 1.3 }
 
 export interface ShardedSchedulerOptions {
-  /** Shards, each a worker thread (at most 30). */
-  workers: number
+  /** Shards, each a worker thread (at most 30): a count, or `'auto'` (the default) for one per core. */
+  workers?: WorkerCount
   /** How state is placed on shards (default `hash`); an instance keeps its placements across blocks. */
   partitioner?: PartitionerName | Partitioner
   /** Prediction sources, combined (default all three). */
@@ -98,12 +100,13 @@ let preexecBlocks = 0
  * deterministic cross-shard protocol (see `runSharded`), with agreement on commit. The result is
  * the sequential one whatever the partition and prediction; they decide only the time.
  */
-export function createShardedScheduler(options: ShardedSchedulerOptions): ShardedScheduler {
-  const workers = options.transport?.shards ?? options.pool?.size ?? options.workers
-  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_SHARDS) throw new InvalidOptionError({ option: 'workers', reason: `${workers} is not a shard count from 1 to ${MAX_SHARDS}` })
+export function createShardedScheduler(options: ShardedSchedulerOptions = {}): ShardedScheduler {
+  const requested = options.workers ?? 'auto'
+  const workers = options.transport?.shards ?? options.pool?.size ?? (requested === 'auto' ? Math.min(MAX_SHARDS, resolveWorkerCount('auto', 0)) : requested)
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_SHARDS) throw new InvalidOptionError({ option: 'workers', reason: `${JSON.stringify(workers)} is not a shard count from 1 to ${MAX_SHARDS}` })
   // Shards of a transport run elsewhere; here each shard is a worker thread.
   if (options.transport === undefined) assertWorkerCount(workers)
-  if (options.workers !== workers) throw new InvalidOptionError({ option: 'workers', reason: `${options.workers} differs from the ${workers} shards of the given pool or transport` })
+  if (requested !== 'auto' && requested !== workers) throw new InvalidOptionError({ option: 'workers', reason: `${requested} differs from the ${workers} shards of the given pool or transport` })
   const partitioner = partitionerOf(options.partitioner ?? 'hash')
   const predict = options.predict ?? shardedPredictionSources
   for (const source of predict) if (!shardedPredictionSources.includes(source)) throw new InvalidOptionError({ option: 'predict', reason: `"${source}" is not one of ${shardedPredictionSources.join(', ')}` })

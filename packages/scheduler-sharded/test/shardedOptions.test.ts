@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { createExecutor, InvalidOptionError, type WorkerPool } from '@parallel-evm/core'
 import { generateBlock } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
@@ -43,6 +44,20 @@ function poolOf(size: number): { pool: WorkerPool; closes: () => number } {
 }
 
 describe('createShardedScheduler options', () => {
+  it("default: workers 'auto' is one shard per core (at most 30), or the shards of a given pool or transport", async () => {
+    for (const scheduler of [createShardedScheduler(), createShardedScheduler({ workers: 'auto' })]) {
+      expect(scheduler.workers).toBe(Math.min(30, availableParallelism()))
+      await scheduler.close()
+    }
+    const onTransport = createShardedScheduler({ transport: transportOf(3) })
+    expect(onTransport.workers).toBe(3)
+    await onTransport.close()
+    const { pool } = poolOf(2)
+    const onPool = createShardedScheduler({ workers: 'auto', pool })
+    expect(onPool.workers).toBe(2)
+    await onPool.close()
+  })
+
   it('error: workers 0, 31 (over 30 shards), fractional or NaN is INVALID_OPTION on workers', () => {
     for (const workers of [0, 31, 1.5, Number.NaN]) expect(optionError({ workers }).option).toBe('workers')
   })

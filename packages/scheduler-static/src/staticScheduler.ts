@@ -8,13 +8,14 @@ import {
   type PreparedBlock,
   type Scheduler,
   type TxOutcome,
+  type WorkerCount,
 } from '@parallel-evm/core'
 import {
   cannotShipState,
   executeSequential,
   expectedBlockGas,
-  assertWorkerCount,
   recoverSendersOnPool,
+  resolveWorkerCount,
   senderBoundSpeedup,
   withWorkerState,
   type ScheduleResult,
@@ -54,8 +55,8 @@ export interface StaticFallbackThresholds {
 export const DEFAULT_STATIC_FALLBACK: StaticFallbackThresholds = { minTransactions: 8, minGasUsed: 1_000_000n, minSpeedupBound: 1.3 }
 
 export interface StaticSchedulerOptions {
-  /** Worker threads executing transactions. */
-  workers: number
+  /** Worker threads executing transactions: a count, or `'auto'` (the default) for one per core. */
+  workers?: WorkerCount
   /** Prediction sources, combined (default `['static', 'access-list']`, or `['hints']` with `hints`). */
   predict?: readonly StaticPredictionSource[]
   /** Hints for every block, or per block (undefined: none for that block). */
@@ -83,9 +84,10 @@ export interface StaticScheduler extends Scheduler {
  * runs it on worker threads in the plan's order, verifies every transaction at commit and re-runs
  * those the plan got wrong. `stats.plan` scores the prediction against what really happened.
  */
-export function createStaticScheduler(options: StaticSchedulerOptions): StaticScheduler {
-  const { workers } = options
-  assertWorkerCount(workers)
+export function createStaticScheduler(options: StaticSchedulerOptions = {}): StaticScheduler {
+  // Checked even beside a pool, whose size then counts.
+  const requested = resolveWorkerCount(options.workers, 0)
+  const workers = options.pool?.size ?? requested
   const predict = options.predict ?? (options.hints === undefined ? ['static', 'access-list'] : ['hints'])
   for (const source of predict) if (!staticPredictionSources.includes(source)) throw new InvalidOptionError({ option: 'predict', reason: `"${source}" is not one of ${staticPredictionSources.join(', ')}` })
   if (predict.length === 0) throw new InvalidOptionError({ option: 'predict', reason: 'names no source (the static facts are "static")' })

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { InvalidOptionError } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { createStaticScheduler, type StaticPredictionSource, type StaticSchedulerOptions } from '../src/index.js'
@@ -17,6 +18,13 @@ function optionError(options: StaticSchedulerOptions): InvalidOptionError {
 const hints = { kind: 'dependencies', dependencies: new Map() } as const
 
 describe('createStaticScheduler options', () => {
+  it("default: workers 'auto' is one worker per core (the calling thread only coordinates)", async () => {
+    for (const scheduler of [createStaticScheduler(), createStaticScheduler({ workers: 'auto' })]) {
+      expect(scheduler.workers).toBe(availableParallelism())
+      await scheduler.close()
+    }
+  })
+
   it('error: workers 0, negative, fractional or past the thread limit (1000) is INVALID_OPTION on workers', () => {
     for (const workers of [0, -1, 1.5, Number.NaN, 1000]) expect(optionError({ workers }).option).toBe('workers')
   })
