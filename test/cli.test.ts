@@ -93,6 +93,60 @@ describe('pevm run', () => {
   })
 })
 
+describe('pevm help, --version and usage errors', () => {
+  const commands = ['run', 'hints', 'replay', 'import-state', 'db', 'test-vectors', 'conflicts', 'referral']
+
+  it('behavior: every command has its own help, by --help and by pevm help, naming its usage and the exit codes, exit 0', async () => {
+    for (const command of commands) {
+      const byFlag = await pevmAsync(command, '--help')
+      const byHelp = await pevmAsync('help', command)
+      expect(byFlag.code, command).toBe(0)
+      expect(byFlag.stdout, command).toBe(byHelp.stdout)
+      expect(byFlag.stdout, command).toContain(`Usage: pevm ${command}`)
+      expect(byFlag.stdout, command).toContain('Exit codes: 0')
+      expect(byFlag.stdout, command).toContain('70 an unexpected failure')
+    }
+    const global = await pevmAsync('help')
+    expect(global.code).toBe(0)
+    for (const command of commands) expect(global.stdout).toContain(`  ${command}`)
+  })
+
+  it("behavior: --version prints the CLI package's version", async () => {
+    const { code, stdout } = await pevmAsync('--version')
+    expect(code).toBe(0)
+    expect(stdout.trim()).toBe(`pevm ${JSON.parse(readFileSync(resolve(__dirname, '../packages/cli/package.json'), 'utf8')).version}`)
+  })
+
+  it('error: a mistyped flag, command, subcommand or scheduler is exit 2 with one line suggesting the nearest name, not the whole usage', async () => {
+    const cases: [string[], string][] = [
+      [['run', join(mainnetBlocksDir(), '46147'), '--wokers', '2'], 'unknown option --wokers; did you mean --workers?'],
+      [['rnu', join(mainnetBlocksDir(), '46147')], 'unknown command "rnu"; did you mean "run"?'],
+      [['db', 'inf', '--db', 'x'], 'unknown db subcommand "inf"; did you mean "info"?'],
+      [['run', join(mainnetBlocksDir(), '46147'), '--scheduler', 'optimstic'], 'did you mean optimistic?'],
+      [['help', 'replya'], 'unknown command "replya"; did you mean "replay"?'],
+    ]
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await pevmAsync(...args)
+      expect(code, args.join(' ')).toBe(2)
+      expect(stderr, args.join(' ')).toContain(message)
+      expect(stderr.split('\n').length, args.join(' ')).toBeLessThan(5)
+      expect(stdout).toBe('')
+    }
+  })
+
+  it('error: a missing path argument is exit 2 with the command\'s usage line; a path that does not exist is exit 1 naming that path', async () => {
+    const missing = await pevmAsync('run')
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('pevm run: missing the path argument')
+    expect(missing.stderr).toContain('Usage: pevm run <blockDir>')
+    const absent = join(scratchDir('pevm-absent'), 'no-such-block')
+    const { code, stderr } = await pevmAsync('run', absent)
+    expect(code).toBe(1)
+    expect(stderr).toContain(absent)
+    expect(stderr).not.toContain('block_hashes.json')
+  })
+})
+
 describe('pevm run --workers auto', () => {
   it('default: without --workers each parallel scheduler takes one lane per core and gives the sequential result', async () => {
     const block = join(mainnetBlocksDir(), '4370000')

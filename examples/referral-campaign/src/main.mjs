@@ -14,6 +14,7 @@ import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMerkleState } from '@parallel-evm/state-merkle'
+import { formatTable } from './table.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -135,20 +136,38 @@ try {
   for (const pool of pools) await pool.close()
 }
 
-console.log(`\nReferral campaign (seed ${size.seed}, ${size.users} users, ${size.blocks} blocks after deployment; ${txCounts.kit} transactions on the kit design, ${txCounts.naive} on the naive one), state-merkle, one run, times in ms:`)
-console.table(
-  runs.map((run) => ({
-    design: run.design,
-    scheduler: run.scheduler,
-    workers: run.workers || '-',
-    'runBlock ms': run.baselineMs.toFixed(0),
-    ms: run.ms.toFixed(0),
-    'x runBlock': `${run.speedup.toFixed(2)}x`,
-    'x our sequential': `${run.overSequential.toFixed(2)}x`,
-    're-executions': run.reExecutions,
-    'blocks fallen back': run.fellBack,
-    'roots = sequential & runBlock': run.rootsMatch ? 'yes' : 'NO',
-  })),
+console.log(`\nReferral campaign (seed ${size.seed}, ${size.users} users, ${size.blocks} blocks after deployment; ${txCounts.kit} transactions on the kit design, ${txCounts.naive} on the naive one), state-merkle, one run:`)
+const times = (ratio) => `${ratio.toFixed(2)}x`
+console.log(
+  formatTable(
+    [
+      { title: 'design' },
+      { title: 'scheduler' },
+      { title: 'workers', align: 'right' },
+      { title: 'vs sequential', align: 'right' },
+      { title: 'ms', align: 'right' },
+      { title: 'vs runBlock', align: 'right' },
+      { title: 're-runs', align: 'right' },
+      { title: 'fell back', align: 'right' },
+      { title: 'roots', align: 'right' },
+    ],
+    runs.map((run) => [
+      run.design,
+      run.scheduler,
+      run.workers === 0 ? '-' : String(run.workers),
+      times(run.overSequential),
+      run.ms.toFixed(0),
+      times(run.speedup),
+      String(run.reExecutions),
+      `${run.fellBack} blocks`,
+      run.rootsMatch ? 'same' : 'DIFFER',
+    ]),
+  ),
+)
+const baselines = [...new Map(runs.map((run) => [run.design, run.baselineMs])).entries()]
+console.log(
+  `vs sequential: our sequential path's time over the row's; vs runBlock: @ethereumjs/vm runBlock's (${baselines.map(([design, ms]) => `${design} ${ms.toFixed(0)} ms`).join(', ')}) over it.\n` +
+    'roots: every block\'s state root against sequential execution and runBlock. re-runs: transactions executed again after a conflict.',
 )
 const eth = (wei) => `${(Number(wei) / 1e18).toFixed(4)} ETH`
 console.log(`Analytics (kit design, from receipts and logs) ${analyticsMatch ? 'equal' : 'DO NOT equal'} the generator's ground truth:`)

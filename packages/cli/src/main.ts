@@ -3,91 +3,101 @@ import { parseArgs } from 'node:util'
 import { InvalidOptionError, ParallelEvmError } from '@parallel-evm/core'
 import { assertWorkerCount } from '@parallel-evm/core/internal'
 import type { CommonFlags } from './flags.js'
+import packageJson from '../package.json' with { type: 'json' }
+import { commandHelp, commandNames, globalUsage, helpFor, nearest } from './help.js'
 import { backendNames, schedulerNames } from './names.js'
 
-const usage = `pevm — parallel EVM block execution
+const options = {
+  scheduler: { type: 'string', default: 'sequential' },
+  state: { type: 'string', default: 'memory' },
+  workers: { type: 'string', default: 'auto' },
+  json: { type: 'boolean', default: false },
+  predict: { type: 'string' },
+  html: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  users: { type: 'string' },
+  blocks: { type: 'string' },
+  design: { type: 'string', default: 'kit' },
+  db: { type: 'string' },
+  test: { type: 'string' },
+  hints: { type: 'string' },
+  partitioner: { type: 'string' },
+  out: { type: 'string' },
+  repeat: { type: 'string' },
+  'trust-senders': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const
 
-Usage:
-  pevm run <blockDir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--repeat N] [--json]
-           [--predict static,access-list,preexec,hints] [--hints FILE]   (static scheduler)
-           [--partitioner hash|activity] [--predict static,access-list,preexec]   (sharded: N shards)
-  pevm hints <blockDir> [--out FILE] [--json]
-  pevm replay <chain> [--state lmdb --db PATH] [--test NAME] [--scheduler NAME] [--workers N] [--json]
-  pevm import-state <chain> --db PATH [--test NAME] [--json]
-  pevm db info --db PATH [--json]
-  pevm db check --db PATH [--json]   (every record and trie node, at any size)
-  pevm db unwind --db PATH --blocks N [--json]
-  pevm test-vectors <file-or-dir> [--scheduler NAME] [--state memory|merkle|lmdb] [--workers N] [--json]
-  pevm conflicts <blockDir> [--predict static,access-list,preexec] [--workers N] [--state memory|merkle|lmdb] [--json] [--html report.html]
-  pevm referral generate <dir> [--seed N] [--users N] [--blocks N] [--design kit|naive] [--json]
-  pevm referral analytics <dir> [--scheduler NAME] [--state memory|merkle|lmdb] [--db PATH] [--workers N] [--json]
+/** Every long option, for suggestions: `--wokers` is most likely `--workers`. */
+const optionNames = Object.keys(options).map((name) => `--${name}`)
 
-A <chain> is a referral campaign directory, a mainnet snapshot block directory, or a
-BlockchainTests file (--test names the case when it holds several). With --state lmdb, run and
-replay import the starting state into --db when it is empty and resume from its head otherwise;
-without --db they use a temporary database.
+/** A flag parseArgs refused: said in one line with the nearest known flag, not Node's raw message and the whole usage. */
+function usageErrorOf(error: unknown, command: string | undefined): string | undefined {
+  const code = (error as { code?: string }).code
+  if (!(error instanceof TypeError) || code?.startsWith('ERR_PARSE_ARGS') !== true) return undefined
+  const where = command !== undefined && command in commandHelp ? `pevm ${command}` : 'pevm'
+  const more = command !== undefined && command in commandHelp ? `Run "pevm help ${command}" for its options.` : 'Run "pevm help" for the commands.'
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1]
+  if (unknown !== undefined) {
+    const suggestion = nearest(unknown, optionNames)
+    return `${where}: unknown option ${unknown}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}\n${more}`
+  }
+  return `${where}: ${error.message.replace(/ To specify an option argument starting with a dash.*$/s, '')}\n${more}`
+}
 
-The static scheduler plans from --predict (default static,access-list, or hints with --hints).
-A hints file is [[txIndex, [dependsOn, ...]], ...] or {"accessLists": [[txIndex, [{"address",
-"storageKeys"}]], ...]}, found as given or else beside the block; pevm hints writes a block's
-actual dependencies in that form. --predict works wherever --scheduler static does.
+function unknownName(kind: string, given: string, known: readonly string[], more: string): number {
+  const suggestion = nearest(given, known)
+  console.error(`pevm: unknown ${kind} "${given}"${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}\n${more}`)
+  return 2
+}
 
---workers N sets a parallel scheduler's worker threads; auto (the default) gives one lane per core,
-counting the calling thread where it executes too (the optimistic scheduler's).
-
-The sharded scheduler runs --workers N shards, each owning a partition of the state: by address
-hash (--partitioner hash, the default) or by the block's predicted activity (activity). It
-predicts from static facts, access lists and pre-execution unless --predict says otherwise.
-
-pevm run --repeat N times a block: one warm-up, then N runs in one process, each on a fresh copy of
-the parent state (a temporary database with --state lmdb), the worker pool started once before
-them; it reports the median (and each stage's) with the pool's start-up apart.
-
-Schedulers: ${schedulerNames.join(', ')}
-State backends: ${backendNames.join(', ')}
-
-Every block's senders are recovered from its signatures and checked against any it carries, and its
-transactions (and withdrawals) against the header's roots; --trust-senders (run, replay, test-vectors,
-referral analytics) takes them as given, for inputs already checked.
-
-Exit codes: 0 everything matched or passed; 1 a mismatch, a failed test or a typed block error;
-2 bad usage.`
+function missingArgument(command: string, what: string): number {
+  console.error(`pevm ${command}: missing ${what}\n${commandHelp[command]!.split('\n\n')[0]}\nRun "pevm help ${command}" for its options.`)
+  return 2
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      scheduler: { type: 'string', default: 'sequential' },
-      state: { type: 'string', default: 'memory' },
-      workers: { type: 'string', default: 'auto' },
-      json: { type: 'boolean', default: false },
-      predict: { type: 'string' },
-      html: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      users: { type: 'string' },
-      blocks: { type: 'string' },
-      design: { type: 'string', default: 'kit' },
-      db: { type: 'string' },
-      test: { type: 'string' },
-      hints: { type: 'string' },
-      partitioner: { type: 'string' },
-      out: { type: 'string' },
-      repeat: { type: 'string' },
-      'trust-senders': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  })
-  const [command, target, referralDir] = positionals
-  if (values.help || command === undefined) {
-    console.log(usage)
-    return command === undefined && !values.help ? 2 : 0
+  const firstWord = argv.find((arg) => !arg.startsWith('-'))
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof options }>>
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options })
+  } catch (error) {
+    const message = usageErrorOf(error, firstWord)
+    if (message === undefined) throw error
+    console.error(message)
+    return 2
   }
+  const { positionals, values } = parsed
+  const [command, target, referralDir] = positionals
+  if (values.version) {
+    console.log(`pevm ${packageJson.version}`)
+    return 0
+  }
+  if (command === 'help' || values.help) {
+    const topic = command === 'help' ? target : command
+    if (topic === undefined) console.log(globalUsage())
+    else if (topic in commandHelp) console.log(helpFor(topic))
+    else return unknownName('command', topic, commandNames, 'Run "pevm help" for the commands.')
+    return 0
+  }
+  if (command === undefined) {
+    console.error(globalUsage())
+    return 2
+  }
+  if (!(command in commandHelp)) return unknownName('command', command, commandNames, 'Run "pevm help" for the commands.')
   const workers = values.workers === 'auto' ? 'auto' : Number(values.workers)
   if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) {
     throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is neither a positive integer nor auto` })
   }
   if (workers !== 'auto' && workers > 1) assertWorkerCount(workers, '--workers')
+  // Names checked before any file is read, with the nearest one suggested.
+  for (const [option, given, known] of [['--scheduler', values.scheduler, schedulerNames], ['--state', values.state, backendNames]] as const) {
+    if (!(known as readonly string[]).includes(given)) {
+      const suggestion = nearest(given, known)
+      throw new InvalidOptionError({ option, reason: `"${given}" is not one of ${known.join(', ')}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}` })
+    }
+  }
   const flags: CommonFlags = {
     scheduler: values.scheduler,
     state: values.state,
@@ -106,13 +116,9 @@ async function main(argv: string[]): Promise<number> {
     if (target === 'info') return runDbInfo(values.db, values.json)
     if (target === 'check') return runDbCheck(values.db, values.json)
     if (target === 'unwind') return runDbUnwind(values.db, integerAtLeast('--blocks', values.blocks ?? '', 1), values.json)
-    console.error(`pevm db: unknown subcommand "${target ?? ''}"\n\n${usage}`)
-    return 2
+    return target === undefined ? missingArgument('db', 'the subcommand (info, check or unwind)') : unknownName('db subcommand', target, ['info', 'check', 'unwind'], 'Run "pevm help db".')
   }
-  if (target === undefined) {
-    console.error(`pevm ${command}: missing the path argument\n\n${usage}`)
-    return 2
-  }
+  if (target === undefined) return missingArgument(command, command === 'referral' ? 'the subcommand (generate or analytics)' : 'the path argument')
   // Each command's modules load only when it runs: `pevm --help` and a usage error start in a
   // fraction of the time every scheduler, backend and the referral kit take to load.
   if (command === 'run') return (await import('./commands/run.js')).runRunCommand(target, { ...flags, ...(values.repeat === undefined ? {} : { repeat: integerAtLeast('--repeat', values.repeat, 1) }) })
@@ -128,26 +134,19 @@ async function main(argv: string[]): Promise<number> {
     return runConflictsCommand(target, { ...flags, predict: parsePredictSources(values.predict), ...(values.html === undefined ? {} : { html: values.html }) })
   }
   if (command === 'referral') {
-    if (referralDir === undefined) {
-      console.error(`pevm referral ${target}: missing the campaign directory\n\n${usage}`)
-      return 2
-    }
+    if (target !== 'analytics' && target !== 'generate') return unknownName('referral subcommand', target, ['generate', 'analytics'], 'Run "pevm help referral".')
+    if (referralDir === undefined) return missingArgument('referral', 'the campaign directory')
     const { runReferralAnalytics, runReferralGenerate } = await import('./commands/referral.js')
     if (target === 'analytics') return runReferralAnalytics(referralDir, flags)
-    if (target === 'generate') {
-      return runReferralGenerate(referralDir, {
-        json: values.json,
-        design: values.design,
-        seed: integerAtLeast('--seed', values.seed, 0),
-        ...(values.users === undefined ? {} : { users: integerAtLeast('--users', values.users, 1) }),
-        ...(values.blocks === undefined ? {} : { blocks: integerAtLeast('--blocks', values.blocks, 1) }),
-      })
-    }
-    console.error(`pevm referral: unknown subcommand "${target}"\n\n${usage}`)
-    return 2
+    return runReferralGenerate(referralDir, {
+      json: values.json,
+      design: values.design,
+      seed: integerAtLeast('--seed', values.seed, 0),
+      ...(values.users === undefined ? {} : { users: integerAtLeast('--users', values.users, 1) }),
+      ...(values.blocks === undefined ? {} : { blocks: integerAtLeast('--blocks', values.blocks, 1) }),
+    })
   }
-  console.error(`pevm: unknown command "${command}"\n\n${usage}`)
-  return 2
+  return unknownName('command', command, commandNames, 'Run "pevm help" for the commands.')
 }
 
 main(process.argv.slice(2)).then(
@@ -161,9 +160,6 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof ParallelEvmError) {
       console.error(`pevm: error [${error.code}] ${error.message}`)
       process.exitCode = 1
-    } else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
-      console.error(`pevm: ${error.message}\n\n${usage}`)
-      process.exitCode = 2
     } else {
       console.error('pevm: unexpected failure', error)
       process.exitCode = 70
