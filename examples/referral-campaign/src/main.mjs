@@ -136,7 +136,7 @@ try {
   for (const pool of pools) await pool.close()
 }
 
-console.log(`\nReferral campaign (seed ${size.seed}, ${size.users} users, ${size.blocks} blocks after deployment; ${txCounts.kit} transactions on the kit design, ${txCounts.naive} on the naive one), state-merkle, one run:`)
+console.log(`\nReferral campaign: seed ${size.seed}, ${size.users} users, ${size.blocks} blocks after deployment; ${txCounts.kit} transactions (kit),\n${txCounts.naive} (naive); state-merkle, one run each:`)
 const times = (ratio) => `${ratio.toFixed(2)}x`
 console.log(
   formatTable(
@@ -166,8 +166,9 @@ console.log(
 )
 const baselines = [...new Map(runs.map((run) => [run.design, run.baselineMs])).entries()]
 console.log(
-  `vs sequential: our sequential path's time over the row's; vs runBlock: @ethereumjs/vm runBlock's (${baselines.map(([design, ms]) => `${design} ${ms.toFixed(0)} ms`).join(', ')}) over it.\n` +
-    'roots: every block\'s state root against sequential execution and runBlock. re-runs: transactions executed again after a conflict.',
+  `vs sequential: our sequential path's time over the row's. vs runBlock: @ethereumjs/vm runBlock's\n` +
+    `(${baselines.map(([design, ms]) => `${design} ${ms.toFixed(0)} ms`).join(', ')}) over the row's. re-runs: transactions executed again after a conflict.\n` +
+    "roots: every block's state root against sequential execution's and runBlock's.",
 )
 const eth = (wei) => `${(Number(wei) / 1e18).toFixed(4)} ETH`
 console.log(`Analytics (kit design, from receipts and logs) ${analyticsMatch ? 'equal' : 'DO NOT equal'} the generator's ground truth:`)
