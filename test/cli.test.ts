@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ethereumTestsDir, generatedCommon, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
+import { ethereumTestsDir, generatedCommon, listBlockchainTestFiles, mainnetBlocksDir, osakaTestsDir } from '@parallel-evm/fixtures'
 import { createBlock, createBlockFromRLP } from '@ethereumjs/block'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { maxWorkerThreads } from '@parallel-evm/core'
@@ -215,6 +215,12 @@ describe('pevm test-vectors', () => {
     const { code, stdout, stderr } = pevm('test-vectors', osakaTestsDir(), '--scheduler', 'optimistic', '--workers', '2', '--state', 'lmdb')
     expect(code, stderr).toBe(0)
     expect(stdout.trim().split('\n').at(-1)).toBe('11 passed, 0 failed')
+    // Piped, progress is one line per file on stderr (a redrawn bar with rate and time left only on a terminal).
+    const files = listBlockchainTestFiles(osakaTestsDir())
+    const lines = stderr.trim().split('\n').filter((line) => line.startsWith('test-vectors '))
+    expect(lines).toHaveLength(files.length + 1)
+    expect(lines.at(-1)).toBe(`test-vectors ${files.length}/${files.length} done`)
+    expect(stderr).not.toContain('\r')
   })
 })
 

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
+import { createProgress } from '@parallel-evm/cli'
 import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler, WorkerPool } from '@parallel-evm/core'
 import { analyzeCampaign, gasProfile, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
@@ -27,20 +28,21 @@ const { values } = parseArgs({
 const size = { seed: Number(values.seed), users: Number(values.users), blocks: Number(values.blocks) }
 const toHex = (bytes) => Buffer.from(bytes).toString('hex')
 
-/** One progress bar on stderr when it is a terminal; a line per finished step otherwise. */
+/** A progress bar per step on a terminal (rate and time left); piped, one line per finished step. */
+const bars = new Map()
 function progress(label, done, total) {
-  if (process.stderr.isTTY) {
-    const width = 30
-    const filled = Math.round((width * done) / total)
-    process.stderr.write(`\r  ${label.padEnd(34)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`)
-  } else if (done === total) {
-    process.stderr.write(`  ${label}: ${total} blocks\n`)
+  if (!bars.has(label)) bars.set(label, createProgress(total, `  ${label.padEnd(34)}`, { pipedLines: false }))
+  bars.get(label).update(done, 'blocks')
+  if (done === total) {
+    bars.get(label).finish()
+    if (!process.stderr.isTTY) process.stderr.write(`  ${label}: ${total} blocks\n`)
   }
 }
 
 async function runBaseline(campaign) {
   const stateManager = await merkleStateManagerFrom(campaign.genesis)
   const roots = []
+  progress(`${campaign.design}: @ethereumjs/vm runBlock`, 0, campaign.blocks.length)
   const started = performance.now()
   for (const block of campaign.blocks) {
     const result = await runBlockBaseline(stateManager, { rlp: block.input.block.rlp, common: campaign.common, senders: block.input.senders, ancestorHashes: new Map() })
@@ -52,6 +54,7 @@ async function runBaseline(campaign) {
 
 async function runScheduler(campaign, name, scheduler) {
   const executor = createExecutor({ scheduler, state: await createMerkleState({ genesis: campaign.genesis }), common: campaign.common })
+  progress(`${campaign.design}: ${name}`, 0, campaign.blocks.length)
   const started = performance.now()
   const results = await runCampaign(campaign, executor, { onBlock: (done, total) => progress(`${campaign.design}: ${name}`, done, total) })
   return { ms: performance.now() - started, results }

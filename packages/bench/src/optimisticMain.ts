@@ -1,3 +1,4 @@
+import { createProgress } from '@parallel-evm/cli'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -30,13 +31,16 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
   const rows: OptimisticBenchRow[] = []
   console.log(`optimistic vs sequential vs @ethereumjs/vm runBlock, all on merkle state: ${suites.length} blocks, workers ${workerCounts.join('/')}, ${cores} cores, median of ${runs} runs after ${warmup} warm-up, node ${process.version}, fallback ${options.fallback ? 'on' : 'off'}`)
   console.log(['block', 'txs', 'senders', 'runBlock ms', 'seq ms', ...workerCounts.flatMap((w) => [`opt${w} ms`, `x runBlock`, `x seq`, 'lanes', 'ideal', 'achieved/ideal', 're-exec', 'fallback'])].join('\t'))
+  // A bar with the rate and time left on a terminal; the rows are the piped output's lines.
+  const progress = createProgress(modes.length * suites.length, 'optimistic bench', { pipedLines: false })
   try {
     for (const sendersGiven of modes) {
       for (const block of suites) {
+        progress.update(rows.length, `block ${block.name}`)
         const row = await benchOptimisticBlock(block, { runs, warmup, sendersGiven, schedulers })
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
         rows.push(row)
-        console.log(
+        progress.print(
           [
             row.block,
             row.txCount,
@@ -50,6 +54,7 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
       }
     }
   } finally {
+    progress.finish()
     for (const scheduler of schedulers.values()) await scheduler.close()
   }
   const summary = Object.fromEntries(

@@ -1,3 +1,4 @@
+import { createProgress } from '@parallel-evm/cli'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -42,14 +43,17 @@ export async function shardedMain(options: BenchOptions): Promise<void> {
   console.log(`sharded vs optimistic vs sequential, on merkle state, ${shards.join(', ')} shards, ${cores} cores, median of ${runs} runs after ${warmup} warm-up, senders given, fallback ${options.fallback ? 'on' : 'off'}, node ${process.version}`)
   console.log(['block', 'txs', 'seq ms', 'variant', 'ms', 'x seq', 'x exec', 'cross', 'pred', 'escapes', 're-exec', 'wait ms', 'msgs', 'bytes', 'migr B', 'balance', 'fb'].join('\t'))
   const rows: (ShardedBenchRow & { suite: string })[] = []
+  // A bar with the rate and time left on a terminal; the rows are the piped output's lines.
+  const progress = createProgress(suites.reduce((sum, [, blocks]) => sum + blocks.length, 0), 'sharded bench', { pipedLines: false })
   try {
     for (const [suite, blocks] of suites) {
       for (const block of blocks) {
+        progress.update(rows.length, `${suite} ${block.name}`)
         const row = { suite, ...(await benchShardedBlock(block, { runs, warmup, shards, schedulers, setAccessSets: (next) => (accessSets = next) })) }
         rows.push(row)
         for (const v of row.variants) {
           const s = v.sharded
-          console.log(
+          progress.print(
             [
               row.block,
               row.txCount,
@@ -75,6 +79,7 @@ export async function shardedMain(options: BenchOptions): Promise<void> {
       }
     }
   } finally {
+    progress.finish()
     for (const scheduler of schedulers.values()) await scheduler.close?.()
   }
   const keys = shards.flatMap((workers) => shardedVariants.map((variant) => shardedVariantKey(variant, workers)))

@@ -1,3 +1,4 @@
+import { createProgress } from '@parallel-evm/cli'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -38,16 +39,19 @@ export async function staticMain(options: BenchOptions): Promise<void> {
   console.log(`static vs optimistic vs sequential, on merkle state, ${workers} workers, ${cores} cores, median of ${runs} runs after ${warmup} warm-up, senders given, fallback ${options.fallback ? 'on' : 'off'}, node ${process.version}`)
   console.log(['block', 'txs', 'seq ms', 'ideal', ...staticVariants.flatMap((v) => [`${v} ms`, 'x seq', 'x exec', 're-exec']), 'hints/ideal', 'preexec P/R', 'facts P/R'].join('\t'))
   const rows: (StaticBenchRow & { suite: string })[] = []
+  // A bar with the rate and time left on a terminal; the rows are the piped output's lines.
+  const progress = createProgress(suites.reduce((sum, [, blocks]) => sum + blocks.length, 0), 'static bench', { pipedLines: false })
   try {
     for (const [suite, blocks] of suites) {
       for (const block of blocks) {
+        progress.update(rows.length, `${suite} ${block.name}`)
         const row = { suite, ...(await benchStaticBlock(block, { runs, warmup, workers, schedulers, setHints: (next) => (hints = next) })) }
         rows.push(row)
         const pr = (variant: StaticVariant) => {
           const plan = row.variants.find((v) => v.variant === variant)?.plan
           return plan === undefined ? '-' : `${plan.precision.toFixed(2)}/${plan.recall.toFixed(2)}`
         }
-        console.log(
+        progress.print(
           [
             row.block,
             row.txCount,
@@ -63,6 +67,7 @@ export async function staticMain(options: BenchOptions): Promise<void> {
       }
     }
   } finally {
+    progress.finish()
     for (const scheduler of schedulers.values()) await scheduler.close?.()
   }
   const summarize = (subset: typeof rows) =>

@@ -3,3 +3,4 @@ export { runBlockchainTestCase, type BlockchainTestOptions, type BlockchainTestR
 export { backendNames, createSchedulerByName, ensureHead, openBackendByName, schedulerNames, type BackendPlacement, type OpenedBackend, type SchedulerOptions } from './registry.js'
 export { conflictReport, parsePredictSources, type ConflictReport, type ConflictReportOptions } from './conflictReport.js'
 export { renderConflictHtml } from './conflictHtml.js'
+export { createProgress, type Progress, type ProgressOptions } from './progress.js'

@@ -2,21 +2,26 @@ import { relative } from 'node:path'
 import { listBlockchainTestFiles, loadBlockchainTestFile } from '@parallel-evm/fixtures'
 import { runBlockchainTestCase, type BlockchainTestResult } from '../blockchainTests.js'
 import type { CommonFlags } from '../flags.js'
+import { createProgress } from '../progress.js'
 import { createSchedulerByName } from '../registry.js'
 
 export async function runTestVectorsCommand(target: string, flags: CommonFlags): Promise<number> {
   const files = listBlockchainTestFiles(target)
   const results: BlockchainTestResult[] = []
   const scheduler = createSchedulerByName(flags.scheduler, flags)
+  const progress = createProgress(files.length, 'test-vectors')
   try {
-    for (const file of files) {
+    for (const [done, file] of files.entries()) {
+      progress.update(done, relative(target, file) || file)
       for (const testCase of loadBlockchainTestFile(file)) {
         const result = await runBlockchainTestCase(testCase, { scheduler, state: flags.state, trustSenders: flags.trustSenders ?? false })
         results.push(result)
-        if (!result.passed && !flags.json) console.log(`FAIL ${relative(target, file) || file} ${result.name}: ${result.reason}`)
+        if (!result.passed && !flags.json) progress.print(`FAIL ${relative(target, file) || file} ${result.name}: ${result.reason}`)
       }
     }
+    progress.update(files.length, 'done')
   } finally {
+    progress.finish()
     await scheduler.close?.()
   }
   const passed = results.filter((result) => result.passed).length
