@@ -7,7 +7,7 @@ import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { loadMainnetBlock, mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { createMerkleState } from '@parallel-evm/state-merkle'
-import { buildSync } from 'esbuild'
+import { buildSync, type BuildOptions } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scratchDir } from './scratchDir.js'
 
@@ -51,25 +51,26 @@ const lmdbState = `const { openLmdbState } = await import('@parallel-evm/state-l
   await importing.close()
   state = openLmdbState({ path: process.env.LMDB_DIR, verify: 'always', workerFiles })`
 
-/** Bundles the app, on state-merkle or state-lmdb, into `dir` (everything but native modules) as an ESM file. */
+/** Everything but the native modules, as ESM files. */
+const bundleOptions: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  nodePaths: [join(root, 'node_modules')],
+  external: ['lmdb', 'secp256k1'],
+  // CommonJS dependencies call require; an ESM bundle has none of its own.
+  banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
+  logLevel: 'silent',
+}
+
+/** Bundles the app, on state-merkle or state-lmdb, into `dir` as an ESM file. */
 function bundleInto(dir: string, backend: 'merkle' | 'lmdb' = 'merkle'): string {
   mkdirSync(dir, { recursive: true })
   const entry = join(dir, 'app.src.mjs')
   writeFileSync(entry, app.replace('/* STATE */', backend === 'lmdb' ? lmdbState : merkleState))
   const outfile = join(dir, 'app.mjs')
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    nodePaths: [join(root, 'node_modules')],
-    external: ['lmdb', 'secp256k1'],
-    // CommonJS dependencies call require; an ESM bundle has none of its own.
-    banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
-    logLevel: 'silent',
-  })
+  buildSync({ ...bundleOptions, entryPoints: [entry], outfile })
   return outfile
 }
 
@@ -104,28 +105,40 @@ describe('an app that bundles parallel-evm (esbuild)', () => {
   })
 
   describe('on state-lmdb, shipped with only the native lmdb installed', () => {
-    // What such an app installs: the native module it kept external, nothing of parallel-evm.
+    // What such an app ships: its bundle, the worker entry points bundled beside it as files of
+    // their own, and the native module it kept external; nothing of parallel-evm installed.
     const shipped = () => {
       const dir = scratchDir('pevm-bundle-lmdb')
       mkdirSync(join(dir, 'node_modules'))
       symlinkSync(join(root, 'node_modules/lmdb'), join(dir, 'node_modules/lmdb'))
-      return bundleInto(dir, 'lmdb')
+      const app = bundleInto(dir, 'lmdb')
+      buildSync({
+        ...bundleOptions,
+        entryPoints: {
+          laneWorker: require.resolve('@parallel-evm/core/lane-worker'),
+          snapshotReader: require.resolve('@parallel-evm/state-lmdb/snapshot-reader'),
+          verifyChild: require.resolve('@parallel-evm/state-lmdb/verify-child'),
+        },
+        outdir: join(dir, 'workers'),
+        outExtension: { '.js': '.mjs' },
+      })
+      return { app, workers: join(dir, 'workers') }
     }
-    const lmdbDist = join(root, 'packages/state-lmdb/dist')
 
     it('error: without workerFiles it fails with INVALID_OPTION naming the file it needs and the option to pass', async () => {
-      const result = await runApp(shipped(), { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
+      const result = await runApp(shipped().app, { LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain') })
       expect(result.code).toBe('INVALID_OPTION')
       expect(result.message).toContain('workerFiles.verifyChild')
       expect(result.message).toContain('@parallel-evm/state-lmdb/verify-child')
     })
 
-    it('behavior: given workerFiles and laneWorker, the database is verified, the workers read it, and the root is the sequential one', async () => {
-      const result = await runApp(shipped(), {
+    it('behavior: given its bundled worker files (workerFiles, laneWorker), the database is verified, the workers read it, and the root is the sequential one', async () => {
+      const { app, workers } = shipped()
+      const result = await runApp(app, {
         LMDB_DIR: join(scratchDir('pevm-bundle-db'), 'chain'),
-        LANE_WORKER: join(root, 'packages/core/dist/laneWorker.js'),
-        SNAPSHOT_READER: join(lmdbDist, 'snapshotReader.js'),
-        VERIFY_CHILD: pathToFileURL(join(lmdbDist, 'verifyChild.js')).href,
+        LANE_WORKER: join(workers, 'laneWorker.mjs'),
+        SNAPSHOT_READER: join(workers, 'snapshotReader.mjs'),
+        VERIFY_CHILD: pathToFileURL(join(workers, 'verifyChild.mjs')).href,
       })
       expect(result).toEqual({ root: expectedRoot, scheduler: 'optimistic', onWorkers: true })
     })

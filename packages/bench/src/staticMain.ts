@@ -1,4 +1,4 @@
-import { createProgress } from '@parallel-evm/cli'
+import { createProgress } from '@parallel-evm/cli/progress'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -66,6 +66,7 @@ export async function staticMain(options: BenchOptions): Promise<void> {
         )
       }
     }
+    progress.update(rows.length, 'done')
   } finally {
     progress.finish()
     for (const scheduler of schedulers.values()) await scheduler.close?.()

@@ -62,7 +62,8 @@ and how well each prediction source foresaw them.
 
 Options:
   --predict LIST        static,access-list,preexec (default all three)
-  --workers N|auto      threads for pre-execution (default auto)
+  --workers N|auto      threads for pre-execution (default auto: the calling thread alone, which
+                        is faster than workers for it today)
   --state NAME          ${backendNames.join(', ')} (default memory)
   --html FILE           also write a single-file HTML report
   --json                one JSON object instead of text`,

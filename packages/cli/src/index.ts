@@ -1,4 +1,4 @@
-export { runMainnetBlock, type BlockReport, type RunMainnetBlockOptions } from './runMainnetBlock.js'
+export { runMainnetBlock, type BlockReport, type RepeatReport, type RunMainnetBlockOptions } from './runMainnetBlock.js'
 export { runBlockchainTestCase, type BlockchainTestOptions, type BlockchainTestResult } from './blockchainTests.js'
 export { backendNames, createSchedulerByName, ensureHead, openBackendByName, schedulerNames, type BackendPlacement, type OpenedBackend, type SchedulerOptions } from './registry.js'
 export { conflictReport, parsePredictSources, type ConflictReport, type ConflictReportOptions } from './conflictReport.js'

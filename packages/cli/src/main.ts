@@ -36,8 +36,8 @@ const optionNames = Object.keys(options).map((name) => `--${name}`)
 function usageErrorOf(error: unknown, command: string | undefined): string | undefined {
   const code = (error as { code?: string }).code
   if (!(error instanceof TypeError) || code?.startsWith('ERR_PARSE_ARGS') !== true) return undefined
-  const where = command !== undefined && command in commandHelp ? `pevm ${command}` : 'pevm'
-  const more = command !== undefined && command in commandHelp ? `Run "pevm help ${command}" for its options.` : 'Run "pevm help" for the commands.'
+  const where = command !== undefined && Object.hasOwn(commandHelp, command) ? `pevm ${command}` : 'pevm'
+  const more = command !== undefined && Object.hasOwn(commandHelp, command) ? `Run "pevm help ${command}" for its options.` : 'Run "pevm help" for the commands.'
   const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1]
   if (unknown !== undefined) {
     const suggestion = nearest(unknown, optionNames)
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'help' || values.help) {
     const topic = command === 'help' ? target : command
     if (topic === undefined) console.log(globalUsage())
-    else if (topic in commandHelp) console.log(helpFor(topic))
+    else if (Object.hasOwn(commandHelp, topic)) console.log(helpFor(topic))
     else return unknownName('command', topic, commandNames, 'Run "pevm help" for the commands.')
     return 0
   }
@@ -85,12 +85,12 @@ async function main(argv: string[]): Promise<number> {
     console.error(globalUsage())
     return 2
   }
-  if (!(command in commandHelp)) return unknownName('command', command, commandNames, 'Run "pevm help" for the commands.')
+  if (!Object.hasOwn(commandHelp, command)) return unknownName('command', command, commandNames, 'Run "pevm help" for the commands.')
   const workers = values.workers === 'auto' ? 'auto' : Number(values.workers)
   if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1)) {
     throw new InvalidOptionError({ option: '--workers', reason: `"${values.workers}" is neither a positive integer nor auto` })
   }
-  if (workers !== 'auto' && workers > 1) assertWorkerCount(workers, '--workers')
+  if (workers !== 'auto') assertWorkerCount(workers, '--workers')
   // Names checked before any file is read, with the nearest one suggested.
   for (const [option, given, known] of [['--scheduler', values.scheduler, schedulerNames], ['--state', values.state, backendNames]] as const) {
     if (!(known as readonly string[]).includes(given)) {

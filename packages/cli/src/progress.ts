@@ -37,7 +37,8 @@ export function createProgress(total: number, label: string, options: ProgressOp
       const seconds = (performance.now() - started) / 1000
       const rate = done > 0 && seconds > 0 ? done / seconds : undefined
       const pace = rate === undefined ? '' : ` ${rate.toFixed(1)}/s, ${Math.ceil((total - done) / rate)} s left`
-      bar = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${note}${pace}`
+      // Cut to the terminal's width: a line that wraps leaves a stale copy behind at every redraw.
+      bar = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${note}${pace}`.slice(0, Math.max(1, (stream.columns ?? 80) - 1))
       stream.write(`\r${bar}\u001b[K`)
     },
     print(line, to = process.stdout) {

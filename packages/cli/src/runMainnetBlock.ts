@@ -51,7 +51,7 @@ export interface BlockReport {
   matches: { gasUsed: boolean; receiptsRoot: boolean | null; logsBloom: boolean; requestsHash: boolean | null }
   /** The block path's time: prepare, execute, finalize and commit (with --repeat, the median run's). */
   executeMs: number
-  /** With --repeat: every timed run's figures. */
+  /** With --repeat: every timed run's figures (the other fields, `stats` included, are the last run's). */
   repeat?: RepeatReport
   /** How the scheduler ran it: lanes, executions and re-executions, fallback, threads' time and traffic. */
   stats: SchedulerStats
@@ -70,6 +70,7 @@ export interface BlockReport {
  */
 export async function runMainnetBlock(blockDir: string, options: RunMainnetBlockOptions): Promise<{ report: BlockReport; result: BlockResult }> {
   const { repeat } = options
+  if (repeat !== undefined && (!Number.isSafeInteger(repeat) || repeat < 1)) throw new InvalidOptionError({ option: '--repeat', reason: `${repeat} is not an integer of at least 1` })
   if (repeat !== undefined && options.db !== undefined) {
     throw new InvalidOptionError({ option: '--repeat', reason: 'each run needs a fresh copy of the parent state, and --db keeps the block committed after the first run; drop --db (each run then gets a temporary database)' })
   }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { InvalidOptionError } from '@parallel-evm/core'
+import { InvalidOptionError, type WorkerPool } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { createOptimisticScheduler } from '../src/index.js'
 
@@ -13,6 +13,14 @@ describe('createOptimisticScheduler options', () => {
     const coordinatorOnly = createOptimisticScheduler({ callingThreadGasCap: 0n })
     expect(coordinatorOnly.workers).toBe(cores)
     await coordinatorOnly.close()
+  })
+
+  it("behavior: beside a pool, 'auto' takes the pool's size and a different count is INVALID_OPTION on workers", async () => {
+    const pool = { size: 3, close: async () => {} } as unknown as WorkerPool
+    const onPool = createOptimisticScheduler({ pool })
+    expect(onPool.workers).toBe(3)
+    await onPool.close()
+    expect(() => createOptimisticScheduler({ workers: 2, pool })).toThrow(/differs from the 3 workers of the given pool/)
   })
 
   it('error: workers 0, fractional or past the thread limit (1000) is INVALID_OPTION on workers, before any thread starts', () => {

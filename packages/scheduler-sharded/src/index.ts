@@ -16,3 +16,6 @@ export { actualShards, allShards, lazyCredits, MAX_SHARDS, routedSpeedupBound, r
 export { runSharded, type ShardedRunOptions, type ShardedRunStats } from './shardedRun.js'
 export { workerThreadTransport, type ShardIncarnation, type ShardRequest, type ShardTransport } from './shardTransport.js'
 export { ShardDigestMismatchError } from './errors.js'
+// What a custom Partitioner returns and the default placement it can fall back on, so writing one
+// needs nothing from core's internal entry.
+export { hashShard, ownerOfAddress, ownerOfKey, type ShardOwnership } from '@parallel-evm/core/internal'

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { InvalidOptionError } from '@parallel-evm/core'
+import { InvalidOptionError, type WorkerPool } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { createStaticScheduler, type StaticPredictionSource, type StaticSchedulerOptions } from '../src/index.js'
 
@@ -23,6 +23,14 @@ describe('createStaticScheduler options', () => {
       expect(scheduler.workers).toBe(availableParallelism())
       await scheduler.close()
     }
+  })
+
+  it("behavior: beside a pool, 'auto' takes the pool's size and a different count is INVALID_OPTION on workers", async () => {
+    const pool = { size: 3, close: async () => {} } as unknown as WorkerPool
+    const onPool = createStaticScheduler({ pool })
+    expect(onPool.workers).toBe(3)
+    await onPool.close()
+    expect(optionError({ workers: 2, pool }).option).toBe('workers')
   })
 
   it('error: workers 0, negative, fractional or past the thread limit (1000) is INVALID_OPTION on workers', () => {

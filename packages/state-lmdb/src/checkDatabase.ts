@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CorruptDatabaseError, DatabaseVersionError } from './errors.js'
 import { FORMAT_VERSION } from './records.js'
-import { builtModuleUrl } from './workerEntry.js'
+import { builtModuleUrl, type LmdbWorkerFiles } from './workerEntry.js'
 
 /** What a full check found: every table's records (checksums good) and the head's tries, complete. */
 export interface CheckReport {
@@ -21,16 +21,16 @@ export type CheckProgress = { phase: 'records'; table: string; done: number } | 
  * The full verification, for a database of any size: every record of every table read and its
  * checksum checked, then every trie node reachable from the head's state root read and hashed, and
  * the tries' accounts and slots counted against the flat tables. In a child process, like
- * `verifyDatabase` (a damaged page can crash the reader); `onProgress` hears each step; `checkChild`
- * is the child's file for a bundled app (see `LmdbWorkerFiles`).
+ * `verifyDatabase` (a damaged page can crash the reader); `onProgress` hears each step;
+ * `workerFiles.checkChild` is the child's file for a bundled app (see `LmdbWorkerFiles`).
  * Throws `CorruptDatabaseError` saying what is wrong, or `DatabaseVersionError`.
  */
-export function checkDatabase(path: string, onProgress: (progress: CheckProgress) => void = () => {}, checkChild?: URL | string): Promise<CheckReport> {
+export function checkDatabase(path: string, onProgress: (progress: CheckProgress) => void = () => {}, options: { workerFiles?: LmdbWorkerFiles } = {}): Promise<CheckReport> {
   const started = performance.now()
   if (!existsSync(join(path, 'data.mdb'))) return Promise.reject(new CorruptDatabaseError({ path, what: 'its data file', reason: 'does not exist' }))
   const corrupt = (reason: string, cause?: unknown) => new CorruptDatabaseError({ path, what: 'its check', reason, cause })
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(builtModuleUrl('checkChild', checkChild)), path], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [fileURLToPath(builtModuleUrl('checkChild', options.workerFiles?.checkChild)), path], { stdio: ['ignore', 'pipe', 'pipe'] })
     let verdict: { ok: boolean; code?: string; found?: number; message?: string; entries?: Record<string, number>; trie?: CheckReport['trie'] } | undefined
     let buffered = ''
     let stderr = ''

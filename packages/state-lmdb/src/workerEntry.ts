@@ -15,7 +15,7 @@ export interface LmdbWorkerFiles {
   snapshotReader?: URL | string
   /** Run as a child process to read every record before the database is trusted (`verify`). */
   verifyChild?: URL | string
-  /** Run as a child process by `checkDatabase`. */
+  /** Run as a child process by `checkDatabase` (give it `{ workerFiles }` too). */
   checkChild?: URL | string
 }
 

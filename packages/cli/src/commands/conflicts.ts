@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs'
-import { resolveWorkerCount } from '@parallel-evm/core/internal'
 import { conflictReport, type ConflictReport } from '../conflictReport.js'
 import { renderConflictHtml } from '../conflictHtml.js'
 import type { CommonFlags } from '../flags.js'
 import type { PredictionSource } from '@parallel-evm/conflicts'
 
 export async function runConflictsCommand(blockDir: string, flags: Omit<CommonFlags, 'predict'> & { predict: PredictionSource[]; html?: string }): Promise<number> {
-  const { report } = await conflictReport(blockDir, { predict: flags.predict, state: flags.state, workers: resolveWorkerCount(flags.workers, 0, '--workers') })
+  const { report } = await conflictReport(blockDir, { predict: flags.predict, state: flags.state, workers: flags.workers === 'auto' ? 1 : flags.workers })
   if (flags.html !== undefined) writeFileSync(flags.html, renderConflictHtml(report))
   if (flags.json) {
     const { dependencies: _, ...withoutGraph } = report
