@@ -8,6 +8,7 @@ import { ParallelEvmError, ReadDependencyError } from './errors.js'
 import { executeTransaction } from './executeTransaction.js'
 import { createMainnetCommon, defaultKzg } from './mainnetCommon.js'
 import { MultiVersionMemory } from './multiVersionMemory.js'
+import { prepareLaneBlock } from './laneBlock.js'
 import { prepareBlock, recoveredSender } from './prepareBlock.js'
 import { EMPTY_STATE, StateOverlay } from './stateOverlay.js'
 import { preBlockWrites } from './systemWrites.js'
@@ -169,7 +170,7 @@ async function openStateSource(source: WorkerStateSource): Promise<WorkerStateRe
 }
 
 function speculationOn(block: SpeculationBlock): { prepared: PreparedBlock; memory: MultiVersionMemory } {
-  const prepared = prepareBlock({ block: { format: 'rlp', rlp: block.rlp }, senders: block.senders, ancestorHashes: block.ancestorHashes }, { common: commonFor(block.common), trustSenders: true })
+  const prepared = prepareLaneBlock(block.rlp, block.senders, block.ancestorHashes, { common: commonFor(block.common) })
   return { prepared, memory: new MultiVersionMemory(new StateOverlay(state.reader, block.preBlock)) }
 }
 

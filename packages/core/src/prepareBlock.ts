@@ -136,7 +136,7 @@ function decodeBlock(input: BlockInput, options: PrepareBlockOptions, omissions:
  * ethereumjs caches them only on frozen transactions, and these stay unfrozen so that known senders
  * can be attached; the calldata gas adds one bigint per byte. The block's fork is fixed by now.
  */
-function memoizeEncoding(tx: TypedTransaction): void {
+export function memoizeEncoding(tx: TypedTransaction): void {
   const serialize = tx.serialize.bind(tx)
   const hash = tx.hash.bind(tx)
   const getDataGas = tx.getDataGas.bind(tx)
@@ -160,7 +160,7 @@ function seedCalldataGas(tx: TypedTransaction): void {
 }
 
 /** `common` with the header and transaction parameters merged in, as each constructor would merge them. */
-function withDecodingParams(common: Common): Common {
+export function withDecodingParams(common: Common): Common {
   common.updateParams(paramsBlock)
   common.updateParams(paramsTx)
   return fastParamsCommon(common)
