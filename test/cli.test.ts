@@ -151,7 +151,8 @@ describe('pevm help, --version and usage errors', () => {
 
 describe('pevm run --workers auto', () => {
   it('default: without --workers each parallel scheduler takes one lane per core and gives the sequential result', async () => {
-    const block = join(mainnetBlocksDir(), '4370000')
+    // A block every scheduler runs on its workers rather than falling back (45 transactions, Cancun).
+    const block = join(mainnetBlocksDir(), '19933122')
     const sequential = JSON.parse((await pevmAsync('run', block, '--state', 'merkle', '--json')).stdout)
     for (const scheduler of ['optimistic', 'static', 'sharded']) {
       const { code, stdout, stderr } = await pevmAsync('run', block, '--state', 'merkle', '--scheduler', scheduler, '--json')
