@@ -27,8 +27,13 @@ export type WorkerCount = number | 'auto'
  * calling thread's own lanes (`callingThreadLanes`: 1 where it executes transactions too) counted,
  * so no more threads execute than there are cores; at least one worker. A number is checked by
  * `assertWorkerCount`: more than the cores only when asked for, and never past `maxWorkerThreads()`.
+ * Beside a given pool (`poolSize`), the pool's size, and a count that differs from it is refused.
  */
-export function resolveWorkerCount(requested: WorkerCount | undefined, callingThreadLanes: number, option = 'workers'): number {
+export function resolveWorkerCount(requested: WorkerCount | undefined, callingThreadLanes: number, option = 'workers', poolSize?: number): number {
+  if (poolSize !== undefined && typeof requested === 'number' && requested !== poolSize) {
+    throw new InvalidOptionError({ option, reason: `${requested} differs from the ${poolSize} workers of the given pool` })
+  }
+  if (poolSize !== undefined) return poolSize
   if (requested === undefined || requested === 'auto') return Math.max(1, availableParallelism() - callingThreadLanes)
   if (typeof requested !== 'number') throw new InvalidOptionError({ option, reason: `${JSON.stringify(requested)} is neither a positive integer nor 'auto'` })
   assertWorkerCount(requested, option)

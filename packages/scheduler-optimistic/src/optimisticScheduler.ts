@@ -54,12 +54,8 @@ export interface OptimisticScheduler extends Scheduler {
 export function createOptimisticScheduler(options: OptimisticSchedulerOptions = {}): OptimisticScheduler {
   const maxBatch = options.maxBatch ?? 8
   const callingThreadGasCap = options.callingThreadGasCap ?? 500_000n
-  // Checked even beside a pool: a count given must be the pool's; 'auto' takes the pool's size.
-  const requested = resolveWorkerCount(options.workers, callingThreadGasCap > 0n ? 1 : 0)
-  const workers = options.pool?.size ?? requested
-  if (options.pool !== undefined && typeof options.workers === 'number' && options.workers !== options.pool.size) {
-    throw new InvalidOptionError({ option: 'workers', reason: `${options.workers} differs from the ${options.pool.size} workers of the given pool` })
-  }
+  // Beside a pool, its size; a count given must be that size.
+  const workers = resolveWorkerCount(options.workers, callingThreadGasCap > 0n ? 1 : 0, 'workers', options.pool?.size)
   const heavyGas = options.heavyGas ?? 500_000n
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidOptionError({ option: 'maxBatch', reason: `${maxBatch} is not a positive integer` })
   const thresholds: FallbackThresholds | undefined = options.fallback === false ? undefined : { ...DEFAULT_FALLBACK, ...options.fallback }

@@ -85,12 +85,8 @@ export interface StaticScheduler extends Scheduler {
  * those the plan got wrong. `stats.plan` scores the prediction against what really happened.
  */
 export function createStaticScheduler(options: StaticSchedulerOptions = {}): StaticScheduler {
-  // Checked even beside a pool: a count given must be the pool's; 'auto' takes the pool's size.
-  const requested = resolveWorkerCount(options.workers, 0)
-  const workers = options.pool?.size ?? requested
-  if (options.pool !== undefined && typeof options.workers === 'number' && options.workers !== options.pool.size) {
-    throw new InvalidOptionError({ option: 'workers', reason: `${options.workers} differs from the ${options.pool.size} workers of the given pool` })
-  }
+  // Beside a pool, its size; a count given must be that size.
+  const workers = resolveWorkerCount(options.workers, 0, 'workers', options.pool?.size)
   const predict = options.predict ?? (options.hints === undefined ? ['static', 'access-list'] : ['hints'])
   for (const source of predict) if (!staticPredictionSources.includes(source)) throw new InvalidOptionError({ option: 'predict', reason: `"${source}" is not one of ${staticPredictionSources.join(', ')}` })
   if (predict.length === 0) throw new InvalidOptionError({ option: 'predict', reason: 'names no source (the static facts are "static")' })
