@@ -75,7 +75,7 @@ describe('a native binary that cannot load', () => {
 
   it('behavior: falls back to @noble/curves on the calling thread and the workers, says so, and gives the same block', () => {
     const native = pevmRun({})
-    expect(native.crypto).toEqual({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1', sha256: 'node:crypto' })
+    expect(native.crypto).toEqual({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1', sha256: 'node:crypto', bn254: 'mcl-wasm' })
     for (const args of [[], ['--scheduler', 'optimistic', '--workers', '2']]) {
       const fallback = pevmRun({ [SECP256K1_ADDON_ENV]: unloadable }, ...args)
       expect(fallback.crypto.secp256k1).toBe('@noble/curves')

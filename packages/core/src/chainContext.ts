@@ -1,7 +1,8 @@
 import type { Common } from '@ethereumjs/common'
-import type { EVMMockBlockchainInterface } from '@ethereumjs/evm'
+import { EVM, NobleBN254, type EVMMockBlockchainInterface } from '@ethereumjs/evm'
 import { createVM, type VM } from '@ethereumjs/vm'
 import { cacheCodeAnalysis } from './codeAnalysisCache.js'
+import { bn254Of } from './cryptoProvider.js'
 import { fastInterpreter } from './fastInterpreter.js'
 import { fastWordOpcodes } from './wordOpcodes.js'
 import { instrumentLane } from './instrumentLane.js'
@@ -47,7 +48,11 @@ export class LaneFactory {
     const key = common.hardfork()
     let lane = this.lanes.get(key)
     if (lane === undefined) {
-      const vm = await createVM({ common: common.copy(), stateManager: this.view, blockchain: this.ancestors })
+      const vmCommon = common.copy()
+      // Built here rather than by createVM: ethereumjs 10.1.3's createEVM overwrites a given `bn254`
+      // with its own pure-JS one.
+      const evm = new EVM({ common: vmCommon, stateManager: this.view, blockchain: this.ancestors, bn254: bn254Of(common) ?? new NobleBN254() })
+      const vm = await createVM({ common: vmCommon, stateManager: this.view, blockchain: this.ancestors, evm })
       instrumentLane(vm, this.view)
       await cacheCodeAnalysis(vm.evm)
       await fastInterpreter(vm.evm)

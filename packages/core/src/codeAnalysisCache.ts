@@ -30,6 +30,29 @@ export async function cacheCodeAnalysis(evm: { common: Common }): Promise<boolea
 
 const analyses = new WeakMap<Uint8Array, Map<string, JumpAnalysis>>()
 
+// Bounds the code kept alive for its analyses (which take several times the code's size).
+const INTERNED_CODE_BYTES = 8 * 1024 * 1024
+const interned = new Map<string, Uint8Array>()
+let internedBytes = 0
+
+/**
+ * The one array this thread uses for the code with hash `codeHash`. The analysis cache is keyed by
+ * array, and a lane worker receives its parent state anew each block (a fresh copy, or a fresh
+ * database snapshot), so without this every block would analyse every contract again: a tenth of
+ * a worker's time on mainnet blocks. Code is content-addressed, so an interned copy never goes stale.
+ */
+export function internCode(codeHash: string, code: Uint8Array): Uint8Array {
+  const known = interned.get(codeHash)
+  if (known !== undefined) return known
+  if (internedBytes + code.length > INTERNED_CODE_BYTES) {
+    interned.clear()
+    internedBytes = 0
+  }
+  interned.set(codeHash, code)
+  internedBytes += code.length
+  return code
+}
+
 async function patchInterpreter(): Promise<boolean> {
   const prototype = await interpreterPrototype()
   if (prototype === undefined || typeof prototype._getValidJumpDestinations !== 'function') return false

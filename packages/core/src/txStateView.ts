@@ -6,6 +6,7 @@ import {
   bytesToHex,
   hexToBytes,
 } from '@ethereumjs/util'
+import { internCode } from './codeAnalysisCache.js'
 import { keccak256 } from './cryptoProvider.js'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
 import { MissingStateError, UnsupportedStateOperationError } from './errors.js'
@@ -341,7 +342,7 @@ export class TxStateView implements StateManagerInterface, AccountFieldSource {
     if (code === undefined) {
       throw new MissingStateError({ what: `code ${codeHash}`, reason: `account ${hex} refers to code the state does not hold` })
     }
-    return code
+    return internCode(codeHash, code)
   }
 
   async getCodeSize(address: Address): Promise<number> {

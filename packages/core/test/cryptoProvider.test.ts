@@ -30,9 +30,9 @@ function outcome(run: () => Uint8Array): string {
 }
 
 describe('loadCryptoProvider', () => {
-  it('default: the fast provider runs hash-wasm keccak, libsecp256k1 and node:crypto sha256, with no fallback', async () => {
+  it('default: the fast provider runs hash-wasm keccak, libsecp256k1, node:crypto sha256 and mcl BN254, with no fallback', async () => {
     const provider = await loadCryptoProvider()
-    expect(provider.stats).toEqual({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1', sha256: 'node:crypto' })
+    expect(provider.stats).toEqual({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1', sha256: 'node:crypto', bn254: 'mcl-wasm' })
     expect(await loadCryptoProvider('fast')).toBe(provider)
     expect(await loadCryptoProvider('js')).toBe(jsCryptoProvider)
   })

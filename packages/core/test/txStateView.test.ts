@@ -186,3 +186,22 @@ describe('TxStateView re-creation', () => {
     expect(writeSet.accounts.size).toBe(0)
   })
 })
+
+describe('TxStateView code identity', () => {
+  it('behavior: code read through different bases (a new copy of the state each block) is one array per code hash, so its analysis is cached across blocks', async () => {
+    const codeHash = `0x${'cd'.repeat(32)}` as const
+    const base = (code: Uint8Array): StateReader => ({
+      getAccount: (address) => (address === carol.toString() ? { nonce: 1n, balance: 0n, codeHash } : undefined),
+      getStorage: () => 0n,
+      getCode: (hash) => (hash === codeHash ? code : undefined),
+      hasStorage: () => false,
+    })
+    const firstBlock = Uint8Array.of(0x60, 0x01, 0x5b, 0x00)
+    const view = new TxStateView(base(firstBlock))
+    const first = await view.getCode(carol)
+    view.reset(base(Uint8Array.from(firstBlock)))
+    const second = await view.getCode(carol)
+    expect(second).toBe(first)
+    expect([...second]).toEqual([...firstBlock])
+  })
+})

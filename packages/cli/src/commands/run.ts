@@ -36,7 +36,7 @@ function describeShards(sharded: ShardStats): string {
 function describeCrypto(report: BlockReport): string {
   const { crypto } = report
   const senders = report.sendersVerified ? 'senders recovered and checked' : 'senders trusted as given'
-  return `keccak256 ${crypto.keccak256}, secp256k1 ${crypto.secp256k1}, sha256 ${crypto.sha256}; ${senders}${crypto.fallback === undefined ? '' : `; fallback: ${crypto.fallback}`}`
+  return `keccak256 ${crypto.keccak256}, secp256k1 ${crypto.secp256k1}, sha256 ${crypto.sha256}, bn254 ${crypto.bn254}; ${senders}${crypto.fallback === undefined ? '' : `; fallback: ${crypto.fallback}`}`
 }
 
 function describeRepeat(repeat: RepeatReport): string {
