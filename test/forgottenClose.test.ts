@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 /**
  * A library user who never calls `close()`: the script ends after its last block, with idle
  * worker pools still open. The process must exit by itself (the idle workers do not hold the event
- * loop), having printed every scheduler's root. The child runs the built packages, as a user would.
+ * loop), having printed every scheduler's root. The child runs the built packages, as a user would,
+ * with the heap-size flags a user tunes Node with, which Node refuses in a worker's execArgv.
  */
 const script = `
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
@@ -24,7 +25,7 @@ for (const scheduler of schedulers) {
 
 function runToExit(timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--max-semi-space-size=32', '--max-old-space-size=4096', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -42,7 +43,7 @@ function runToExit(timeoutMs: number): Promise<{ code: number | null; stdout: st
 }
 
 describe('a scheduler nobody closes', () => {
-  it('behavior: the process exits by itself after its last block, with every scheduler\'s root printed and equal', async () => {
+  it('behavior: the process (run with heap-size flags) exits by itself after its last block, with every scheduler\'s root printed and equal', async () => {
     // Generous: the point is exiting at all (before, such a process never exited), not how fast.
     const { code, stdout, stderr, timedOut } = await runToExit(240_000)
     expect(timedOut, `still running after 240 s; stderr: ${stderr}`).toBe(false)

@@ -270,7 +270,7 @@ export class WorkerPool {
       ...(this.options.chain === undefined ? {} : { chain: this.options.chain }),
       ...(this.options.crypto === undefined ? {} : { crypto: this.options.crypto }),
     }
-    const worker = new Worker(laneWorkerFile(this.options.laneWorker), { workerData, execArgv: workerExecArgv() })
+    const worker = startWorker(laneWorkerFile(this.options.laneWorker), workerData)
     const stats = previous === undefined ? { messagesSent: 0, messagesReceived: 0, bytesSent: 0, bytesReceived: 0, tasks: 0, busyMs: 0, heapUsed: 0, restarts: 0 } : { ...previous, restarts: previous.restarts + 1 }
     let markReady: () => void = () => {}
     let failStart: (error: Error) => void = () => {}
@@ -409,6 +409,34 @@ export class WorkerPool {
   }
 }
 
+/** The flags a lane worker starts with: the parent's (see `parentExecArgv`) less those a worker refused. */
+function workerExecArgv(): string[] {
+  return parentExecArgv().filter((arg) => !refusedFlags.has(arg))
+}
+
+// Flags of the parent a worker refused (Node checks them only when a worker starts): the heap
+// sizes (`--max-semi-space-size`, `--max-old-space-size`) among them. V8's flags are process-wide,
+// so dropping them from a worker's execArgv changes nothing the worker runs with.
+const refusedFlags = new Set<string>()
+
+function startWorker(file: URL, workerData: LaneWorkerData): Worker {
+  try {
+    return new Worker(file, { workerData, execArgv: workerExecArgv() })
+  } catch (error) {
+    const refused = refusedExecArgv(error)
+    if (refused.length === 0) throw error
+    for (const flag of refused) refusedFlags.add(flag)
+    return new Worker(file, { workerData, execArgv: workerExecArgv() })
+  }
+}
+
+/** The flags an `ERR_WORKER_INVALID_EXEC_ARGV` names ("...flags: --a=1, --b"); none for any other error. */
+function refusedExecArgv(error: unknown): string[] {
+  if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !(error instanceof Error)) return []
+  const listed = error.message.slice(error.message.lastIndexOf(': ') + 2)
+  return listed.split(', ').filter((flag) => process.execArgv.includes(flag))
+}
+
 /**
  * The parent's flags minus custom export conditions and the flags about the main script's own
  * source: a test runner resolving workspace packages to their TypeScript sources (`--conditions
@@ -416,7 +444,7 @@ export class WorkerPool {
  * condition too, and a parent run as `node --input-type=module -e ...` must not pass those to a
  * worker that runs a file (Node refuses to start it).
  */
-function workerExecArgv(): string[] {
+function parentExecArgv(): string[] {
   const argv: string[] = []
   const withValue = new Set(['--conditions', '-C', '--input-type', '--eval', '-e', '--print', '-p'])
   const prefixed = ['--conditions=', '-C=', '--input-type=', '--eval=', '--print=']
