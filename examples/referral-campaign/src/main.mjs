@@ -56,8 +56,17 @@ async function runScheduler(campaign, name, scheduler) {
   const executor = createExecutor({ scheduler, state: await createMerkleState({ genesis: campaign.genesis }), common: campaign.common })
   progress(`${campaign.design}: ${name}`, 0, campaign.blocks.length)
   const started = performance.now()
-  const results = await runCampaign(campaign, executor, { onBlock: (done, total) => progress(`${campaign.design}: ${name}`, done, total) })
-  return { ms: performance.now() - started, results }
+  const blockMs = []
+  let blockStarted = started
+  const results = await runCampaign(campaign, executor, {
+    onBlock: (done, total) => {
+      const now = performance.now()
+      blockMs.push(now - blockStarted)
+      blockStarted = now
+      progress(`${campaign.design}: ${name}`, done, total)
+    },
+  })
+  return { ms: performance.now() - started, results, blockMs }
 }
 
 /** Dependency edges per key over all blocks, and the gas-weighted ideal speedup on 2 and 16 lanes (conflict detector). */
@@ -66,9 +75,11 @@ function campaignConflicts(campaign, results) {
   const edges = new Map()
   let gas = 0
   const idealTime = { 2: 0, 16: 0 }
+  const idealByBlock = []
   for (const result of results) {
     const conflicts = analyzeBlock(result, { labelSlot, hotKeyLimit: 12 })
     const summary = conflicts.byRule['sender-chains']
+    idealByBlock.push(summary.idealSpeedup[2])
     gas += Number(conflicts.totalGas)
     for (const lanes of [2, 16]) idealTime[lanes] += Number(conflicts.totalGas) / summary.idealSpeedup[lanes]
     for (const key of summary.hotKeys) {
@@ -78,7 +89,7 @@ function campaignConflicts(campaign, results) {
   }
   const keys = [...edges].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([label, count]) => ({ label, edges: count }))
   const ideal = (lanes) => (idealTime[lanes] === 0 ? 1 : gas / idealTime[lanes])
-  return { design: campaign.design, idealSpeedup2: ideal(2), idealSpeedup16: ideal(16), keys }
+  return { design: campaign.design, idealSpeedup2: ideal(2), idealSpeedup16: ideal(16), idealByBlock, keys }
 }
 
 // Worker threads start once (about 0.4 s each, loading ethereumjs), before anything is timed.
@@ -110,7 +121,7 @@ try {
     let reference
     let sequentialMs
     for (const [name, workers, scheduler] of schedulers) {
-      const { ms, results } = await runScheduler(campaign, name === 'sequential' ? name : `${name} (${workers} workers)`, scheduler)
+      const { ms, results, blockMs } = await runScheduler(campaign, name === 'sequential' ? name : `${name} (${workers} workers)`, scheduler)
       const roots = results.map((result) => toHex(result.stateRoot))
       reference ??= { roots, results }
       sequentialMs ??= ms
@@ -125,6 +136,7 @@ try {
         fellBack: results.filter((r) => r.stats.fellBack !== undefined).length,
         rootsMatch: roots.every((root, i) => root === reference.roots[i] && root === baseline.roots[i]),
         baselineMs: baseline.ms,
+        blockMs,
       })
     }
     hotKeys.push(campaignConflicts(campaign, reference.results))
@@ -190,7 +202,7 @@ for (const design of hotKeys) {
   for (const key of design.keys.slice(0, 5)) console.log(`  ${String(key.edges).padStart(6)} edges  ${key.label}`)
 }
 const reportPath = resolve(values.report)
-writeFileSync(reportPath, renderCampaignReport({ title: `Referral campaign, seed ${size.seed}`, runs, analytics, hotKeys }))
+writeFileSync(reportPath, await renderCampaignReport({ title: `Referral campaign, seed ${size.seed}`, runs, analytics, hotKeys, gas }))
 console.log(`HTML report: ${reportPath}`)
 const ok = analyticsMatch && runs.every((run) => run.rootsMatch)
 console.log(ok ? 'Every scheduler produced the same state roots as sequential execution and @ethereumjs/vm.' : 'MISMATCH: see the table above.')

@@ -6,7 +6,7 @@ import type { PredictionSource } from '@parallel-evm/conflicts'
 
 export async function runConflictsCommand(blockDir: string, flags: Omit<CommonFlags, 'predict'> & { predict: PredictionSource[]; html?: string }): Promise<number> {
   const { report } = await conflictReport(blockDir, { predict: flags.predict, state: flags.state, workers: flags.workers === 'auto' ? 1 : flags.workers })
-  if (flags.html !== undefined) writeFileSync(flags.html, renderConflictHtml(report))
+  if (flags.html !== undefined) writeFileSync(flags.html, await renderConflictHtml(report))
   if (flags.json) {
     const { dependencies: _, ...withoutGraph } = report
     console.log(JSON.stringify(withoutGraph))
