@@ -14,8 +14,8 @@ import { fullMatrix } from './mainnetBlocks.js'
 import { adversarialAccessSets } from './shardedPredictions.js'
 import { adversarialHints } from './staticHints.js'
 
-// npm test: a 2,000-plus transaction campaign; test:full: the demo's default size.
-const size = fullMatrix ? {} : { users: 850, blocks: 20 }
+// npm test: a campaign of over 1,000 transactions (CI time); test:full: the demo's default size.
+const size = fullMatrix ? {} : { users: 600, blocks: 14 }
 const campaigns = new Map<ProgramDesign, Promise<Campaign>>()
 const campaignOf = (design: ProgramDesign) => {
   if (!campaigns.has(design)) campaigns.set(design, generateCampaign({ seed: 1, design, ...size }))
@@ -55,7 +55,7 @@ async function run(campaign: Campaign, scheduler: Scheduler, createState: (o: { 
 describe('referral campaign on the executor', () => {
   it('behavior: every transaction ends as the generator\'s model of the contract predicts, custom error included', async () => {
     const [campaign, results] = await Promise.all([campaignOf('kit'), sequentialOf('kit')])
-    expect(campaign.transactions.length).toBeGreaterThanOrEqual(2000)
+    expect(campaign.transactions.length).toBeGreaterThanOrEqual(1000)
     const kinds = new Set(campaign.transactions.map((tx) => tx.kind))
     for (const kind of ['sign-up', 'purchase', 'claim', 'self-referral', 'cycle', 'forged-attestation', 'replayed-attestation', 'expired-attestation', 'over-cap', 'duplicate-sign-up', 'foreign-claim']) {
       expect(kinds, `the campaign holds ${kind}`).toContain(kind)

@@ -30,7 +30,7 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
   let rssPeak = rssBefore
   const rows: OptimisticBenchRow[] = []
   console.log(`optimistic vs sequential vs @ethereumjs/vm runBlock, all on merkle state: ${suites.length} blocks, workers ${workerCounts.join('/')}, ${cores} cores, median of ${runs} runs after ${warmup} warm-up, node ${process.version}, fallback ${options.fallback ? 'on' : 'off'}`)
-  console.log(['block', 'txs', 'senders', 'runBlock ms', 'seq ms', ...workerCounts.flatMap((w) => [`opt${w} ms`, `x runBlock`, `x seq`, 'lanes', 'ideal', 'achieved/ideal', 're-exec', 'fallback'])].join('\t'))
+  console.log(['block', 'txs', 'senders', 'runBlock ms', 'seq ms', ...workerCounts.flatMap((w) => [`opt${w} ms`, `x runBlock`, `x seq`, 'lanes', 'ideal', 'achieved/ideal', 'lane work/seq', 're-exec', 'fallback'])].join('\t'))
   // A bar with the rate and time left on a terminal; the rows are the piped output's lines.
   const progress = createProgress(modes.length * suites.length, 'optimistic bench', { pipedLines: false })
   try {
@@ -47,7 +47,7 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
             row.senders,
             fmt(row.runBlockMs),
             fmt(row.sequentialMs),
-            ...row.optimistic.flatMap((v) => [fmt(v.ms), v.speedupVsRunBlock.toFixed(2), v.speedupVsSequential.toFixed(2), v.lanes, v.ideal.toFixed(2), v.achievedOverIdeal.toFixed(2), v.reExecutions, v.fellBack === undefined ? '-' : v.fellBack.split(':')[0]!.split(' ').slice(0, 3).join(' ')]),
+            ...row.optimistic.flatMap((v) => [fmt(v.ms), v.speedupVsRunBlock.toFixed(2), v.speedupVsSequential.toFixed(2), v.lanes, v.ideal.toFixed(2), v.achievedOverIdeal.toFixed(2), Number.isNaN(v.laneWorkOverSequential) ? '-' : v.laneWorkOverSequential.toFixed(2), v.reExecutions, v.fellBack === undefined ? '-' : v.fellBack.split(':')[0]!.split(' ').slice(0, 3).join(' ')]),
             row.rootsAgree ? '' : 'ROOTS DIFFER',
           ].join('\t'),
         )
@@ -77,6 +77,8 @@ export async function optimisticMain(options: BenchOptions): Promise<void> {
                 mainnetMedianSpeedupVsSequential: median(mainnet.map((row) => variant(row).speedupVsSequential)),
                 mainnetMinSpeedupVsSequential: Math.min(...mainnet.map((row) => variant(row).speedupVsSequential)),
                 mainnetMedianAchievedOverIdeal: median(mainnet.map((row) => variant(row).achievedOverIdeal)),
+                // Over the blocks that ran on the lanes (a fallback has none).
+                mainnetMedianLaneWorkOverSequential: median(mainnet.map((row) => variant(row).laneWorkOverSequential).filter((ratio) => !Number.isNaN(ratio))),
                 fellBack: inMode.filter((row) => variant(row).fellBack !== undefined).length,
               },
             ]
