@@ -43,7 +43,8 @@ let internedBytes = 0
  */
 export function internCode(codeHash: string, code: Uint8Array): Uint8Array {
   const known = interned.get(codeHash)
-  if (known !== undefined) return known
+  // A length that differs means a state holding wrong bytes under this hash: that state gets its own.
+  if (known !== undefined && known.length === code.length) return known
   if (internedBytes + code.length > INTERNED_CODE_BYTES) {
     interned.clear()
     internedBytes = 0
