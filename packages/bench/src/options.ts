@@ -26,15 +26,40 @@ export interface BenchOptions {
   baseline: string | undefined
 }
 
-/**
- * `bench [sequential|conflicts|senders|optimistic|memory] [--blocks a,b] [--runs N>=5] [--warmup N>=1] [--out dir]`
- * and, for optimistic, `[--workers 1,2] [--senders given|recovered|both] [--suite mainnet|generated|all|referral] [--generated-txs N] [--no-fallback]`,
- * for backends the same --workers, --suite and --no-fallback, for sharded `[--shards 2,4]` with --suite and --no-fallback,
- * for scale `[--accounts N] [--slots N] [--transactions N] [--db DIR] [--crypto js|fast|both]`,
- * for crypto `[--blocks a,b] [--runs N] [--warmup N]` (taken as given: `--runs 1 --warmup 0` is a smoke test),
- * and for compare `--baseline DIR [--blocks a,b] [--runs N>=5] [--warmup N>=1]`
- */
-export function parseBenchOptions(argv: string[]): BenchOptions {
+/** A bad command line: printed as one line with a pointer to `--help`, exit code 2. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError'
+}
+
+export const BENCH_USAGE = `Usage: node packages/bench/dist/main.js [MODE] [options]   (npm run bench -- [MODE] [options])
+
+Modes (default sequential): ${modes.join(', ')}
+
+Every mode:      --blocks a,b   mainnet blocks (default: all 52)   --runs N (>= 5)   --warmup N (>= 1)   --out DIR
+optimistic:      --workers 1,2   --senders given|recovered|both   --suite mainnet|generated|all|referral
+                 --generated-txs N   --no-fallback
+backends:        --workers 1,2   --suite mainnet|referral|generated|all   --no-fallback
+static, sharded: --suite ...   --no-fallback   (static: --workers 2; sharded: --shards 2,4)
+scale:           --accounts N   --slots N   --transactions N   --db DIR   --crypto js|fast|both
+crypto:          --blocks a,b   --runs N   --warmup N (taken as given: --runs 1 --warmup 0 is a smoke test)
+compare:         --baseline DIR (a built checkout)   --blocks a,b   --runs N   --warmup N
+
+Results are printed and written as JSON under --out (default bench-results). packages/bench/README.md
+says what each mode measures.`
+
+/** The options of a bench run, or 'help' for `--help`; a bad command line is a `BenchUsageError`. */
+export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help'
+  try {
+    return checkedOptions(argv)
+  } catch (error) {
+    // Node's parseArgs errors carry a hint about positionals that does not apply here.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) throw new BenchUsageError((error as Error).message.split('. ')[0]!.replaceAll("'", ''))
+    throw error
+  }
+}
+
+function checkedOptions(argv: string[]): BenchOptions {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -58,12 +83,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     },
   })
   const mode = positionals[0] ?? 'sequential'
-  if (!(modes as readonly string[]).includes(mode)) throw new Error(`unknown bench "${mode}": ${modes.join(', ')}`)
-  if (!['given', 'recovered', 'both'].includes(values.senders)) throw new Error(`--senders: given, recovered or both, not "${values.senders}"`)
-  if (!['mainnet', 'generated', 'all', 'referral'].includes(values.suite)) throw new Error(`--suite: mainnet, generated, all or referral, not "${values.suite}"`)
-  if (!['js', 'fast', 'both'].includes(values.crypto)) throw new Error(`--crypto: js, fast or both, not "${values.crypto}"`)
+  if (!(modes as readonly string[]).includes(mode)) throw new BenchUsageError(`unknown bench "${mode}": ${modes.join(', ')}`)
+  if (!['given', 'recovered', 'both'].includes(values.senders)) throw new BenchUsageError(`--senders: given, recovered or both, not "${values.senders}"`)
+  if (!['mainnet', 'generated', 'all', 'referral'].includes(values.suite)) throw new BenchUsageError(`--suite: mainnet, generated, all or referral, not "${values.suite}"`)
+  if (!['js', 'fast', 'both'].includes(values.crypto)) throw new BenchUsageError(`--crypto: js, fast or both, not "${values.crypto}"`)
   const shards = values.shards.split(',').map((n) => Number(n.trim()))
-  if (shards.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shards: positive integers, not "${values.shards}"`)
+  if (shards.some((n) => !Number.isInteger(n) || n < 1)) throw new BenchUsageError(`--shards: positive integers, not "${values.shards}"`)
   return {
     mode: mode as BenchOptions['mode'],
     runs: mode === 'crypto' ? Math.max(1, Number(values.runs)) : Math.max(5, Number(values.runs)),
