@@ -48,7 +48,7 @@ afterAll(async () => {
 })
 
 const only = process.env.PEVM_SEED === undefined ? undefined : Number(process.env.PEVM_SEED)
-const seeds = only === undefined ? Array.from({ length: fullMatrix ? 200 : 40 }, (_, k) => k + 1) : [only]
+const seeds = only === undefined ? Array.from({ length: fullMatrix ? 200 : 24 }, (_, k) => k + 1) : [only]
 
 async function expectShardedEqualsSequential(block: GeneratedBlock, shards: number, seed: number, label: string): Promise<void> {
   const sequential = await createExecutor({ scheduler: createSequentialScheduler(), state: await createMerkleState({ genesis: block.preState }), common: block.common }).executeBlock(block.block)
