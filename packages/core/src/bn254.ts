@@ -1,5 +1,5 @@
 import { NobleBN254, type EVMBN254Interface } from '@ethereumjs/evm'
-import { bytesToUnprefixedHex } from '@ethereumjs/util'
+import { bytesToUnprefixedHex, hexToBytes } from '@ethereumjs/util'
 
 type Mcl = typeof import('mcl-wasm')
 
@@ -99,10 +99,7 @@ function encodeG1(mcl: Mcl, point: InstanceType<Mcl['G1']>): Uint8Array {
 }
 
 function fieldBytes(hex: string): Uint8Array {
-  const padded = hex.padStart(64, '0')
-  const bytes = new Uint8Array(32)
-  for (let index = 0; index < 32; index++) bytes[index] = Number.parseInt(padded.slice(index * 2, index * 2 + 2), 16)
-  return bytes
+  return hexToBytes(`0x${hex.padStart(64, '0')}`)
 }
 
 function isZero(bytes: Uint8Array): boolean {

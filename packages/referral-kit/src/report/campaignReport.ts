@@ -2,7 +2,7 @@ import type { GasProfile } from '../analytics/gasProfile.js'
 import type { CampaignAnalytics } from '../analytics/types.js'
 import type { ProgramDesign } from '../campaign/types.js'
 import { blockSpeedupChart, blockTimeChart, gasChart, hotKeysChart, leaderboardChart, retentionChart, runLabel, signUpsChart, speedupChart } from './campaignCharts.js'
-import { renderChart } from './chart.js'
+import { escapeHtml, renderChart } from './chart.js'
 
 /** One scheduler's run of one campaign design, as the demo measured it. */
 export interface ReportRun {
@@ -39,8 +39,6 @@ export interface CampaignReportData {
   /** Gas per action of the kit design (`gasProfile`). */
   gas: GasProfile
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
 
 /**
  * A self-contained page: no script, no network. Its charts are Vega-Lite specs rendered to SVG in

@@ -24,12 +24,13 @@ export async function renderChart(id: string, spec: TopLevelSpec): Promise<strin
     const title = spec.title
     const text = typeof title === 'object' && !Array.isArray(title) ? title.text : title
     const label = typeof text === 'string' ? text : id
-    return svg.replace(/^<svg /, `<svg id="${id}" role="img" aria-label="${escapeAttribute(label)}" `).replace(/class="marks"/, 'class="marks chart"')
+    return svg.replace(/^<svg /, `<svg id="${id}" role="img" aria-label="${escapeHtml(label)}" `).replace(/class="marks"/, 'class="marks chart"')
   } finally {
     view.finalize()
   }
 }
 
-function escapeAttribute(text: string): string {
+/** Text for HTML content or a double-quoted attribute. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
