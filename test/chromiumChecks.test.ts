@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { renderChart } from '@parallel-evm/referral-kit'
+import { renderChart } from '@parallel-evm/referral-kit/chart'
 import { describe, expect, it } from 'vitest'
 import { inspectInChromium } from './chromium.js'
 import { scratchDir } from './scratchDir.js'

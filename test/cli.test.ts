@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -9,26 +7,11 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { maxWorkerThreads } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
+import { runPevm } from './pevmProcess.js'
 import { scratchDir } from './scratchDir.js'
 
 // The CLI as a user runs it: the npm-linked bin of the built package.
-const bin = resolve(__dirname, '../node_modules/.bin/pevm')
-
-// Asynchronous for the longer runs: a test file that blocks on children for long stops answering vitest.
-async function pevmAsync(...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(bin, args, { encoding: 'utf8', timeout: 240_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code?: number | string; stdout?: string; stderr?: string }
-    if (typeof failed.code !== 'number') throw error
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
-  }
-}
-
-// Every run is asynchronous: a test process blocked on a child stops answering vitest's own calls,
-// which time out after 60 s under load.
-const pevm = pevmAsync
+const pevm = (...args: string[]) => runPevm(args)
 
 describe('pevm run', () => {
   it('default: --json prints the report and exits 0 when every checkable field matches', async () => {
@@ -97,7 +80,7 @@ describe('pevm help, --version and usage errors', () => {
 
   it('behavior: every command has its own help, by --help and by pevm help, naming its usage and the exit codes, exit 0', async () => {
     // Help loads no scheduler or backend: the processes are light enough to run side by side.
-    const helps = await Promise.all(commands.map((command) => Promise.all([pevmAsync(command, '--help'), pevmAsync('help', command)])))
+    const helps = await Promise.all(commands.map((command) => Promise.all([pevm(command, '--help'), pevm('help', command)])))
     for (const [i, command] of commands.entries()) {
       const [byFlag, byHelp] = helps[i]!
       expect(byFlag.code, command).toBe(0)
@@ -106,13 +89,13 @@ describe('pevm help, --version and usage errors', () => {
       expect(byFlag.stdout, command).toContain('Exit codes: 0')
       expect(byFlag.stdout, command).toContain('70 an unexpected failure')
     }
-    const global = await pevmAsync('help')
+    const global = await pevm('help')
     expect(global.code).toBe(0)
     for (const command of commands) expect(global.stdout).toContain(`  ${command}`)
   })
 
   it("behavior: --version prints the CLI package's version", async () => {
-    const { code, stdout } = await pevmAsync('--version')
+    const { code, stdout } = await pevm('--version')
     expect(code).toBe(0)
     expect(stdout.trim()).toBe(`pevm ${JSON.parse(readFileSync(resolve(__dirname, '../packages/cli/package.json'), 'utf8')).version}`)
   })
@@ -125,7 +108,7 @@ describe('pevm help, --version and usage errors', () => {
       [['run', join(mainnetBlocksDir(), '46147'), '--scheduler', 'optimstic'], 'did you mean optimistic?'],
       [['help', 'replya'], 'unknown command "replya"; did you mean "replay"?'],
     ]
-    const results = await Promise.all(cases.map(([args]) => pevmAsync(...args)))
+    const results = await Promise.all(cases.map(([args]) => pevm(...args)))
     for (const [i, [args, message]] of cases.entries()) {
       const { code, stdout, stderr } = results[i]!
       expect(code, args.join(' ')).toBe(2)
@@ -136,12 +119,12 @@ describe('pevm help, --version and usage errors', () => {
   })
 
   it('error: a missing path argument is exit 2 with the command\'s usage line; a path that does not exist is exit 1 naming that path', async () => {
-    const missing = await pevmAsync('run')
+    const missing = await pevm('run')
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('pevm run: missing the path argument')
     expect(missing.stderr).toContain('Usage: pevm run <blockDir>')
     const absent = join(scratchDir('pevm-absent'), 'no-such-block')
-    const { code, stderr } = await pevmAsync('run', absent)
+    const { code, stderr } = await pevm('run', absent)
     expect(code).toBe(1)
     expect(stderr).toContain(absent)
     expect(stderr).not.toContain('block_hashes.json')
@@ -152,9 +135,9 @@ describe('pevm run --workers auto', () => {
   it('default: without --workers each parallel scheduler takes one lane per core and gives the sequential result', async () => {
     // A block every scheduler runs on its workers rather than falling back (45 transactions, Cancun).
     const block = join(mainnetBlocksDir(), '19933122')
-    const sequential = JSON.parse((await pevmAsync('run', block, '--state', 'merkle', '--json')).stdout)
+    const sequential = JSON.parse((await pevm('run', block, '--state', 'merkle', '--json')).stdout)
     for (const scheduler of ['optimistic', 'static', 'sharded']) {
-      const { code, stdout, stderr } = await pevmAsync('run', block, '--state', 'merkle', '--scheduler', scheduler, '--json')
+      const { code, stdout, stderr } = await pevm('run', block, '--state', 'merkle', '--scheduler', scheduler, '--json')
       expect(code, stderr).toBe(0)
       const report = JSON.parse(stdout)
       expect([report.stateRoot, report.receiptsRoot, report.gasUsed], scheduler).toEqual([sequential.stateRoot, sequential.receiptsRoot, sequential.gasUsed])
@@ -164,7 +147,7 @@ describe('pevm run --workers auto', () => {
   })
 
   it('error: --workers that is neither a positive integer nor auto is a usage error', async () => {
-    const { code, stderr } = await pevmAsync('run', join(mainnetBlocksDir(), '46147'), '--workers', 'many')
+    const { code, stderr } = await pevm('run', join(mainnetBlocksDir(), '46147'), '--workers', 'many')
     expect(code).toBe(2)
     expect(stderr).toContain('neither a positive integer nor auto')
   })
@@ -174,7 +157,7 @@ describe('pevm run --repeat', () => {
   const block = join(mainnetBlocksDir(), '4370000')
 
   it('behavior: times the block over N runs on fresh parent state after a warm-up, the pool started once and counted apart; every run is identical', async () => {
-    const { code, stdout } = await pevmAsync('run', block, '--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle', '--repeat', '3', '--json')
+    const { code, stdout } = await pevm('run', block, '--scheduler', 'optimistic', '--workers', '2', '--state', 'merkle', '--repeat', '3', '--json')
     expect(code).toBe(0)
     const report = JSON.parse(stdout)
     expect(report).toMatchObject({ ok: true, repeat: { runs: 3, identical: true } })
@@ -190,7 +173,7 @@ describe('pevm run --repeat', () => {
   })
 
   it('behavior: on state-lmdb each run gets its own temporary database; sequential starts no pool; the text report says so', async () => {
-    const { code, stdout } = await pevmAsync('run', block, '--state', 'lmdb', '--repeat', '2')
+    const { code, stdout } = await pevm('run', block, '--state', 'lmdb', '--repeat', '2')
     expect(code).toBe(0)
     expect(stdout).toMatch(/repeat +median of 2 runs after a warm-up/)
     expect(stdout).toContain('pool start 0 ms, in no run; every run identical')
@@ -198,7 +181,7 @@ describe('pevm run --repeat', () => {
 
   it('error: --repeat with --db, below 1, or on another command is a usage error naming --repeat', async () => {
     for (const args of [['run', block, '--state', 'lmdb', '--db', join(scratchDir('pevm-repeat'), 'db'), '--repeat', '2'], ['run', block, '--repeat', '0'], ['test-vectors', osakaTestsDir(), '--repeat', '2']]) {
-      const { code, stderr } = await pevmAsync(...args)
+      const { code, stderr } = await pevm(...args)
       expect(code, stderr).toBe(2)
       expect(stderr).toContain('--repeat')
     }

@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createExecutor, createSequentialScheduler, SECP256K1_ADDON_ENV, type BlockResult, type CryptoPreference, type Scheduler } from '@parallel-evm/core'
 import { generateBlock, loadMainnetBlock, mainnetBlocksDir, type MainnetBlockFixture } from '@parallel-evm/fixtures'
 import { generateCampaign, runCampaign } from '@parallel-evm/referral-kit'
@@ -8,6 +7,7 @@ import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectSameResult } from './blockResults.js'
+import { runPevm } from './pevmProcess.js'
 import { fullMatrix, mainnetBlocksUnderTest } from './mainnetBlocks.js'
 import { scratchDir } from './scratchDir.js'
 
@@ -62,22 +62,21 @@ describe('the fast and the pure-JS crypto providers give byte-identical blocks',
 })
 
 describe('a native binary that cannot load', () => {
-  const bin = resolve(__dirname, '../node_modules/.bin/pevm')
   const block = join(mainnetBlocksDir(), '4370000')
   const unloadable = join(scratchDir('pevm-addon'), 'secp256k1.node')
   writeFileSync(unloadable, 'not a shared object')
 
-  function pevmRun(env: NodeJS.ProcessEnv, ...args: string[]) {
-    const run = spawnSync(bin, ['run', block, '--state', 'merkle', '--json', ...args], { encoding: 'utf8', timeout: 240_000, env: { ...process.env, ...env } })
-    expect(run.status, run.stderr).toBe(0)
+  async function pevmRun(env: NodeJS.ProcessEnv, ...args: string[]) {
+    const run = await runPevm(['run', block, '--state', 'merkle', '--json', ...args], { env })
+    expect(run.code, run.stderr).toBe(0)
     return JSON.parse(run.stdout)
   }
 
-  it('behavior: falls back to @noble/curves on the calling thread and the workers, says so, and gives the same block', () => {
-    const native = pevmRun({})
+  it('behavior: falls back to @noble/curves on the calling thread and the workers, says so, and gives the same block', async () => {
+    const native = await pevmRun({})
     expect(native.crypto).toEqual({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1', sha256: 'node:crypto', bn254: 'mcl-wasm' })
     for (const args of [[], ['--scheduler', 'optimistic', '--workers', '2']]) {
-      const fallback = pevmRun({ [SECP256K1_ADDON_ENV]: unloadable }, ...args)
+      const fallback = await pevmRun({ [SECP256K1_ADDON_ENV]: unloadable }, ...args)
       expect(fallback.crypto.secp256k1).toBe('@noble/curves')
       expect(fallback.crypto.fallback).toMatch(/libsecp256k1 did not load/)
       expect(fallback.sendersVerified).toBe(true)

@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
 import { SeededRandom } from '@parallel-evm/fixtures'
 import { generateCampaign, writeCampaign } from '@parallel-evm/referral-kit'
@@ -9,15 +9,15 @@ import { openLmdbState } from '@parallel-evm/state-lmdb'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fullMatrix } from './mainnetBlocks.js'
+import { pevmBin, runPevm } from './pevmProcess.js'
 
 // `pevm replay` killed with SIGKILL at random moments must restart at its last committed block,
 // with the root a clean run has there, and end at the clean run's final root.
-const bin = resolve(__dirname, '../node_modules/.bin/pevm')
 const work = mkdtempSync(join(tmpdir(), 'pevm-kill-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-// npm test: 10 kills (each scheduler at least twice); test:full: 60.
-const KILLS = fullMatrix ? 60 : 10
+// npm test: 8 kills (the schedulers alternate, so each parallel one is killed at least twice); test:full: 60.
+const KILLS = fullMatrix ? 60 : 8
 
 function replayArgs(campaignDir: string, db: string, attempt: number): string[] {
   // Alternate schedulers, so kills land in the workers' snapshots (and shards') as well as in sequential commits.
@@ -43,7 +43,7 @@ type KillPoint = { kind: 'startup'; fraction: number } | { kind: 'block'; line: 
 function replayKilledAt(args: string[], point: KillPoint, startupMs: number): Promise<{ killed: boolean; code: number | null; firstLineMs: number | undefined }> {
   return new Promise((resolveRun) => {
     const started = performance.now()
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(pevmBin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
     let timer: NodeJS.Timeout | undefined
     const killAfter = (ms: number) => {
       timer ??= setTimeout(() => child.kill('SIGKILL'), Math.max(0, Math.round(ms)))
@@ -97,8 +97,8 @@ describe('state-lmdb under SIGKILL', () => {
     const genesisRoot = bytesToHex((await createMerkleState({ genesis: campaign.genesis })).stateRoot())
 
     // The clean run: one process, no interruption.
-    const clean = spawnSync(bin, replayArgs(campaignDir, join(work, 'clean'), 0), { encoding: 'utf8', timeout: 240_000 })
-    expect(clean.status, clean.stderr).toBe(0)
+    const clean = await runPevm(replayArgs(campaignDir, join(work, 'clean'), 0))
+    expect(clean.code, clean.stderr).toBe(0)
     const report = JSON.parse(clean.stdout) as { executed: { number: string; stateRoot: string }[]; head: { number: string; stateRoot: string } }
     const cleanRoots = new Map<bigint, string>(report.executed.map((block) => [BigInt(block.number), block.stateRoot]))
     cleanRoots.set(campaign.blocks[0]!.number - 1n, genesisRoot)
@@ -137,16 +137,16 @@ describe('state-lmdb under SIGKILL', () => {
       // after a finished run, and after half the kills, unwind a random number of the committed blocks.
       const committed = Number(head.number - campaign.blocks[0]!.number + 1n)
       if (committed > 0 && (!run.killed || random.int(0, 1) === 0)) {
-        const unwound = spawnSync(bin, ['db', 'unwind', '--db', db, '--blocks', String(random.int(1, committed))], { encoding: 'utf8' })
-        expect(unwound.status, unwound.stderr).toBe(0)
+        const unwound = await runPevm(['db', 'unwind', '--db', db, '--blocks', String(random.int(1, committed))])
+        expect(unwound.code, unwound.stderr).toBe(0)
         const back = headOf(db)!
         expect(back.root).toBe(cleanRoots.get(back.number))
       }
     }
     // The kills landed at different points of the chain, not all before or after the work.
     expect(new Set(killedHeads).size, `heads after the kills: ${killedHeads.join(', ')}`).toBeGreaterThan(3)
-    const last = spawnSync(bin, replayArgs(campaignDir, db, 0), { encoding: 'utf8', timeout: 240_000 })
-    expect(last.status, last.stderr).toBe(0)
+    const last = await runPevm(replayArgs(campaignDir, db, 0))
+    expect(last.code, last.stderr).toBe(0)
     expect(JSON.parse(last.stdout).head).toEqual(report.head)
     expect(kills).toBe(KILLS)
     expect(finished + kills).toBeGreaterThanOrEqual(KILLS)

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process'
-import { resolve } from 'node:path'
 import { createBlock, createBlockFromRLP, createBlockHeader } from '@ethereumjs/block'
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
@@ -20,6 +18,7 @@ import { createStaticScheduler } from '@parallel-evm/scheduler-static'
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { afterAll, describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
+import { runPevm } from './pevmProcess.js'
 
 type TxJson = Record<string, unknown>
 const MAINNET_BLOCK = '4370000'
@@ -148,31 +147,30 @@ describe('tampered blocks are refused with a typed error, and nothing is committ
 })
 
 describe('pevm run on tampered blocks', () => {
-  const bin = resolve(__dirname, '../node_modules/.bin/pevm')
   for (const [what, { edit, txIndex }] of Object.entries(jsonTampering)) {
-    it(`behavior: ${what} exits 1 naming transaction ${txIndex} and its hash`, () => {
+    it(`behavior: ${what} exits 1 naming transaction ${txIndex} and its hash`, async () => {
       const dir = editedBlockDir(MAINNET_BLOCK, (json) => edit(json.transactions))
-      const run = spawnSync(bin, ['run', dir, '--state', 'merkle'], { encoding: 'utf8', timeout: 240_000 })
-      expect(run.status).toBe(1)
+      const run = await runPevm(['run', dir, '--state', 'merkle'])
+      expect(run.code).toBe(1)
       expect(run.stderr).toMatch(new RegExp(`\\[INVALID_TRANSACTION\\] Block ${MAINNET_BLOCK}: transaction ${txIndex} \\(0x[0-9a-f]{64}\\) is invalid`))
       expect(run.stderr).not.toMatch(/unexpected failure|\n\s+at /)
     })
   }
 
   for (const scheduler of ['optimistic', 'static', 'sharded']) {
-    it(`behavior: a changed from exits 1 naming the transaction with --scheduler ${scheduler}`, () => {
+    it(`behavior: a changed from exits 1 naming the transaction with --scheduler ${scheduler}`, async () => {
       const { edit, txIndex } = jsonTampering['a changed from']!
       const dir = editedBlockDir(MAINNET_BLOCK, (json) => edit(json.transactions))
-      const run = spawnSync(bin, ['run', dir, '--state', 'merkle', '--scheduler', scheduler, '--workers', '2'], { encoding: 'utf8', timeout: 240_000 })
-      expect(run.status).toBe(1)
+      const run = await runPevm(['run', dir, '--state', 'merkle', '--scheduler', scheduler, '--workers', '2'])
+      expect(run.code).toBe(1)
       expect(run.stderr).toMatch(new RegExp(`\\[INVALID_TRANSACTION\\] Block ${MAINNET_BLOCK}: transaction ${txIndex} \\(0x[0-9a-f]{64}\\) is invalid: sender`))
     })
   }
 
-  it('behavior: --trust-senders takes the given senders, and the report says so', () => {
+  it('behavior: --trust-senders takes the given senders, and the report says so', async () => {
     const dir = editedBlockDir(MAINNET_BLOCK, () => {})
-    const run = spawnSync(bin, ['run', dir, '--state', 'merkle', '--trust-senders', '--json'], { encoding: 'utf8', timeout: 240_000 })
-    expect(run.status).toBe(0)
+    const run = await runPevm(['run', dir, '--state', 'merkle', '--trust-senders', '--json'])
+    expect(run.code).toBe(0)
     const report = JSON.parse(run.stdout)
     expect(report.sendersVerified).toBe(false)
     expect(report.crypto).toMatchObject({ preference: 'fast', keccak256: 'hash-wasm', secp256k1: 'libsecp256k1' })

@@ -1,5 +1,5 @@
 import { dependencyLevels } from '@parallel-evm/conflicts'
-import { renderChart } from '@parallel-evm/referral-kit'
+import { renderChart } from '@parallel-evm/referral-kit/chart'
 import type { ConflictReport } from './conflictReport.js'
 
 const kindColours: Record<string, string> = {

@@ -26,5 +26,4 @@ export { writeCampaign, readCampaign, CAMPAIGN_FILE } from './campaign/campaignF
 export { analyticsToJson, analyticsFromJson, type CampaignAnalyticsJson, type ReferrerSummaryJson } from './analytics/analyticsJson.js'
 export { programSlotLabeller } from './slotLabels.js'
 export { renderCampaignReport, type CampaignReportData, type ReportHotKeys, type ReportRun } from './report/campaignReport.js'
-export { renderChart } from './report/chart.js'
 export { gasProfile, type GasProfile } from './analytics/gasProfile.js'

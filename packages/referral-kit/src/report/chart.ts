@@ -1,5 +1,4 @@
-import { parse, View } from 'vega'
-import { compile, type TopLevelSpec } from 'vega-lite'
+import type { TopLevelSpec } from 'vega-lite'
 
 /** Spec parts every chart of our reports shares: the page's font, no label truncation, a white background. */
 const CONFIG: NonNullable<TopLevelSpec['config']> = {
@@ -15,8 +14,11 @@ const CONFIG: NonNullable<TopLevelSpec['config']> = {
  * the page needs no script and no network. Without a canvas, Vega estimates text widths
  * generously, so labels are laid out wider than a browser draws them, never narrower.
  * The `<svg>` carries `id` and the class `chart`, which the headless-browser test looks for.
+ * Vega and Vega-Lite load on the first chart: they take about half a second to import, which every
+ * importer of the kit (the CLI on each command) would otherwise pay for charts it never draws.
  */
 export async function renderChart(id: string, spec: TopLevelSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')])
   const { spec: vega } = compile({ ...spec, config: { ...CONFIG, ...spec.config } } as TopLevelSpec)
   const view = new View(parse(vega), { renderer: 'none' })
   try {
