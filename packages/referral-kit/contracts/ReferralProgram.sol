@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
 /// @title ReferralProgram
 /// @notice On-chain referral program: codes, one-time sign-ups with fraud checks, tiered rewards
 /// for conversions, seasonal bonuses, vesting, and pull-payment claims.
 /// @dev Built for parallel execution: every hot-path write lands in state keyed by the referee or
 /// the referrer (never a global counter), and the re-entrancy lock lives in transient storage, so
-/// two transactions of unrelated referrers share no storage slot.
+/// two transactions of unrelated referrers share no storage slot. Ownership (two-step), the EIP-712
+/// domain, signature recovery and the lock are OpenZeppelin Contracts 5; the domain separator is
+/// cached in immutables, so attestations read no storage for it.
 ///
 /// Money rules, each checked where the rule could break:
 /// - Solvent by construction: every reward a conversion can accrue (the largest tier times the
@@ -20,7 +27,7 @@ pragma solidity 0.8.37;
 ///   the window ends.
 /// - No front-running by the owner: tier and season changes take effect at the next epoch, and the
 ///   tier table holds at most `MAX_TIERS` entries (it is scanned on every conversion).
-contract ReferralProgram {
+contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- types
 
     /// @notice A reward tier: referrers with at least `minQualified` converted referees earn `rewardWei` per conversion.
@@ -66,8 +73,6 @@ contract ReferralProgram {
 
     // ---------------------------------------------------------------- errors
 
-    error NotOwner(address caller);
-    error NotPendingOwner(address caller);
     error CodeTaken(bytes32 code);
     error UnknownCode(bytes32 code);
     error NotCodeOwner(bytes32 code, address caller);
@@ -90,7 +95,8 @@ contract ReferralProgram {
     error NothingToClaim(address referrer);
     error PayoutCapExceeded(address referrer, uint256 epoch, uint256 requested, uint256 remaining);
     error TransferFailed(address to, uint256 amount);
-    error ReentrantCall();
+    /// @notice Renouncing would strand the funds `withdraw` releases after the claim window.
+    error OwnershipCannotBeRenounced();
     error InvalidTiers();
     error InvalidSeason(uint64 start, uint64 end, uint32 bonusBps);
     error InvalidConfig();
@@ -121,32 +127,22 @@ contract ReferralProgram {
     event SeasonSet(address indexed by, uint64 start, uint64 end, uint32 bonusBps, uint256 fromEpoch);
     /// @notice The verifier's attestation `nonce` was spent on `referee`'s sign-up.
     event AttestationUsed(uint256 indexed nonce, address indexed referee);
-    event OwnershipTransferStarted(address indexed from, address indexed to);
-    event OwnershipTransferred(address indexed from, address indexed to);
     event Withdrawn(address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- constants
 
-    bytes32 private constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 public constant SIGN_UP_TYPEHASH =
         keccak256("SignUp(address referee,bytes32 code,uint256 deadline,uint256 nonce)");
-    /// @dev secp256k1 order / 2: a larger `s` is the malleable twin of a valid signature.
-    uint256 private constant MAX_S = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     uint256 private constant BPS = 10_000;
     uint256 private constant MAX_CLAIM_WINDOW = 3650 days;
     /// @notice The largest seasonal multiplier: 5x.
     uint32 public constant MAX_BONUS_BPS = 50_000;
     /// @notice The most tiers a table may hold.
     uint256 public constant MAX_TIERS = 16;
-    /// @dev keccak256("ReferralProgram.reentrancy"): the transient slot of the claim lock.
-    bytes32 private constant LOCK_SLOT = 0x150a0e438c088da709c16458f2da3bf918e1925a280832c0c0b3a9ae38eb797b;
 
     // ---------------------------------------------------------------- state
 
     uint256 public immutable start;
-    uint256 private immutable deployedChainId;
-    bytes32 private immutable deployedDomainSeparator;
     address public immutable verifier;
     uint64 public immutable epochLength;
     uint64 public immutable vestingDelay;
@@ -158,8 +154,6 @@ contract ReferralProgram {
     uint64 public immutable claimWindow;
     bool public immutable requireAttestation;
 
-    address public owner;
-    address public pendingOwner;
     /// @dev The tiers and season in force, and the ones scheduled to replace them from epoch
     /// `*From` (0: nothing scheduled; a change is never scheduled for epoch 0).
     Tier[] private tiers;
@@ -180,7 +174,11 @@ contract ReferralProgram {
 
     // ---------------------------------------------------------------- set-up
 
-    constructor(Config memory config, Tier[] memory initialTiers, Season memory initialSeason) payable {
+    constructor(Config memory config, Tier[] memory initialTiers, Season memory initialSeason)
+        payable
+        Ownable(msg.sender)
+        EIP712("ReferralProgram", "1")
+    {
         // Every reward vests within the claim window that follows the program's end (see withdraw).
         if (
             config.epochLength == 0 || config.maxCycleDepth == 0 || config.verifier == address(0)
@@ -189,7 +187,6 @@ contract ReferralProgram {
         ) {
             revert InvalidConfig();
         }
-        owner = msg.sender;
         start = block.timestamp;
         verifier = config.verifier;
         epochLength = config.epochLength;
@@ -201,8 +198,6 @@ contract ReferralProgram {
         programEnd = config.programEnd;
         claimWindow = config.claimWindow;
         requireAttestation = config.requireAttestation;
-        deployedChainId = block.chainid;
-        deployedDomainSeparator = _buildDomainSeparator();
         _checkTiers(initialTiers);
         _checkSeason(initialSeason);
         _checkBound(_largestReward(initialTiers), initialSeason.bonusBps);
@@ -210,29 +205,6 @@ contract ReferralProgram {
         season = initialSeason;
         emit TiersSet(msg.sender, initialTiers.length, 0);
         emit SeasonSet(msg.sender, initialSeason.start, initialSeason.end, initialSeason.bonusBps, 0);
-        emit OwnershipTransferred(address(0), msg.sender);
-    }
-
-    modifier onlyOwner() {
-        if (msg.sender != owner) revert NotOwner(msg.sender);
-        _;
-    }
-
-    /// @dev The lock is transient (EIP-1153): it costs no storage write and no slot shared between claims.
-    modifier nonReentrant() {
-        bytes32 slot = LOCK_SLOT;
-        uint256 locked;
-        assembly {
-            locked := tload(slot)
-        }
-        if (locked != 0) revert ReentrantCall();
-        assembly {
-            tstore(slot, 1)
-        }
-        _;
-        assembly {
-            tstore(slot, 0)
-        }
     }
 
     // ---------------------------------------------------------------- governance
@@ -262,16 +234,10 @@ contract ReferralProgram {
         emit SeasonSet(msg.sender, newSeason.start, newSeason.end, newSeason.bonusBps, scheduledSeasonFrom);
     }
 
-    function transferOwnership(address to) external onlyOwner {
-        pendingOwner = to;
-        emit OwnershipTransferStarted(msg.sender, to);
-    }
-
-    function acceptOwnership() external {
-        if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
-        emit OwnershipTransferred(owner, msg.sender);
-        owner = msg.sender;
-        pendingOwner = address(0);
+    /// @notice Always reverts: see `OwnershipCannotBeRenounced`. Ownership moves in two steps
+    /// (`transferOwnership`, then `acceptOwnership` by the new owner).
+    function renounceOwnership() public view override onlyOwner {
+        revert OwnershipCannotBeRenounced();
     }
 
     /// @notice The owner can take funds out only once the program and the claim window after it are
@@ -330,8 +296,9 @@ contract ReferralProgram {
         if (block.timestamp >= programEnd) revert ProgramEnded(programEnd);
         if (block.timestamp > deadline) revert AttestationExpired(deadline, block.timestamp);
         if (attestationUsed[nonce]) revert AttestationReplayed(nonce);
-        address signer = _recover(_signUpDigest(msg.sender, code, deadline, nonce), v, r, s);
-        if (signer != verifier) revert InvalidAttestation(signer);
+        // tryRecover refuses a high s (the malleable twin of a valid signature) and a v other than 27 or 28.
+        (address signer, ECDSA.RecoverError failure,) = ECDSA.tryRecover(_signUpDigest(msg.sender, code, deadline, nonce), v, r, s);
+        if (failure != ECDSA.RecoverError.NoError || signer != verifier) revert InvalidAttestation(signer);
         attestationUsed[nonce] = true;
         emit AttestationUsed(nonce, msg.sender);
         _bind(code);
@@ -526,19 +493,8 @@ contract ReferralProgram {
     }
 
     function _signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) private view returns (bytes32) {
-        bytes32 structHash = keccak256(abi.encode(SIGN_UP_TYPEHASH, referee, code, deadline, nonce));
-        bytes32 domainSeparator = block.chainid == deployedChainId ? deployedDomainSeparator : _buildDomainSeparator();
-        return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
-    }
-
-    /// @dev Rebuilt when the chain id differs from deployment's, so attestations never cross a fork.
-    function _buildDomainSeparator() private view returns (bytes32) {
-        return keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("ReferralProgram"), keccak256("1"), block.chainid, address(this)));
-    }
-
-    function _recover(bytes32 digest, uint8 v, bytes32 r, bytes32 s) private pure returns (address) {
-        if (uint256(s) > MAX_S || (v != 27 && v != 28)) return address(0);
-        return ecrecover(digest, v, r, s);
+        // EIP712 rebuilds the domain when the chain id differs from deployment's: attestations never cross a fork.
+        return _hashTypedDataV4(keccak256(abi.encode(SIGN_UP_TYPEHASH, referee, code, deadline, nonce)));
     }
 
     function _send(address payable to, uint256 amount) private {

@@ -3,6 +3,7 @@
 // viem infers every argument and event type from what solc produced.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import solc from 'solc'
 
@@ -30,7 +31,17 @@ const input = {
     outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'storageLayout'] } },
   },
 }
-const output = JSON.parse(solc.compile(JSON.stringify(input)))
+// Library imports (OpenZeppelin Contracts) resolve from the installed npm packages, as a user's
+// Hardhat or Foundry project resolves them.
+const require = createRequire(import.meta.url)
+function findImports(path) {
+  try {
+    return { contents: readFileSync(require.resolve(path), 'utf8') }
+  } catch {
+    return { error: `${path}: not found in node_modules` }
+  }
+}
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }))
 // 2394: the advisory on transient storage; the claim lock clears its slot before returning.
 const problems = (output.errors ?? []).filter((problem) => problem.errorCode !== '2394')
 for (const problem of problems) console.error(problem.formattedMessage)

@@ -1,4 +1,5 @@
 import {
+  bytesToHex,
   decodeErrorResult,
   decodeEventLog,
   encodeAbiParameters,
@@ -115,11 +116,25 @@ export async function signSignUpAttestation(
 
 export type ReferralEvent = DecodeEventLogReturnType<ReferralProgramAbi, ContractEventName<ReferralProgramAbi>>
 
-/** A log of the kit's program as a typed event, or undefined for a log it did not emit. */
-export function decodeReferralLog(log: { topics: readonly Hex[]; data: Hex }): ReferralEvent | undefined {
-  if (log.topics.length === 0) return undefined
+/**
+ * A log in either form the kit meets: as JSON-RPC and viem's `getLogs` give it (hex fields), or as
+ * our executor's outcomes and receipts hold it (ethereumjs's `[address, topics, data]` in bytes).
+ */
+export type ReferralLogInput =
+  | { readonly address?: Hex; readonly topics: readonly Hex[]; readonly data: Hex }
+  | readonly [address: Uint8Array, topics: readonly Uint8Array[], data: Uint8Array]
+
+/**
+ * A log of the kit's program as a typed event, or undefined for a log it did not emit. With
+ * `program`, a log from any other address is undefined too: another contract may emit events of the
+ * same signature (another program instance, or a look-alike), and only the address tells them apart.
+ */
+export function decodeReferralLog(log: ReferralLogInput, options: { program?: Hex } = {}): ReferralEvent | undefined {
+  const { address, topics, data } = 'topics' in log ? log : { address: bytesToHex(log[0]), topics: log[1].map((topic) => bytesToHex(topic)), data: bytesToHex(log[2]) }
+  if (options.program !== undefined && address?.toLowerCase() !== options.program.toLowerCase()) return undefined
+  if (topics.length === 0) return undefined
   try {
-    return decodeEventLog({ abi: referralProgramAbi, topics: log.topics as [Hex, ...Hex[]], data: log.data })
+    return decodeEventLog({ abi: referralProgramAbi, topics: topics as [Hex, ...Hex[]], data })
   } catch {
     return undefined
   }

@@ -10,6 +10,7 @@ export {
   type AttestationSignature,
   type ProgramConfig,
   type ReferralEvent,
+  type ReferralLogInput,
   type ReferralProgramAbi,
   type Season,
   type SignUpAttestation,

@@ -3,7 +3,7 @@ import type { Hex } from '@parallel-evm/core'
 import { FORK_BLOCK_POSITION } from '@parallel-evm/fixtures'
 import { decodeErrorResult, decodeEventLog, encodeDeployData, encodeFunctionData } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { codeFor, referralCalls, referralProgramAbi, signSignUpAttestation } from '../src/index.js'
+import { codeFor, decodeReferralLog, referralCalls, referralProgramAbi, signSignUpAttestation } from '../src/index.js'
 import { reentrantClaimerAbi, reentrantClaimerBytecode } from './generated/reentrantClaimer.js'
 import { rejectingReferrerAbi, rejectingReferrerBytecode } from './generated/rejectingReferrer.js'
 import { DAY, deployProgram, FINNEY, NO_SEASON, TIERS, WEEK } from './programFixture.js'
@@ -170,10 +170,10 @@ describe('ReferralProgram on our executor: conversions, tiers and seasons', () =
     expect(accrued.map((a) => a.amount)).toEqual([TIERS[0]!.rewardWei, (TIERS[1]!.rewardWei * 3n) / 2n, TIERS[1]!.rewardWei])
   })
 
-  it('behavior: only the owner governs tiers and seasons, tables are validated, and ownership moves in two steps', async () => {
+  it('behavior: only the owner governs tiers and seasons, tables are validated, and ownership moves in two steps and cannot be renounced', async () => {
     const fx = await deployProgram()
     const stranger = fx.users[0]!
-    expect((await fx.call(stranger, referralCalls.setTiers(TIERS))).error).toBe('NotOwner')
+    expect((await fx.call(stranger, referralCalls.setTiers(TIERS))).error).toBe('OwnableUnauthorizedAccount')
     expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 3, rewardWei: 1n }, { minQualified: 3, rewardWei: 2n }]))).error).toBe('InvalidTiers')
     expect((await fx.call(fx.owner, referralCalls.setTiers([]))).error).toBe('InvalidTiers')
     expect((await fx.call(fx.owner, referralCalls.setTiers([{ minQualified: 0, rewardWei: 5n }]))).events[0]).toMatchObject({ eventName: 'TiersSet', args: { by: expect.stringMatching(new RegExp(fx.owner.address.slice(2), 'i')), count: 1n } })
@@ -181,10 +181,14 @@ describe('ReferralProgram on our executor: conversions, tiers and seasons', () =
     expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 10n, end: 5n, bonusBps: 15_000 }))).error).toBe('InvalidSeason')
     expect((await fx.call(fx.owner, referralCalls.setSeason({ start: 10n, end: 50n, bonusBps: 9_000 }))).error).toBe('InvalidSeason')
     expect((await fx.call(fx.owner, referralCalls.transferOwnership(stranger.address))).status).toBe(1)
-    expect((await fx.call(fx.alice, referralCalls.acceptOwnership())).error).toBe('NotPendingOwner')
+    expect((await fx.call(fx.alice, referralCalls.acceptOwnership())).error).toBe('OwnableUnauthorizedAccount')
     expect((await fx.call(stranger, referralCalls.acceptOwnership())).events[0]).toMatchObject({ eventName: 'OwnershipTransferred' })
-    expect((await fx.call(fx.owner, referralCalls.setTiers(TIERS))).error).toBe('NotOwner')
+    expect((await fx.call(fx.owner, referralCalls.setTiers(TIERS))).error).toBe('OwnableUnauthorizedAccount')
     expect((await fx.call(stranger, referralCalls.setTiers(TIERS))).status).toBe(1)
+    // OpenZeppelin's Ownable2Step, with renouncing disabled: it would strand the funds withdraw releases.
+    const renounce = encodeFunctionData({ abi: referralProgramAbi, functionName: 'renounceOwnership' })
+    expect((await fx.call(fx.owner, renounce)).error).toBe('OwnableUnauthorizedAccount')
+    expect((await fx.call(stranger, renounce)).error).toBe('OwnershipCannotBeRenounced')
   })
 })
 
@@ -258,7 +262,7 @@ describe('ReferralProgram on our executor: claims', () => {
     if (reentered?.eventName !== 'Reentered') throw new Error('the receiver never re-entered')
     const { succeeded, reason } = reentered.args as { succeeded: boolean; reason: Hex }
     expect(succeeded).toBe(false)
-    expect(decodeErrorResult({ abi: referralProgramAbi, data: reason }).errorName).toBe('ReentrantCall')
+    expect(decodeErrorResult({ abi: referralProgramAbi, data: reason }).errorName).toBe('ReentrancyGuardReentrantCall')
     const paid = TIERS[0]!.rewardWei + TIERS[1]!.rewardWei
     expect(programBefore - fx.chain.balanceOf(fx.program)).toBe(paid)
     expect(fx.chain.balanceOf(attacker)).toBe(paid)
@@ -314,7 +318,7 @@ describe('ReferralProgram on our executor: claims', () => {
     expect(early.error).toBe('WithdrawalLocked')
     expect(early.errorArgs).toEqual([fx.config.programEnd + fx.config.claimWindow])
     fx.chain.advance(fx.config.programEnd + fx.config.claimWindow - fx.chain.timestamp)
-    expect((await fx.call(fx.alice, referralCalls.withdraw(fx.alice.address, amount))).error).toBe('NotOwner')
+    expect((await fx.call(fx.alice, referralCalls.withdraw(fx.alice.address, amount))).error).toBe('OwnableUnauthorizedAccount')
     const before = fx.chain.balanceOf(fx.program)
     expect((await fx.call(fx.owner, referralCalls.withdraw(fx.owner.address, amount))).events[0]).toMatchObject({ eventName: 'Withdrawn', args: { amount } })
     expect(before - fx.chain.balanceOf(fx.program)).toBe(amount)
@@ -394,5 +398,23 @@ describe('ReferralProgram on our executor: money rules', () => {
     const table = (count: number) => Array.from({ length: count }, (_, i) => ({ minQualified: i, rewardWei: FINNEY }))
     expect((await fx.call(fx.owner, referralCalls.setTiers(table(16)))).status).toBe(1)
     expect((await fx.call(fx.owner, referralCalls.setTiers(table(17)))).error).toBe('InvalidTiers')
+  })
+})
+
+describe('decodeReferralLog', () => {
+  it('behavior: an executor log ([address, topics, data] in bytes) and its JSON-RPC form decode alike; with `program`, a log from any other address is undefined', async () => {
+    const fx = await deployProgram()
+    const joined = await fx.signUp(fx.users[0]!, fx.aliceCode)
+    const raw = joined.outcome.logs.at(-1)!
+    const rpc = { address: bytesToHex(raw[0]) as Hex, topics: raw[1].map((topic) => bytesToHex(topic) as Hex), data: bytesToHex(raw[2]) as Hex }
+    const fromBytes = decodeReferralLog(raw)
+    expect(fromBytes?.eventName).toBe('SignedUp')
+    expect(decodeReferralLog(rpc)).toEqual(fromBytes)
+    expect(decodeReferralLog(raw, { program: fx.program })).toEqual(fromBytes)
+    expect(decodeReferralLog(rpc, { program: fx.program.toUpperCase().replace('0X', '0x') as Hex })).toEqual(fromBytes)
+    expect(decodeReferralLog({ ...rpc, address: fx.alice.address }, { program: fx.program })).toBeUndefined()
+    expect(decodeReferralLog({ topics: rpc.topics, data: rpc.data }, { program: fx.program })).toBeUndefined()
+    expect(decodeReferralLog({ topics: [], data: '0x' })).toBeUndefined()
+    expect(decodeReferralLog({ topics: [`0x${'12'.repeat(32)}`], data: '0x' })).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import { createBlock } from '@ethereumjs/block'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
-import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
+import { createAddressFromString } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler, type AddressHex, type Executor, type Hex, type TxOutcome } from '@parallel-evm/core'
 import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
@@ -89,8 +89,8 @@ export class TestChain {
       outcome,
       status: outcome.status,
       gasUsed: outcome.gasUsed,
-      events: outcome.logs.flatMap(([, topics, data]) => {
-        const event = decodeReferralLog({ topics: topics.map((t) => bytesToHex(t) as Hex), data: bytesToHex(data) as Hex })
+      events: outcome.logs.flatMap((log) => {
+        const event = decodeReferralLog(log)
         return event === undefined ? [] : [event]
       }),
       error: decoded?.errorName ?? (outcome.status === 0 ? outcome.exception : undefined),
