@@ -129,6 +129,14 @@ const createMerkleState = async ({ genesis }) => {
     expect(result).toEqual({ root: expectedRoot, onWorkers: true })
   })
 
+  it('behavior: the referral kit\'s ./chart entry renders a chart from the packed package, in ESM and in CommonJS (Vega loaded on demand)', async () => {
+    const spec = "{ mark: 'point', data: { values: [{ a: 1 }, { a: 2 }] }, encoding: { x: { field: 'a', type: 'quantitative' } } }"
+    const esm = await runInApp('chart.mjs', `import { renderChart } from '@parallel-evm/referral-kit/chart'\nconsole.log(await renderChart('c', ${spec}))`)
+    const cjs = await runInApp('chart.cjs', `require('@parallel-evm/referral-kit/chart').renderChart('c', ${spec}).then((svg) => console.log(svg))`)
+    expect(esm).toMatch(/^<svg id="c" role="img"/)
+    expect(cjs).toBe(esm)
+  })
+
   for (const dir of publicPackages.filter((name) => name !== 'cli')) {
     it(`behavior: the README snippet of ${dir} runs from the packed packages`, async () => {
       const readme = readFileSync(join(root, 'packages', dir, 'README.md'), 'utf8')
