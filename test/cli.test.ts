@@ -7,11 +7,8 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { maxWorkerThreads } from '@parallel-evm/core'
 import { describe, expect, it } from 'vitest'
 import { editedBlockDir } from './editedBlockDir.js'
-import { runPevm } from './pevmProcess.js'
+import { pevm } from './pevmProcess.js'
 import { scratchDir } from './scratchDir.js'
-
-// The CLI as a user runs it: the npm-linked bin of the built package.
-const pevm = (...args: string[]) => runPevm(args)
 
 describe('pevm run', () => {
   it('default: --json prints the report and exits 0 when every checkable field matches', async () => {

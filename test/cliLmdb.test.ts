@@ -4,13 +4,11 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ethereumTestsDir, mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { afterAll, describe, expect, it } from 'vitest'
-import { pevmBin, runPevm } from './pevmProcess.js'
+import { pevm, pevmBin } from './pevmProcess.js'
 
 // The lmdb commands as a user runs them: the npm-linked bin of the built package.
 const work = mkdtempSync(join(tmpdir(), 'pevm-cli-lmdb-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
-
-const pevm = (...args: string[]) => runPevm(args)
 
 const block = join(mainnetBlocksDir(), '4370000')
 // A BlockchainTest chain of 15 valid blocks and one invalid one in the middle.

@@ -1,10 +1,7 @@
 import { join } from 'node:path'
 import { mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
-import { runPevm } from './pevmProcess.js'
-
-// The CLI as a user runs it: the npm-linked bin of the built package.
-const pevm = (...args: string[]) => runPevm(args)
+import { pevm } from './pevmProcess.js'
 
 const block = join(mainnetBlocksDir(), '4370000')
 

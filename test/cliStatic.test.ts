@@ -2,12 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { mainnetBlocksDir } from '@parallel-evm/fixtures'
 import { describe, expect, it } from 'vitest'
-import { runPevm } from './pevmProcess.js'
+import { pevm } from './pevmProcess.js'
 import { editedBlockDir } from './editedBlockDir.js'
 import { scratchDir } from './scratchDir.js'
-
-// The CLI as a user runs it: the npm-linked bin of the built package.
-const pevm = (...args: string[]) => runPevm(args)
 
 const block = '4370000'
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 
+// The CLI as a user runs it: the npm-linked bin of the built package.
 export const pevmBin = resolve(import.meta.dirname, '../node_modules/.bin/pevm')
 
 export interface PevmRun {
@@ -28,3 +29,6 @@ export async function runPevm(args: readonly string[], options: { env?: NodeJS.P
     return { code: typeof failed.code === 'number' ? failed.code : null, signal: failed.signal ?? null, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' }
   }
 }
+
+/** `runPevm` with the arguments spread, as the CLI tests write their commands. */
+export const pevm = (...args: string[]): Promise<PevmRun> => runPevm(args)
