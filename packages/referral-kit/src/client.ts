@@ -1,5 +1,4 @@
 import {
-  bytesToHex,
   decodeErrorResult,
   decodeEventLog,
   encodeAbiParameters,
@@ -12,6 +11,7 @@ import {
   type Hex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { hexLog, type ReferralLogInput } from './logInput.js'
 import { referralProgramAbi, referralProgramBytecode } from './generated/referralProgram.js'
 
 export type ReferralProgramAbi = typeof referralProgramAbi
@@ -92,13 +92,22 @@ export const referralCalls = {
  * The verifier's signature over a sign-up (EIP-712 domain `ReferralProgram`, version 1), split
  * into the `v`, `r`, `s` that `signUpWithAttestation` takes.
  */
-export async function signSignUpAttestation(
+export function signSignUpAttestation(verifierKey: Hex, attestation: SignUpAttestation, domain: { chainId: number; program: Hex }): Promise<AttestationSignature> {
+  return signAttestation(verifierKey, attestation, { name: 'ReferralProgram', chainId: domain.chainId, verifyingContract: domain.program })
+}
+
+/** The verifier's signature over a sign-up at a `ReferralRegistry` (EIP-712 domain `ReferralRegistry`, version 1). */
+export function signRegistryAttestation(verifierKey: Hex, attestation: SignUpAttestation, domain: { chainId: number; registry: Hex }): Promise<AttestationSignature> {
+  return signAttestation(verifierKey, attestation, { name: 'ReferralRegistry', chainId: domain.chainId, verifyingContract: domain.registry })
+}
+
+async function signAttestation(
   verifierKey: Hex,
   attestation: SignUpAttestation,
-  domain: { chainId: number; program: Hex },
+  domain: { name: string; chainId: number; verifyingContract: Hex },
 ): Promise<AttestationSignature> {
   const signature = await privateKeyToAccount(verifierKey).signTypedData({
-    domain: { name: 'ReferralProgram', version: '1', chainId: domain.chainId, verifyingContract: domain.program },
+    domain: { ...domain, version: '1' },
     types: {
       SignUp: [
         { name: 'referee', type: 'address' },
@@ -114,15 +123,9 @@ export async function signSignUpAttestation(
   return { v: v === undefined ? 27 + yParity : Number(v), r, s }
 }
 
-export type ReferralEvent = DecodeEventLogReturnType<ReferralProgramAbi, ContractEventName<ReferralProgramAbi>>
+export type { ReferralLogInput }
 
-/**
- * A log in either form the kit meets: as JSON-RPC and viem's `getLogs` give it (hex fields), or as
- * our executor's outcomes and receipts hold it (ethereumjs's `[address, topics, data]` in bytes).
- */
-export type ReferralLogInput =
-  | { readonly address?: Hex; readonly topics: readonly Hex[]; readonly data: Hex }
-  | readonly [address: Uint8Array, topics: readonly Uint8Array[], data: Uint8Array]
+export type ReferralEvent = DecodeEventLogReturnType<ReferralProgramAbi, ContractEventName<ReferralProgramAbi>>
 
 /**
  * A log of the kit's program as a typed event, or undefined for a log it did not emit. With
@@ -130,7 +133,7 @@ export type ReferralLogInput =
  * same signature (another program instance, or a look-alike), and only the address tells them apart.
  */
 export function decodeReferralLog(log: ReferralLogInput, options: { program?: Hex } = {}): ReferralEvent | undefined {
-  const { address, topics, data } = 'topics' in log ? log : { address: bytesToHex(log[0]), topics: log[1].map((topic) => bytesToHex(topic)), data: bytesToHex(log[2]) }
+  const { address, topics, data } = hexLog(log)
   if (options.program !== undefined && address?.toLowerCase() !== options.program.toLowerCase()) return undefined
   if (topics.length === 0) return undefined
   try {

@@ -1,11 +1,19 @@
 export { referralProgramAbi, referralProgramBytecode, referralProgramRuntimeBytecode } from './generated/referralProgram.js'
 export { SOLC_VERSION, EVM_VERSION } from './generated/compiler.js'
+export { referralRegistryAbi, referralRegistryBytecode, referralRegistryRuntimeBytecode } from './generated/referralRegistry.js'
+export { referralRewardsAbi, referralRewardsBytecode, referralRewardsRuntimeBytecode } from './generated/referralRewards.js'
+export { referralBadgesAbi, referralBadgesBytecode, referralBadgesRuntimeBytecode } from './generated/referralBadges.js'
+export { referralKitEventsAndErrorsAbi, type ReferralBadgesAbi, type ReferralRegistryAbi, type ReferralRewardsAbi } from './kit/abi.js'
+export { decodeReferralKitError, decodeReferralKitLog, type ReferralKitEvent } from './kit/decode.js'
+export { deployReferralBadgesData, deployReferralRegistryData, deployReferralRewardsData, NO_REWARDS_SEASON } from './kit/deployData.js'
+export { ETH_REWARDS, type ReferralKitAddresses, type RegistryConfig, type RegistryTier, type RewardsConfig, type RewardsSeason } from './kit/types.js'
 export {
   codeFor,
   decodeReferralError,
   decodeReferralLog,
   deployReferralProgramData,
   referralCalls,
+  signRegistryAttestation,
   signSignUpAttestation,
   type AttestationSignature,
   type ProgramConfig,

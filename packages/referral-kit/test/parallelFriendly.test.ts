@@ -2,6 +2,7 @@ import { type TxOutcome } from '@parallel-evm/core'
 import { stateKeyId, writtenKeys } from '@parallel-evm/core/internal'
 import { describe, expect, it } from 'vitest'
 import { referralCalls } from '../src/index.js'
+import { deployKit } from './kitFixture.js'
 import { deployProgram, FINNEY, WEEK } from './programFixture.js'
 
 /** Keys `later` read that `earlier` wrote (balance deltas excluded: credits commute). */
@@ -38,5 +39,27 @@ describe('ReferralProgram is built for parallel execution', () => {
     for (const j of [0, 1]) expect(steps[j]!.readSet.has(programBalance)).toBe(false)
     // Purchases pay the program as a credit, not a read-modify-write.
     for (const j of [2, 3]) expect(steps[j]!.writeSet.accounts.get(fx.program)?.balanceDelta).toBe(10n * FINNEY)
+  })
+
+  it('behavior: on the registry and rewards vault, sign-ups, protocol actions and claims of referrers in different buckets touch no common key', async () => {
+    const fx = await deployKit()
+    expect(BigInt(fx.alice.address) % 32n).not.toBe(BigInt(fx.bob.address) % 32n)
+    const [a, b] = fx.users as [typeof fx.alice, typeof fx.alice]
+    const steps: TxOutcome[] = []
+    steps.push((await fx.signUp(a, fx.aliceCode)).outcome)
+    steps.push((await fx.signUp(b, fx.bobCode)).outcome)
+    steps.push((await fx.buy(a)).outcome)
+    steps.push((await fx.buy(b)).outcome)
+    fx.chain.advance(WEEK)
+    steps.push((await fx.rewardsCall(fx.alice, 'claim', [[a.address]])).outcome)
+    steps.push((await fx.rewardsCall(fx.bob, 'claim', [[b.address]])).outcome)
+    for (const step of steps) expect(step.status).toBe(1)
+    // The claims read the vault's balance, which each payment out of it changes.
+    const vaultBalance = stateKeyId({ kind: 'balance', address: fx.rewards })
+    for (const [mine, theirs] of [[[0, 2, 4], [1, 3, 5]], [[1, 3, 5], [0, 2, 4]]] as const) {
+      for (const i of theirs) {
+        for (const j of mine) if (j > i) expect(dependencies(steps[i]!, steps[j]!).filter((key) => key !== vaultBalance), `step ${j} after ${i}`).toEqual([])
+      }
+    }
   })
 })

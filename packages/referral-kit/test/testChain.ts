@@ -1,17 +1,24 @@
 import { createBlock } from '@ethereumjs/block'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
-import { createAddressFromString } from '@ethereumjs/util'
+import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler, type AddressHex, type Executor, type Hex, type TxOutcome } from '@parallel-evm/core'
 import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
+import { decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData, type Abi } from 'viem'
 import { decodeReferralError, decodeReferralLog, type ReferralEvent } from '../src/index.js'
+import { viewProbeAbi, viewProbeBytecode } from './generated/viewProbe.js'
 
 export interface Call {
   to?: AddressHex
   data: Hex
   value?: bigint
   gasLimit?: bigint
+  /** Seconds since the previous block (12 unless given). */
+  seconds?: bigint
 }
+
+/** How a test's chain names what its contracts revert with. */
+export type ErrorDecoder = (revertData: Hex) => { errorName: string; args: readonly unknown[] } | undefined
 
 export interface CallResult {
   outcome: TxOutcome
@@ -33,18 +40,39 @@ export class TestChain {
   private number = FORK_BLOCK_POSITION.cancun.number
   timestamp = FORK_BLOCK_POSITION.cancun.timestamp
   private readonly nonces = new Map<AddressHex, bigint>()
+  private probe: AddressHex | undefined
 
   private constructor(
     readonly executor: Executor,
     readonly accounts: GeneratedAccount[],
+    private readonly reader: GeneratedAccount,
+    private readonly decodeError: ErrorDecoder,
   ) {}
 
-  static async start(accountCount = 12): Promise<TestChain> {
-    const accounts = Array.from({ length: accountCount }, (_, i) => generatedAccount(4242, 'kit-test', i))
+  /** `accountCount` funded accounts; `decodeError` names custom errors (the kit program's by default). */
+  static async start(accountCount = 12, decodeError: ErrorDecoder = decodeReferralError): Promise<TestChain> {
+    const accounts = Array.from({ length: accountCount + 1 }, (_, i) => generatedAccount(4242, 'kit-test', i))
     const genesis = new GenesisBuilder()
     for (const account of accounts) genesis.add(account.address, { balance: 1_000n * 10n ** 18n })
     const executor = createExecutor({ scheduler: createSequentialScheduler(), state: await createMemoryState({ genesis: genesis.build() }) })
-    return new TestChain(executor, accounts)
+    return new TestChain(executor, accounts.slice(0, accountCount), accounts[accountCount]!, decodeError)
+  }
+
+  /**
+   * A view's result, read by a transaction through the view probe one second after the last block
+   * (the executor runs transactions, not calls). Reverts throw with the decoded error.
+   */
+  async read<T>(address: AddressHex, abi: Abi, functionName: string, args: readonly unknown[] = []): Promise<T> {
+    if (this.probe === undefined) {
+      const deployed = await this.send(this.reader, { data: encodeDeployData({ abi: viewProbeAbi, bytecode: viewProbeBytecode }), seconds: 1n })
+      this.probe = deployed.createdAddress!
+    }
+    const data = encodeFunctionData({ abi, functionName, args })
+    const probed = await this.send(this.reader, { to: this.probe, data: encodeFunctionData({ abi: viewProbeAbi, functionName: 'probe', args: [address, data] }), seconds: 1n })
+    const [log] = probed.outcome.logs
+    const returned = decodeEventLog({ abi: viewProbeAbi, eventName: 'Returned', topics: [bytesToHex(log![1][0]!) as Hex], data: bytesToHex(log![2]) as Hex }).args as { ok: boolean; data: Hex }
+    if (!returned.ok) throw new Error(`${functionName} reverted: ${this.decodeError(returned.data)?.errorName ?? returned.data}`)
+    return decodeFunctionResult({ abi, functionName, data: returned.data }) as T
   }
 
   balanceOf(address: AddressHex): bigint {
@@ -62,7 +90,7 @@ export class TestChain {
       { common: this.common },
     ).sign(from.privateKey)
     this.number += 1n
-    this.timestamp += 12n
+    this.timestamp += call.seconds ?? 12n
     const block = createBlock(
       {
         header: {
@@ -84,7 +112,7 @@ export class TestChain {
     const result = await this.executor.executeBlock({ block: { format: 'rlp', rlp: block.serialize() }, senders: [from.address] })
     this.nonces.set(from.address, nonce + 1n)
     const outcome = result.outcomes[0]!
-    const decoded = outcome.revertData === undefined ? undefined : decodeReferralError(outcome.revertData)
+    const decoded = outcome.revertData === undefined ? undefined : this.decodeError(outcome.revertData)
     return {
       outcome,
       status: outcome.status,
