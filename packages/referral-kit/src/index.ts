@@ -6,6 +6,16 @@ export { referralBadgesAbi, referralBadgesBytecode, referralBadgesRuntimeBytecod
 export { referralKitEventsAndErrorsAbi, type ReferralBadgesAbi, type ReferralRegistryAbi, type ReferralRewardsAbi } from './kit/abi.js'
 export { decodeReferralKitError, decodeReferralKitLog, type ReferralKitEvent } from './kit/decode.js'
 export { deployReferralBadgesData, deployReferralRegistryData, deployReferralRewardsData, NO_REWARDS_SEASON } from './kit/deployData.js'
+export { deployReferralKit, referralKitContracts, ReferralKitTransactionError, type DeployReferralKitOptions, type ReferralKitContracts, type ReferralKitWallet } from './kit/viemClient.js'
+export {
+  readReferralKitEvents,
+  referralKitEventsFromResults,
+  summarizeReferralKit,
+  type LogReader,
+  type ReferralKitEventRecord,
+  type ReferralKitReferrer,
+  type ReferralKitSummary,
+} from './kit/kitAnalytics.js'
 export { ETH_REWARDS, type ReferralKitAddresses, type RegistryConfig, type RegistryTier, type RewardsConfig, type RewardsSeason } from './kit/types.js'
 export {
   codeFor,

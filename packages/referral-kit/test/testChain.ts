@@ -1,7 +1,7 @@
 import { createBlock } from '@ethereumjs/block'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
-import { createExecutor, createSequentialScheduler, type AddressHex, type Executor, type Hex, type TxOutcome } from '@parallel-evm/core'
+import { createExecutor, createSequentialScheduler, type AddressHex, type BlockResult, type Executor, type Hex, type TxOutcome } from '@parallel-evm/core'
 import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData, type Abi } from 'viem'
@@ -21,6 +21,8 @@ export interface Call {
 export type ErrorDecoder = (revertData: Hex) => { errorName: string; args: readonly unknown[] } | undefined
 
 export interface CallResult {
+  /** The whole block the call was mined in (one transaction). */
+  block: BlockResult
   outcome: TxOutcome
   status: 0 | 1
   gasUsed: bigint
@@ -114,6 +116,7 @@ export class TestChain {
     const outcome = result.outcomes[0]!
     const decoded = outcome.revertData === undefined ? undefined : this.decodeError(outcome.revertData)
     return {
+      block: result,
       outcome,
       status: outcome.status,
       gasUsed: outcome.gasUsed,
