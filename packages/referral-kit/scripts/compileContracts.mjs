@@ -12,6 +12,7 @@ const EVM_VERSION = 'cancun'
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 const targets = [
   { from: join(packageDir, 'contracts'), to: join(packageDir, 'src/generated') },
+  { from: join(packageDir, 'contracts/examples'), to: join(packageDir, 'src/generated') },
   { from: join(packageDir, 'contracts/test'), to: join(packageDir, 'test/generated') },
 ]
 

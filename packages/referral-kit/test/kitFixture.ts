@@ -21,7 +21,7 @@ import {
   type RewardsConfig,
   type RewardsSeason,
 } from '../src/index.js'
-import { exampleMintAbi, exampleMintBytecode } from './generated/exampleMint.js'
+import { referralMintAbi, referralMintBytecode } from '../src/index.js'
 import { testTokenAbi, testTokenBytecode } from './generated/testToken.js'
 import { TestChain, type CallResult } from './testChain.js'
 
@@ -114,7 +114,7 @@ export async function deployKit(options: KitOptions = {}): Promise<KitFixture> {
   }
   const rewards = await deploy(deployReferralRewardsData(registry, rewardsConfig, { asset: token ?? ETH_REWARDS, ...(options.season === undefined ? {} : { season: options.season }) }))
   const badges = await deploy(deployReferralBadgesData(registry, 'https://badges.example/{id}.json'))
-  const mint = await deploy(encodeDeployData({ abi: exampleMintAbi, bytecode: exampleMintBytecode, args: [registry, rewards, UNIT_PRICE] }))
+  const mint = await deploy(encodeDeployData({ abi: referralMintAbi, bytecode: referralMintBytecode, args: [registry, rewards, UNIT_PRICE] }))
 
   const registryCall: KitFixture['registryCall'] = (from, functionName, args = []) =>
     call(from, registry, encodeFunctionData({ abi: referralRegistryAbi as Abi, functionName, args }))
@@ -144,8 +144,8 @@ export async function deployKit(options: KitOptions = {}): Promise<KitFixture> {
   }
   const read: KitFixture['read'] = (address, abi, functionName, args = []) => chain.read(address, abi, functionName, args)
   const buy: KitFixture['buy'] = async (user, quantity = 1n) => {
-    const price = await read<bigint>(mint, exampleMintAbi, 'priceFor', [user.address, quantity])
-    return call(user, mint, encodeFunctionData({ abi: exampleMintAbi, functionName: 'mint', args: [quantity] }), price)
+    const price = await read<bigint>(mint, referralMintAbi, 'priceFor', [user.address, quantity])
+    return call(user, mint, encodeFunctionData({ abi: referralMintAbi, functionName: 'mint', args: [quantity] }), price)
   }
   return {
     chain, registry, rewards, badges, mint, token, owner, verifier, alice, bob, reporter, users,
@@ -157,4 +157,4 @@ export async function deployKit(options: KitOptions = {}): Promise<KitFixture> {
 /** The named events of a call, in order. */
 export const eventNames = (result: KitCallResult): string[] => result.kitEvents.map((event) => event.eventName)
 
-export { referralBadgesAbi, referralRegistryAbi, referralRewardsAbi, exampleMintAbi, testTokenAbi }
+export { referralBadgesAbi, referralRegistryAbi, referralRewardsAbi, referralMintAbi, testTokenAbi }

@@ -5,7 +5,7 @@ import { codeFor } from '../client.js'
 import type { CampaignActors } from './campaignActors.js'
 import { powerLawCumulative } from './campaignActors.js'
 import type { Intent, PlannedSignUp } from './intents.js'
-import type { ModelOutcome, ProgramModel } from './programModel.js'
+import type { CampaignModel, ModelOutcome } from './programModel.js'
 import type { FraudKind } from './types.js'
 
 const DAY = 86_400n
@@ -50,7 +50,7 @@ export class CampaignPlanner {
 
   constructor(
     private readonly actors: CampaignActors,
-    private readonly model: ProgramModel,
+    private readonly model: CampaignModel,
     private readonly random: SeededRandom,
     private readonly settings: PlannerSettings,
   ) {
@@ -99,14 +99,15 @@ export class CampaignPlanner {
       this.usedSignUps.push(intent.signUp)
       if (this.random.chance(CONVERSION_SHARE)) this.conversionBlockOf.set(intent.from, block + this.random.int(1, 4))
     }
-    if (intent.kind === 'purchase' && outcome.ok && !this.convertedAt.has(intent.from)) {
-      this.convertedAt.set(intent.from, now)
+    if (intent.kind === 'purchase' && outcome.ok) {
+      if (!this.convertedAt.has(intent.from)) this.convertedAt.set(intent.from, now)
+      // A program pays once per referee; a protocol's vault on every action, so a referee can owe again.
       const referrer = this.model.referralOf.get(intent.from)!.referrer
-      this.pendingRewards.set(referrer, [...(this.pendingRewards.get(referrer) ?? []), intent.from])
+      const pending = this.pendingRewards.get(referrer) ?? []
+      if (this.model.owedTo(intent.from) > 0n && !pending.includes(intent.from)) this.pendingRewards.set(referrer, [...pending, intent.from])
     }
     if (intent.kind === 'claim' && outcome.ok) {
-      const claimed = new Set(intent.referees)
-      this.pendingRewards.set(intent.from, (this.pendingRewards.get(intent.from) ?? []).filter((r) => !claimed.has(r)))
+      this.pendingRewards.set(intent.from, (this.pendingRewards.get(intent.from) ?? []).filter((referee) => this.model.owedTo(referee) > 0n))
     }
   }
 
@@ -127,7 +128,7 @@ export class CampaignPlanner {
 
   private purchases(block: number, now: bigint): Intent[] {
     const intents: Intent[] = []
-    const minPurchase = this.model.config.minPurchase
+    const minPurchase = this.model.minPurchase
     for (const user of this.signedUpBefore) {
       const converted = this.convertedAt.get(user)
       if (converted === undefined) {
@@ -147,9 +148,9 @@ export class CampaignPlanner {
       let room = this.model.payoutRemaining(referrer, now)
       const claimable: AddressHex[] = []
       for (const referee of referees) {
-        const reward = this.model.rewardOf.get(referee)!
-        if (reward.unlockAt > now || reward.amount > room || claimable.length === MAX_CLAIM_REFEREES) continue
-        room -= reward.amount
+        const amount = this.model.claimableAt(referee, now)
+        if (amount === 0n || amount > room || claimable.length === MAX_CLAIM_REFEREES) continue
+        room -= amount
         claimable.push(referee)
       }
       if (claimable.length > 0) intents.push({ kind: 'claim', from: referrer, referees: claimable })

@@ -6,14 +6,16 @@ import { createExecutor, createSequentialScheduler, InvalidOptionError, type Add
 import { createMerkleState } from '@parallel-evm/state-merkle'
 import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, SeededRandom, transactionsRootOf } from '@parallel-evm/fixtures'
 import type { ProgramConfig, Season, Tier } from '../client.js'
-import { FRAUD_ERRORS } from '../fraudKinds.js'
+import { emptyFraudCounts, FRAUD_ERRORS, fraudKindOf } from '../fraudKinds.js'
 import { campaignActors, privateKeyHex } from './campaignActors.js'
 import { CampaignPlanner } from './campaignPlanner.js'
-import { encodeIntent, type EncodingContext } from './encodeIntent.js'
+import { encodeIntent, type EncodedCall, type EncodingContext } from './encodeIntent.js'
 import { GroundTruthBook } from './groundTruthBook.js'
 import { gasLimitFor, isSignUpIntent, type Intent } from './intents.js'
-import { ProgramModel, type ModelOutcome } from './programModel.js'
-import type { Campaign, CampaignBlock, CampaignOptions, CampaignTransaction, FraudKind, ProgramDesign } from './types.js'
+import { encodeProtocolIntent, type ProtocolAddresses, type ProtocolEncodingContext } from './encodeProtocolIntent.js'
+import { ProgramModel, type CampaignModel, type ModelOutcome } from './programModel.js'
+import { ProtocolModel, type MintOutcome, type ProtocolSettings } from './protocolModel.js'
+import { PROGRAM_DESIGNS, type Campaign, type CampaignBlock, type CampaignOptions, type CampaignTransaction, type FraudKind, type ProgramDesign } from './types.js'
 
 const DAY = 86_400n
 const ETHER = 10n ** 18n
@@ -39,10 +41,15 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
   const actors = campaignActors(seed, settings.referrers, settings.users)
   const coinbase = generatedAccount(seed, 'referral-coinbase', 0).address
   const start = FORK_BLOCK_POSITION.cancun.timestamp
-  const program = bytesToHex(generateAddress(hexToBytes(actors.admin.address), new Uint8Array())) as AddressHex
+  const created = (nonce: number) => bytesToHex(generateAddress(hexToBytes(actors.admin.address), nonce === 0 ? new Uint8Array() : new Uint8Array([nonce]))) as AddressHex
+  const program = created(0)
   const { config, tiers, season } = programSettings(actors.verifier.address, start, blocks, daysPerBlock)
-  const model = new ProgramModel(start, config, tiers, season)
-  const book = new GroundTruthBook((timestamp) => model.epochAt(timestamp))
+  const programModel = new ProgramModel(start, config, tiers, season)
+  const protocol = design === 'protocol' ? protocolCampaign(actors.verifier.address, config, season, created) : undefined
+  const protocolModel = protocol === undefined ? undefined : new ProtocolModel(start, protocol.settings)
+  const model: CampaignModel = protocolModel ?? programModel
+  const book = new GroundTruthBook((timestamp) => programModel.epochAt(timestamp))
+  const fraudBlocked = emptyFraudCounts()
   const random = new SeededRandom(seed)
   const planner = new CampaignPlanner(actors, model, random, { blocks, daysPerBlock, fraudPercent: settings.fraudPercent, start })
   const encoding: EncodingContext = {
@@ -56,6 +63,14 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
     season,
     funding: 100n * ETHER,
     naiveReward: tiers[1]!.rewardWei,
+  }
+  const protocolEncoding: ProtocolEncodingContext | undefined = protocol && {
+    addresses: protocol.addresses,
+    settings: protocol.settings,
+    chainId: encoding.chainId,
+    verifierKey: encoding.verifierKey,
+    forgerKey: encoding.forgerKey,
+    badgesUri: BADGES_URI,
   }
 
   const genesis = new GenesisBuilder()
@@ -73,30 +88,40 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
     const senders: AddressHex[] = []
     let gasLimits = 0n
     for (const intent of b === 0 ? planner.launch() : planner.plan(b)) {
+      if (intent.kind === 'deploy') protocolModel?.fund(protocol!.settings.funding)
       const outcome = applyToModel(model, intent, now)
       planner.observe(intent, outcome, b, now)
       const kind = expectedKind(intent, outcome)
-      // The naive design has no cap: its users skip the attempts the kit refuses for it, so both
-      // campaigns hold the same sign-ups.
-      const call = design === 'naive' && kind === 'over-cap' ? undefined : await encodeIntent(intent, encoding)
-      if (call === undefined) continue
+      const predicted = design !== 'naive'
+      let calls: EncodedCall[]
+      if (protocolEncoding !== undefined) calls = await encodeProtocolIntent(intent, outcome.ok ? (outcome.value as MintOutcome) : undefined, protocolEncoding)
+      else {
+        // The naive design has no cap: its users skip the attempts the kit refuses for it, so both
+        // campaigns hold the same sign-ups.
+        const call = design === 'naive' && kind === 'over-cap' ? undefined : await encodeIntent(intent, encoding)
+        calls = call === undefined ? [] : [call]
+      }
+      if (calls.length === 0) continue
       if (design === 'kit') record(book, intent, outcome, now)
-      const nonce = nonces.get(intent.from) ?? 0n
-      nonces.set(intent.from, nonce + 1n)
-      const gasLimit = gasLimitFor(intent)
-      gasLimits += gasLimit
-      const tx = createFeeMarket1559Tx(
-        { nonce, gasLimit, maxPriorityFeePerGas: PRIORITY_FEE, maxFeePerGas: 2n * BASE_FEE_PER_GAS + PRIORITY_FEE, to: call.to, value: call.value, data: call.data },
-        { common },
-      )
-      signed.push(tx.sign(actors.keyOf.get(intent.from)!))
-      senders.push(intent.from)
-      transactions.push({
-        block: b,
-        index: signed.length - 1,
-        kind,
-        ...(design === 'kit' ? { expectedStatus: outcome.ok ? 1 : 0, ...(outcome.ok ? {} : { expectedError: outcome.error }) } : {}),
-      })
+      if (design === 'protocol' && !outcome.ok) fraudBlocked[fraudKindOf(outcome.error)!] += 1
+      for (const call of calls) {
+        const nonce = nonces.get(intent.from) ?? 0n
+        nonces.set(intent.from, nonce + 1n)
+        const gasLimit = intent.kind === 'deploy' && design === 'protocol' ? PROTOCOL_DEPLOY_GAS : gasLimitFor(intent)
+        gasLimits += gasLimit
+        const tx = createFeeMarket1559Tx(
+          { nonce, gasLimit, maxPriorityFeePerGas: PRIORITY_FEE, maxFeePerGas: 2n * BASE_FEE_PER_GAS + PRIORITY_FEE, to: call.to, value: call.value, data: call.data },
+          { common },
+        )
+        signed.push(tx.sign(actors.keyOf.get(intent.from)!))
+        senders.push(intent.from)
+        transactions.push({
+          block: b,
+          index: signed.length - 1,
+          kind,
+          ...(predicted ? { expectedStatus: outcome.ok ? 1 : 0, ...(outcome.ok ? {} : { expectedError: outcome.error }) } : {}),
+        })
+      }
     }
     const number = FORK_BLOCK_POSITION.cancun.number + BigInt(b)
     const header = {
@@ -130,10 +155,38 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
     referrers: actors.referrers.map((r) => r.address),
     transactions,
     groundTruth: design === 'kit' ? book.result(planner.timestampOf(blocks)) : undefined,
+    ...(protocol === undefined ? {} : { protocol: { ...protocol.addresses, truth: { summary: protocolModel!.truth(), fraudBlocked } } }),
   }
 }
 
-function applyToModel(model: ProgramModel, intent: Intent, now: bigint): ModelOutcome<unknown> {
+const BADGES_URI = 'https://badges.example/{id}.json'
+/** Each of the protocol design's deployments and wiring calls. */
+const PROTOCOL_DEPLOY_GAS = 6_000_000n
+
+/**
+ * The protocol design's contracts and settings, on the kit design's terms: the example mint's item
+ * costs the kit's `minPurchase`, the rewards vault pays 10% to 20% of each mint by tier (with a fee
+ * discount for the referees of the higher tiers), under the same epochs, vesting, payout cap,
+ * season and end. The admin's first four creations are the registry, vault, badges and mint.
+ */
+function protocolCampaign(verifier: AddressHex, config: ProgramConfig, season: Season, created: (nonce: number) => AddressHex): { addresses: ProtocolAddresses; settings: ProtocolSettings } {
+  const addresses: ProtocolAddresses = { registry: created(0), rewards: created(1), badges: created(2), mint: created(3) }
+  const settings: ProtocolSettings = {
+    registry: { verifier: verifier as Hex, epochLength: config.epochLength, maxCycleDepth: config.maxCycleDepth, signUpCapPerEpoch: config.signUpCapPerEpoch, requireAttestation: true },
+    tiers: [
+      { minQualified: 0, rewardBps: 1_000, discountBps: 0 },
+      { minQualified: 5, rewardBps: 1_500, discountBps: 300 },
+      { minQualified: 15, rewardBps: 2_000, discountBps: 500 },
+    ],
+    rewards: { epochLength: config.epochLength, vestingDelay: config.vestingDelay, programEnd: config.programEnd, payoutCapPerEpoch: config.payoutCapPerEpoch, minQualifyingValue: config.minPurchase / 2n },
+    season,
+    unitPrice: config.minPurchase,
+    funding: 100n * ETHER,
+  }
+  return { addresses, settings }
+}
+
+function applyToModel(model: CampaignModel, intent: Intent, now: bigint): ModelOutcome<unknown> {
   switch (intent.kind) {
     case 'deploy':
       return { ok: true, value: undefined }
@@ -207,7 +260,7 @@ function resolveOptions(options: CampaignOptions) {
   }
   if (!Number.isSafeInteger(resolved.seed)) throw new InvalidOptionError({ option: 'seed', reason: `must be a safe integer, got ${resolved.seed}` })
   if (!(resolved.fraudPercent >= 0 && resolved.fraudPercent <= 100)) throw new InvalidOptionError({ option: 'fraudPercent', reason: `must be within 0..100, got ${resolved.fraudPercent}` })
-  if (resolved.design !== 'kit' && resolved.design !== 'naive') throw new InvalidOptionError({ option: 'design', reason: `must be 'kit' or 'naive', got ${String(resolved.design)}` })
+  if (!PROGRAM_DESIGNS.includes(resolved.design)) throw new InvalidOptionError({ option: 'design', reason: `must be one of ${PROGRAM_DESIGNS.join(', ')}, got ${String(resolved.design)}` })
   return resolved
 }
 

@@ -29,6 +29,24 @@ export interface SignUpRequest {
 /** The outcome of one call: success with what it did, or the custom error it reverts with. */
 export type ModelOutcome<T = undefined> = { ok: true; value: T } | { ok: false; error: string }
 
+/** What the campaign planner asks of a contract model, whichever contracts it restates. */
+export interface CampaignModel {
+  readonly referralOf: ReadonlyMap<AddressHex, { readonly referrer: AddressHex }>
+  /** The smallest purchase that converts a referee. */
+  readonly minPurchase: bigint
+  epochAt(now: bigint): number
+  registerCode(owner: AddressHex, code: Hex): ModelOutcome
+  signUp(sender: AddressHex, request: SignUpRequest, now: bigint): ModelOutcome<{ referrer: AddressHex; epoch: number }>
+  purchase(buyer: AddressHex, value: bigint, now: bigint): ModelOutcome<unknown>
+  claim(referrer: AddressHex, referees: readonly AddressHex[], now: bigint): ModelOutcome<{ paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] }>
+  /** What a claim for `referee` would pay at `now` (0 when nothing has vested). */
+  claimableAt(referee: AddressHex, now: bigint): bigint
+  /** All that is owed for `referee`, vested or not. */
+  owedTo(referee: AddressHex): bigint
+  /** What `referrer` may still be paid in the epoch of `now`. */
+  payoutRemaining(referrer: AddressHex, now: bigint): bigint
+}
+
 const fail = (error: string): { ok: false; error: string } => ({ ok: false, error })
 const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
 
@@ -38,7 +56,7 @@ const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
  * rejected call predicts the exact custom error. Kept apart from the analytics on purpose: the
  * ground truth it yields is an independent oracle for them.
  */
-export class ProgramModel {
+export class ProgramModel implements CampaignModel {
   readonly codeOwner = new Map<Hex, AddressHex>()
   readonly referralOf = new Map<AddressHex, ModelReferral>()
   readonly rewardOf = new Map<AddressHex, ModelReward>()
@@ -53,6 +71,10 @@ export class ProgramModel {
     readonly tiers: readonly Tier[],
     readonly season: Season,
   ) {}
+
+  get minPurchase(): bigint {
+    return this.config.minPurchase
+  }
 
   epochAt(now: bigint): number {
     return Number((now - this.start) / this.config.epochLength)
@@ -135,7 +157,16 @@ export class ProgramModel {
     return ok({ paid })
   }
 
-  /** What `referrer` may still be paid in the epoch of `now`. */
+  claimableAt(referee: AddressHex, now: bigint): bigint {
+    const reward = this.rewardOf.get(referee)
+    return reward === undefined || reward.claimed || reward.unlockAt > now ? 0n : reward.amount
+  }
+
+  owedTo(referee: AddressHex): bigint {
+    const reward = this.rewardOf.get(referee)
+    return reward === undefined || reward.claimed ? 0n : reward.amount
+  }
+
   payoutRemaining(referrer: AddressHex, now: bigint): bigint {
     return this.config.payoutCapPerEpoch - (this.paidInEpoch.get(`${referrer}:${this.epochAt(now)}`) ?? 0n)
   }

@@ -1,9 +1,16 @@
 import type { Common } from '@ethereumjs/common'
 import type { AddressHex, BlockInput, WriteSet } from '@parallel-evm/core'
 import type { CampaignAnalytics } from '../analytics/types.js'
+import type { ReferralKitSummary } from '../kit/kitAnalytics.js'
 
-/** Which contract the campaign runs against: the kit's parallel-friendly one, or the naive contrast. */
-export type ProgramDesign = 'kit' | 'naive'
+/**
+ * Which contracts the campaign runs against: the kit's parallel-friendly `ReferralProgram`, the
+ * naive contrast, or a protocol (the example `ReferralMint`) reporting to the kit's registry and
+ * rewards vault.
+ */
+export type ProgramDesign = 'kit' | 'naive' | 'protocol'
+
+export const PROGRAM_DESIGNS: readonly ProgramDesign[] = ['kit', 'naive', 'protocol']
 
 export interface CampaignOptions {
   /** Same seed and options: byte-identical blocks, genesis and ground truth. */
@@ -75,4 +82,19 @@ export interface Campaign {
   transactions: CampaignTransaction[]
   /** What the analytics must find (kit design only): the generator's own model, not execution. */
   groundTruth: CampaignAnalytics | undefined
+  /** The protocol design's contracts (`program` is its registry) and what their events must add up to. */
+  protocol?: ProtocolCampaign
+}
+
+export interface ProtocolCampaign {
+  registry: AddressHex
+  rewards: AddressHex
+  badges: AddressHex
+  mint: AddressHex
+  truth: {
+    /** The tallies of the kit's events, from the generator's model of the contracts. */
+    summary: ReferralKitSummary
+    /** Refused attempts by kind (failed transactions leave no logs: these come from revert data). */
+    fraudBlocked: Record<FraudKind, number>
+  }
 }

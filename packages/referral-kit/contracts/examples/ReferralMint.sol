@@ -7,10 +7,14 @@ interface IReferralRewards {
     function recordAction(address user, uint256 value) external returns (uint256);
 }
 
-/// @title ExampleMint
-/// @notice An integrating protocol as the kit's tests see one: a paid mint that reads the buyer's
-/// discount from the registry's tier in its own hot path and reports what the buyer paid.
-contract ExampleMint {
+/// @title ReferralMint
+/// @notice An example integration: a paid mint (of plain counted items) that reads the buyer's fee
+/// discount from the registry, in its own hot path, and reports what the buyer paid to the rewards
+/// vault. The kit's protocol campaign runs it; a real protocol (a swap, an exchange) does the same
+/// two calls around its own logic.
+/// @dev Writes only the buyer's own count: two buyers' mints share no slot here, and the registry and
+/// vault keep their writes per referee, per referrer and per bucket.
+contract ReferralMint {
     error WrongPayment(uint256 sent, uint256 price);
 
     event Minted(address indexed buyer, uint256 quantity, uint256 paid, uint256 discountBps);

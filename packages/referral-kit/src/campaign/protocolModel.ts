@@ -1,0 +1,246 @@
+import type { AddressHex, Hex } from '@parallel-evm/core'
+import { getAddress } from 'viem'
+import type { ReferralKitReferrer, ReferralKitSummary } from '../kit/kitAnalytics.js'
+import type { RegistryConfig, RegistryTier, RewardsConfig, RewardsSeason } from '../kit/types.js'
+import type { CampaignModel, ModelOutcome, SignUpRequest } from './programModel.js'
+
+const BPS = 10_000n
+const BUCKETS = 32n
+
+/** Everything the protocol campaign deploys, as the model needs it. */
+export interface ProtocolSettings {
+  registry: RegistryConfig
+  tiers: readonly RegistryTier[]
+  rewards: RewardsConfig
+  season: RewardsSeason
+  /** The example mint's price of one item, before the buyer's discount. */
+  unitPrice: bigint
+  funding: bigint
+}
+
+interface Accrual {
+  vested: bigint
+  locked: bigint
+  unlockAt: bigint
+}
+
+/** What one mint did: what the buyer paid, and what its referrer accrued. */
+export interface MintOutcome {
+  referrer: AddressHex | undefined
+  quantity: bigint
+  price: bigint
+  reward: bigint
+}
+
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error })
+const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
+
+/**
+ * ReferralRegistry, ReferralRewards, ReferralBadges and the example ReferralMint restated in
+ * TypeScript, in the contracts' order of checks: the protocol campaign's oracle. It also keeps,
+ * independently of the analytics, the tallies their events must add up to (`truth()`).
+ */
+export class ProtocolModel implements CampaignModel {
+  readonly codeOwner = new Map<Hex, AddressHex>()
+  readonly referralOf = new Map<AddressHex, { referrer: AddressHex; qualified: boolean }>()
+  private readonly qualifiedOf = new Map<AddressHex, number>()
+  private readonly signUpsInEpoch = new Map<string, number>()
+  private readonly attestationUsed = new Set<bigint>()
+  private readonly accrualOf = new Map<AddressHex, Accrual>()
+  private readonly paidInEpoch = new Map<string, bigint>()
+  private readonly buckets = Array.from({ length: Number(BUCKETS) }, () => ({ funded: 0n, owed: 0n }))
+  private readonly badges = new Set<string>()
+  private readonly tally: ReferralKitSummary = {
+    codes: 0,
+    signUps: 0,
+    attestationsUsed: 0,
+    qualified: 0,
+    actions: { rewarded: 0, value: 0n, accrued: 0n, seasonal: 0, unfunded: 0n },
+    claims: { count: 0, paid: 0n },
+    vault: { funded: 0n, withdrawn: 0n },
+    badges: 0,
+    referrers: [],
+  }
+  private readonly referrerTally = new Map<AddressHex, ReferralKitReferrer>()
+
+  constructor(
+    readonly start: bigint,
+    readonly settings: ProtocolSettings,
+  ) {}
+
+  get minPurchase(): bigint {
+    return this.settings.unitPrice
+  }
+
+  epochAt(now: bigint): number {
+    return Number((now - this.start) / this.settings.registry.epochLength)
+  }
+
+  /** `fund(amount)`: split evenly over the buckets, the remainder to the first. */
+  fund(amount: bigint): void {
+    const share = amount / BUCKETS
+    this.buckets.forEach((bucket, i) => (bucket.funded += i === 0 ? share + (amount % BUCKETS) : share))
+    this.tally.vault.funded += amount
+  }
+
+  registerCode(owner: AddressHex, code: Hex): ModelOutcome {
+    if (this.codeOwner.has(code)) return fail('CodeTaken')
+    this.codeOwner.set(code, owner)
+    this.tally.codes += 1
+    return ok(undefined)
+  }
+
+  signUp(sender: AddressHex, request: SignUpRequest, now: bigint): ModelOutcome<{ referrer: AddressHex; epoch: number }> {
+    if (now > request.deadline) return fail('AttestationExpired')
+    if (this.attestationUsed.has(request.nonce)) return fail('AttestationReplayed')
+    if (!request.signedByVerifier || request.attestedReferee !== sender) return fail('InvalidAttestation')
+    const referrer = this.codeOwner.get(request.code)
+    if (referrer === undefined) return fail('UnknownCode')
+    if (referrer === sender) return fail('SelfReferral')
+    if (this.referralOf.has(sender)) return fail('AlreadySignedUp')
+    let ancestor = this.referralOf.get(referrer)?.referrer
+    for (let depth = 0; depth < this.settings.registry.maxCycleDepth && ancestor !== undefined; depth++) {
+      if (ancestor === sender) return fail('ReferralCycle')
+      ancestor = this.referralOf.get(ancestor)?.referrer
+    }
+    const epoch = this.epochAt(now)
+    const capKey = `${referrer}:${epoch}`
+    const signUps = (this.signUpsInEpoch.get(capKey) ?? 0) + 1
+    if (signUps > this.settings.registry.signUpCapPerEpoch) return fail('ReferrerCapReached')
+    this.signUpsInEpoch.set(capKey, signUps)
+    this.attestationUsed.add(request.nonce)
+    this.referralOf.set(sender, { referrer, qualified: false })
+    this.tally.attestationsUsed += 1
+    this.tally.signUps += 1
+    this.referrerEntry(referrer).signUps += 1
+    return ok({ referrer, epoch })
+  }
+
+  /**
+   * A mint of `listValue / unitPrice` items (at least one) at the buyer's discount, reported to the
+   * vault: qualification, tier rate, season, the bucket's funds and vesting, as the contracts do.
+   */
+  purchase(buyer: AddressHex, listValue: bigint, now: bigint): ModelOutcome<MintOutcome> {
+    const { unitPrice, rewards, season } = this.settings
+    const quantity = listValue / unitPrice > 0n ? listValue / unitPrice : 1n
+    const referral = this.referralOf.get(buyer)
+    const tier = referral === undefined ? 0 : this.tierOf(referral.referrer)
+    const discount = referral === undefined ? 0n : BigInt(this.settings.tiers[tier]!.discountBps)
+    const price = (unitPrice * quantity * (BPS - discount)) / BPS
+    const minted: MintOutcome = { referrer: referral?.referrer, quantity, price, reward: 0n }
+    if (referral === undefined || now >= rewards.programEnd || price < rewards.minQualifyingValue) return ok(minted)
+
+    const referrer = referral.referrer
+    if (!referral.qualified) this.qualify(referral)
+    let reward = (price * BigInt(this.settings.tiers[tier]!.rewardBps)) / BPS
+    const seasonal = now >= season.start && now < season.end
+    if (seasonal) reward = (reward * BigInt(season.bonusBps)) / BPS
+    const bucket = this.buckets[Number(BigInt(referrer) % BUCKETS)]!
+    const available = bucket.funded - bucket.owed
+    if (reward > available) {
+      this.tally.actions.unfunded += reward - available
+      reward = available
+    }
+    if (reward === 0n) return ok(minted)
+    bucket.owed += reward
+    const accrual = this.accrualOf.get(buyer) ?? { vested: 0n, locked: 0n, unlockAt: 0n }
+    if (accrual.unlockAt <= now) {
+      accrual.vested += accrual.locked
+      accrual.locked = 0n
+    }
+    accrual.locked += reward
+    accrual.unlockAt = now + rewards.vestingDelay
+    this.accrualOf.set(buyer, accrual)
+
+    const entry = this.referrerEntry(referrer)
+    entry.accrued += reward
+    if (BigInt(tier) > entry.tier) entry.tier = BigInt(tier)
+    this.tally.actions.rewarded += 1
+    this.tally.actions.value += price
+    this.tally.actions.accrued += reward
+    if (seasonal) this.tally.actions.seasonal += 1
+    return ok({ ...minted, reward })
+  }
+
+  claim(referrer: AddressHex, referees: readonly AddressHex[], now: bigint): ModelOutcome<{ paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] }> {
+    const paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] = []
+    const claimedHere = new Set<AddressHex>()
+    for (const referee of referees) {
+      if (this.referralOf.get(referee)?.referrer !== referrer) return fail('NotYourReferee')
+      const amount = claimedHere.has(referee) ? 0n : this.claimableAt(referee, now)
+      claimedHere.add(referee)
+      if (amount > 0n) paid.push({ referee, amount, accruedAt: now })
+    }
+    const total = paid.reduce((sum, item) => sum + item.amount, 0n)
+    if (total === 0n) return fail('NothingToClaim')
+    const key = `${referrer}:${this.epochAt(now)}`
+    const before = this.paidInEpoch.get(key) ?? 0n
+    if (before + total > this.settings.rewards.payoutCapPerEpoch) return fail('PayoutCapExceeded')
+    this.paidInEpoch.set(key, before + total)
+    for (const { referee } of paid) {
+      const accrual = this.accrualOf.get(referee)!
+      accrual.vested = 0n
+      if (accrual.unlockAt <= now) accrual.locked = 0n
+    }
+    const bucket = this.buckets[Number(BigInt(referrer) % BUCKETS)]!
+    bucket.owed -= total
+    bucket.funded -= total
+    this.tally.claims.count += 1
+    this.tally.claims.paid += total
+    this.referrerEntry(referrer).claimed += total
+    return ok({ paid })
+  }
+
+  claimableAt(referee: AddressHex, now: bigint): bigint {
+    const accrual = this.accrualOf.get(referee)
+    if (accrual === undefined) return 0n
+    return accrual.vested + (accrual.unlockAt <= now ? accrual.locked : 0n)
+  }
+
+  owedTo(referee: AddressHex): bigint {
+    const accrual = this.accrualOf.get(referee)
+    return accrual === undefined ? 0n : accrual.vested + accrual.locked
+  }
+
+  payoutRemaining(referrer: AddressHex, now: bigint): bigint {
+    return this.settings.rewards.payoutCapPerEpoch - (this.paidInEpoch.get(`${referrer}:${this.epochAt(now)}`) ?? 0n)
+  }
+
+  /** What the kit's events must add up to, in `summarizeReferralKit`'s shape. */
+  truth(): ReferralKitSummary {
+    const referrers = [...this.referrerTally.values()].map((entry) => ({ ...entry, badges: [...entry.badges] }))
+    referrers.sort((a, b) => (a.accrued === b.accrued ? a.referrer.localeCompare(b.referrer) : a.accrued > b.accrued ? -1 : 1))
+    return structuredClone({ ...this.tally, referrers })
+  }
+
+  private qualify(referral: { referrer: AddressHex; qualified: boolean }): void {
+    referral.qualified = true
+    const qualified = (this.qualifiedOf.get(referral.referrer) ?? 0) + 1
+    this.qualifiedOf.set(referral.referrer, qualified)
+    this.tally.qualified += 1
+    const entry = this.referrerEntry(referral.referrer)
+    entry.qualified += 1
+    const tier = this.tierOf(referral.referrer)
+    const badge = `${referral.referrer}:${tier}`
+    if (tier > 0 && this.settings.tiers[tier]!.minQualified === qualified && !this.badges.has(badge)) {
+      this.badges.add(badge)
+      this.tally.badges += 1
+      entry.badges.push(BigInt(tier))
+    }
+  }
+
+  private tierOf(referrer: AddressHex): number {
+    const qualified = this.qualifiedOf.get(referrer) ?? 0
+    for (let i = this.settings.tiers.length - 1; i > 0; i--) if (qualified >= this.settings.tiers[i]!.minQualified) return i
+    return 0
+  }
+
+  private referrerEntry(referrer: AddressHex): ReferralKitReferrer {
+    let entry = this.referrerTally.get(referrer)
+    if (entry === undefined) {
+      entry = { referrer: getAddress(referrer), signUps: 0, qualified: 0, tier: 0n, accrued: 0n, claimed: 0n, badges: [] }
+      this.referrerTally.set(referrer, entry)
+    }
+    return entry
+  }
+}
