@@ -1,7 +1,7 @@
 import { bytesToHex } from '@ethereumjs/util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { createExecutor, createSequentialScheduler, type BlockResult, type Scheduler, type StateBackend } from '@parallel-evm/core'
-import { analyzeCampaign, decodeReferralError, generateCampaign, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
+import { analyzeCampaign, analyzeProtocolCampaign, decodeReferralError, decodeReferralKitError, generateCampaign, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { actualAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
@@ -85,7 +85,22 @@ describe('referral campaign on the executor', () => {
     expect(claims.filter((status) => status === 1).length).toBeGreaterThan(claims.length / 2)
   })
 
-  for (const design of ['kit', 'naive'] as const) {
+  it('behavior: on the protocol design (the example mint reporting to the registry and vault) every transaction ends as the model predicts, and the analytics equal its ground truth', async () => {
+    const [campaign, results] = await Promise.all([campaignOf('protocol'), sequentialOf('protocol')])
+    expect(campaign.transactions.length).toBeGreaterThanOrEqual(1000)
+    for (const tx of campaign.transactions) {
+      const outcome = results[tx.block]!.outcomes[tx.index]!
+      const error = outcome.revertData === undefined ? undefined : decodeReferralKitError(outcome.revertData)?.errorName
+      expect({ status: outcome.status, error }, `block ${tx.block} tx ${tx.index} (${tx.kind})`).toEqual({ status: tx.expectedStatus, error: tx.expectedError })
+    }
+    const truth = campaign.protocol!.truth
+    expect(analyzeProtocolCampaign(results, campaign.protocol!)).toEqual(truth)
+    expect(truth.summary.actions.rewarded).toBeGreaterThan(300)
+    expect(truth.summary.badges).toBeGreaterThan(5)
+    expect(Object.values(truth.fraudBlocked).every((count) => count > 0)).toBe(true)
+  })
+
+  for (const design of ['kit', 'naive', 'protocol'] as const) {
     // npm test: runBlock on the kit's design (the generated and mainnet runBlock tests cover the rest); test:full: both.
     if (fullMatrix || design === 'kit') it(`behavior: ${design} design, our sequential path equals @ethereumjs/vm runBlock block by block (state root, receipts)`, async () => {
       const [campaign, results] = await Promise.all([campaignOf(design), sequentialOf(design)])
