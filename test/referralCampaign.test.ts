@@ -1,9 +1,9 @@
 import { bytesToHex } from '@ethereumjs/util'
 import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { createExecutor, createSequentialScheduler, type BlockResult, type Scheduler, type StateBackend } from '@parallel-evm/core'
-import { analyzeCampaign, analyzeProtocolCampaign, decodeReferralError, decodeReferralKitError, generateCampaign, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
+import { analyzeCampaign, analyzeProtocolCampaign, decodeReferralError, decodeReferralKitError, generateCampaign, programSlotLabeller, recordsFromResults, runCampaign, type Campaign, type ProgramDesign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
-import { actualAccessSets, type TxAccessSets } from '@parallel-evm/conflicts'
+import { actualAccessSets, analyzeBlock, type TxAccessSets } from '@parallel-evm/conflicts'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler, dependencyHintsOf, type BlockHints } from '@parallel-evm/scheduler-static'
 import { createMemoryState } from '@parallel-evm/state-memory'
@@ -98,6 +98,20 @@ describe('referral campaign on the executor', () => {
     expect(truth.summary.actions.rewarded).toBeGreaterThan(300)
     expect(truth.summary.badges).toBeGreaterThan(5)
     expect(Object.values(truth.fraudBlocked).every((count) => count > 0)).toBe(true)
+  })
+
+  it('behavior: on the protocol design the conflict report names the keys that serialise it, contract by contract', async () => {
+    const [campaign, results] = await Promise.all([campaignOf('protocol'), sequentialOf('protocol')])
+    const labelSlot = programSlotLabeller(campaign)
+    const edges = new Map<string, number>()
+    for (const result of results) {
+      for (const key of analyzeBlock(result, { labelSlot, hotKeyLimit: 12 }).byRule['sender-chains'].hotKeys) edges.set(key.label, (edges.get(key.label) ?? 0) + key.edges)
+    }
+    const hottest = [...edges].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([label]) => label)
+    // The vault's buckets and the registry's per-referrer state are what a referrer's referees share.
+    expect(hottest.some((label) => /rewards\.buckets\[\d+\]/.test(label)), hottest.join('; ')).toBe(true)
+    expect(hottest.some((label) => /registry\.(qualifiedOf|signUpsInEpoch)\[0x/.test(label)), hottest.join('; ')).toBe(true)
+    expect(hottest.filter((label) => /^slot \d|^slot 0x/.test(label)), 'every hot slot has a name').toEqual([])
   })
 
   for (const design of ['kit', 'naive', 'protocol'] as const) {

@@ -4,6 +4,10 @@ import type { AddressHex } from '@parallel-evm/core'
 import type { Campaign } from './campaign/types.js'
 import { naiveReferralProgramStorageLayout } from './generated/naiveReferralProgram.js'
 import { referralProgramStorageLayout } from './generated/referralProgram.js'
+import { referralBadgesStorageLayout } from './generated/referralBadges.js'
+import { referralMintStorageLayout } from './generated/referralMint.js'
+import { referralRegistryStorageLayout } from './generated/referralRegistry.js'
+import { referralRewardsStorageLayout } from './generated/referralRewards.js'
 
 interface LayoutType {
   encoding: string
@@ -26,15 +30,29 @@ const ARRAY_ENTRIES = 16
 /**
  * Names the program's storage slots from solc's storage layout: plain variables by name, array
  * entries by index, and mapping entries for every account of the campaign (the keys a hash hides),
- * e.g. `totalSignUps`, `leaderboard[3]`, `signUpsInEpoch[0x0b7c…f00f][2]`. For conflict reports.
+ * e.g. `totalSignUps`, `leaderboard[3]`, `signUpsInEpoch[0x0b7c…f00f][2]`. On the protocol design,
+ * the slots of the registry, the vault, the badges and the mint, each under its contract's name
+ * (`rewards.buckets[7]`, `registry.qualifiedOf[0x0b7c…f00f]`). For conflict reports.
  */
-export function programSlotLabeller(campaign: Pick<Campaign, 'design' | 'program' | 'blocks' | 'referrers'>): (address: AddressHex, slot: string) => string | undefined {
-  const layout: StorageLayout = campaign.design === 'kit' ? referralProgramStorageLayout : naiveReferralProgramStorageLayout
+export function programSlotLabeller(campaign: Pick<Campaign, 'design' | 'program' | 'blocks' | 'referrers' | 'protocol'>): (address: AddressHex, slot: string) => string | undefined {
   const accounts = new Set<AddressHex>(campaign.referrers)
   for (const block of campaign.blocks) for (const sender of block.input.senders ?? []) accounts.add(sender)
-  const labels = new Map<bigint, string>()
-  for (const variable of layout.storage) label(layout, variable.type, BigInt(variable.slot), variable.label, [...accounts], labels)
-  return (address, slot) => (address === campaign.program ? labels.get(BigInt(slot)) : undefined)
+  const contracts: [AddressHex, string, StorageLayout][] =
+    campaign.protocol === undefined
+      ? [[campaign.program, '', campaign.design === 'kit' ? referralProgramStorageLayout : naiveReferralProgramStorageLayout]]
+      : [
+          [campaign.protocol.registry, 'registry.', referralRegistryStorageLayout],
+          [campaign.protocol.rewards, 'rewards.', referralRewardsStorageLayout],
+          [campaign.protocol.badges, 'badges.', referralBadgesStorageLayout],
+          [campaign.protocol.mint, 'mint.', referralMintStorageLayout],
+        ]
+  const labelsOf = new Map<AddressHex, Map<bigint, string>>()
+  for (const [address, prefix, layout] of contracts) {
+    const labels = new Map<bigint, string>()
+    for (const variable of layout.storage) label(layout, variable.type, BigInt(variable.slot), `${prefix}${variable.label}`, [...accounts], labels)
+    labelsOf.set(address, labels)
+  }
+  return (address, slot) => labelsOf.get(address)?.get(BigInt(slot))
 }
 
 function label(layout: StorageLayout, typeId: string, slot: bigint, name: string, accounts: AddressHex[], labels: Map<bigint, string>): void {

@@ -1,7 +1,10 @@
 import { createExecutor, createSequentialScheduler } from '@parallel-evm/core'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { describe, expect, it } from 'vitest'
-import { analyzeProtocolCampaign, decodeReferralKitError, generateCampaign, runCampaign } from '../src/index.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { analyzeProtocolCampaign, decodeReferralKitError, generateCampaign, readCampaign, runCampaign, writeCampaign } from '../src/index.js'
 
 describe('the protocol campaign (the example mint reporting to the registry and rewards vault)', () => {
   it('behavior: every transaction ends as the model predicts, and the analytics equal the ground truth', async () => {
@@ -24,5 +27,14 @@ describe('the protocol campaign (the example mint reporting to the registry and 
     expect(truth.summary.claims.count).toBeGreaterThan(5)
     expect(truth.summary.badges).toBeGreaterThan(0)
     expect(Object.values(truth.fraudBlocked).reduce((a, b) => a + b, 0)).toBeGreaterThan(3)
+
+    // The campaign file keeps the contracts and the ground truth, bigints included.
+    const dir = mkdtempSync(join(tmpdir(), 'protocol-campaign-'))
+    try {
+      writeCampaign(dir, campaign)
+      expect(readCampaign(dir).protocol).toEqual(campaign.protocol)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }, 120_000)
 })

@@ -4,7 +4,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { FixtureFormatError, type AccountWrite, type AddressHex, type Hex, type SlotHex, type WriteSet } from '@parallel-evm/core'
 import { generatedCommon } from '@parallel-evm/fixtures'
 import { analyticsFromJson, analyticsToJson, type CampaignAnalyticsJson } from '../analytics/analyticsJson.js'
-import type { Campaign, CampaignTransaction } from './types.js'
+import type { Campaign, CampaignTransaction, ProtocolCampaign } from './types.js'
 
 export const CAMPAIGN_FILE = 'campaign.json'
 const FORMAT = 'parallel-evm/referral-campaign@1'
@@ -30,6 +30,8 @@ interface CampaignJson {
   blocks: { number: Hex; timestamp: Hex; rlp: Hex; senders: AddressHex[] }[]
   transactions: CampaignTransaction[]
   groundTruth: CampaignAnalyticsJson | null
+  /** The protocol design's contracts and ground truth, bigints as `{ "bigint": "<decimal>" }`. */
+  protocol?: unknown
 }
 
 const hex = (value: bigint) => `0x${value.toString(16)}` as Hex
@@ -62,6 +64,7 @@ export function writeCampaign(dir: string, campaign: Campaign): string {
     }),
     transactions: campaign.transactions,
     groundTruth: campaign.groundTruth === undefined ? null : analyticsToJson(campaign.groundTruth),
+    ...(campaign.protocol === undefined ? {} : { protocol: JSON.parse(JSON.stringify(campaign.protocol, (_, v: unknown) => (typeof v === 'bigint' ? { bigint: v.toString() } : v))) }),
   }
   mkdirSync(dir, { recursive: true })
   const file = join(dir, CAMPAIGN_FILE)
@@ -125,5 +128,14 @@ export function readCampaign(dir: string): Campaign {
     referrers: json.referrers,
     transactions: json.transactions,
     groundTruth: json.groundTruth === null ? undefined : parse('groundTruth', () => analyticsFromJson(json.groundTruth!)),
+    ...(json.protocol === undefined ? {} : { protocol: parse('protocol', () => revivedBigInts(json.protocol) as ProtocolCampaign) }),
   }
+}
+
+function revivedBigInts(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revivedBigInts)
+  if (value === null || typeof value !== 'object') return value
+  const entries = Object.entries(value)
+  if (entries.length === 1 && entries[0]![0] === 'bigint' && typeof entries[0]![1] === 'string') return BigInt(entries[0]![1])
+  return Object.fromEntries(entries.map(([key, inner]) => [key, revivedBigInts(inner)]))
 }
