@@ -261,6 +261,19 @@ describe('pevm referral', () => {
     expect(stderr).toContain('naive-design campaign')
   })
 
+  it('behavior: a protocol-design campaign (the example mint and the kit\'s registry and vault) reads back equal to its ground truth, on the optimistic scheduler too', async () => {
+    const protocol = scratchDir('pevm-referral-protocol')
+    const generated = await pevm('referral', 'generate', protocol, '--users', '120', '--blocks', '5', '--seed', '3', '--design', 'protocol', '--json')
+    expect(generated.code, generated.stderr).toBe(0)
+    const [human, optimistic] = await Promise.all([pevm('referral', 'analytics', protocol), pevm('referral', 'analytics', protocol, '--json', '--scheduler', 'optimistic', '--workers', '2')])
+    expect(human.stdout).toContain("OK: equal to the generator's ground truth")
+    expect(human.stdout).toContain('top referrers')
+    expect(optimistic.code, optimistic.stderr).toBe(0)
+    const report = JSON.parse(optimistic.stdout)
+    expect(report.matchesGroundTruth).toBe(true)
+    expect(report.analytics.summary.signUps).toBeGreaterThan(0)
+  })
+
   it('behavior: an unknown design or subcommand is a usage error', async () => {
     expect((await pevm('referral', 'generate', dir, '--design', 'fancy')).code).toBe(2)
     expect((await pevm('referral', 'replay', dir)).code).toBe(2)

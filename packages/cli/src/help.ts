@@ -67,12 +67,14 @@ Options:
   --state NAME          ${backendNames.join(', ')} (default memory)
   --html FILE           also write a single-file HTML report
   --json                one JSON object instead of text`,
-  referral: `Usage: pevm referral generate <dir> [--seed N] [--users N] [--blocks N] [--design kit|naive] [--json]
+  referral: `Usage: pevm referral generate <dir> [--seed N] [--users N] [--blocks N] [--design kit|naive|protocol] [--json]
        pevm referral analytics <dir> [options]
 
-generate writes a seeded referral campaign (genesis, sealed blocks, ground truth) to <dir>;
-analytics replays it and derives sign-ups, conversions, rewards, retention and fraud from the
-receipts and logs, checked against the ground truth.
+generate writes a seeded referral campaign (genesis, sealed blocks, ground truth) to <dir>: on the
+kit's ReferralProgram, on the naive contrast, or on a protocol (the example mint) reporting to the
+kit's registry and rewards vault. analytics replays it and derives sign-ups, conversions, rewards,
+retention and fraud from the receipts and logs (on a protocol campaign: the registry's and vault's
+events summed, and fraud from revert data), checked against the ground truth.
 
 Options of analytics:
 ${executionOptions}
