@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bytesToHex } from '@ethereumjs/util'
-import type { GeneratedAccount } from '@parallel-evm/fixtures'
+import { BASE_FEE_PER_GAS, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createPublicClient, createWalletClient, custom, defineChain, type Chain, type EIP1193Provider, type Hex, type PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { ReferralKitWallet } from '../src/index.js'
@@ -21,6 +21,8 @@ export interface DevChain {
   wallet: (account: GeneratedAccount) => ReferralKitWallet
   /** Moves the chain's clock on and mines a block. */
   advance: (seconds: bigint) => Promise<void>
+  /** Hardhat's own JSON-RPC methods (`evm_mine`, `hardhat_setBalance`, `debug_traceTransaction`). */
+  rpc: (method: string, params?: unknown[]) => Promise<unknown>
 }
 
 /**
@@ -43,6 +45,13 @@ async function start(accounts: readonly GeneratedAccount[]): Promise<DevChain> {
       hardhat: {
         chainId: 1,
         hardfork: 'cancun',
+        // Before the generated campaigns' blocks (Cancun's activation, March 2024), so they replay at their own timestamps.
+        initialDate: '2024-01-01T00:00:00Z',
+        // Blocks hold what is sent, in the order sent, as a replayed campaign block needs.
+        mining: { mempool: { order: 'fifo' } },
+        blockGasLimit: 1_000_000_000,
+        // Our generated blocks' base fee, which their transactions' fee caps are set against.
+        initialBaseFeePerGas: Number(BASE_FEE_PER_GAS),
         accounts: accounts.map((account) => ({ privateKey: bytesToHex(account.privateKey), balance: (1_000n * 10n ** 18n).toString() })),
       },
     },
@@ -54,16 +63,17 @@ async function start(accounts: readonly GeneratedAccount[]): Promise<DevChain> {
   const provider = withRevertCodes(hardhat.network.provider as unknown as EIP1193Provider)
   const transport = custom(provider)
   const publicClient = createPublicClient({ chain: devChain, transport })
+  // Hardhat's own methods are outside viem's typed EIP-1193 schema.
+  const rpc = (method: string, params?: unknown[]) => (provider.request as unknown as (args: { method: string; params?: unknown[] }) => Promise<unknown>)({ method, ...(params === undefined ? {} : { params }) })
   return {
     provider,
     publicClient,
     wallet: (account) => createWalletClient({ account: privateKeyToAccount(bytesToHex(account.privateKey) as Hex), chain: devChain, transport }),
     advance: async (seconds) => {
-      // Hardhat's own methods, outside viem's typed EIP-1193 schema.
-      const request = provider.request as unknown as (args: { method: string; params?: unknown[] }) => Promise<unknown>
-      await request({ method: 'evm_increaseTime', params: [Number(seconds)] })
-      await request({ method: 'evm_mine' })
+      await rpc('evm_increaseTime', [Number(seconds)])
+      await rpc('evm_mine')
     },
+    rpc,
   }
 }
 
