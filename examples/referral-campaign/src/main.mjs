@@ -1,7 +1,8 @@
 // The demo (`npm run demo` at the repository root): generates a referral campaign, runs it through
-// sequential @ethereumjs/vm (the baseline) and every scheduler we have, on the kit's contract and on
-// the naive one, and prints a comparison table, the campaign's analytics and the keys that serialise
-// each design; then writes an HTML report with charts.
+// sequential @ethereumjs/vm (the baseline) and every scheduler we have, on the kit's contract, on
+// the naive one and on a protocol (the example mint) reporting to the kit's registry and rewards
+// vault, and prints a comparison table, the campaign's analytics and the keys that serialise each
+// design; then writes an HTML report with charts.
 //   node src/main.mjs [--users N] [--blocks N] [--seed N] [--report file.html]
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -10,7 +11,7 @@ import { merkleStateManagerFrom, runBlockBaseline } from '@parallel-evm/bench'
 import { createProgress } from '@parallel-evm/cli/progress'
 import { analyzeBlock } from '@parallel-evm/conflicts'
 import { createExecutor, createSequentialScheduler, WorkerPool } from '@parallel-evm/core'
-import { analyzeCampaign, gasProfile, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
+import { analyzeCampaign, analyzeProtocolCampaign, gasProfile, generateCampaign, programSlotLabeller, recordsFromResults, renderCampaignReport, runCampaign } from '@parallel-evm/referral-kit'
 import { createOptimisticScheduler } from '@parallel-evm/scheduler-optimistic'
 import { createShardedScheduler } from '@parallel-evm/scheduler-sharded'
 import { createStaticScheduler } from '@parallel-evm/scheduler-static'
@@ -83,13 +84,23 @@ function campaignConflicts(campaign, results) {
     gas += Number(conflicts.totalGas)
     for (const lanes of [2, 16]) idealTime[lanes] += Number(conflicts.totalGas) / summary.idealSpeedup[lanes]
     for (const key of summary.hotKeys) {
-      const label = key.label.replaceAll(`contract ${campaign.program}`, 'the program').replaceAll(`account ${campaign.program}`, 'the program').replaceAll(` ${campaign.coinbase}`, '')
+      const label = contractNames(campaign).reduce(
+        (text, [address, name]) => text.replaceAll(`contract ${address}`, name).replaceAll(`account ${address}`, name),
+        key.label.replaceAll(` ${campaign.coinbase}`, ''),
+      )
       edges.set(label, (edges.get(label) ?? 0) + key.edges)
     }
   }
   const keys = [...edges].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([label, count]) => ({ label, edges: count }))
   const ideal = (lanes) => (idealTime[lanes] === 0 ? 1 : gas / idealTime[lanes])
   return { design: campaign.design, idealSpeedup2: ideal(2), idealSpeedup16: ideal(16), idealByBlock, keys }
+}
+
+/** How hot keys name the campaign's contracts. */
+function contractNames(campaign) {
+  const { protocol } = campaign
+  if (protocol === undefined) return [[campaign.program, 'the program']]
+  return [[protocol.registry, 'the registry'], [protocol.rewards, 'the vault'], [protocol.badges, 'the badges'], [protocol.mint, 'the mint']]
 }
 
 // Worker threads start once (about 0.4 s each, loading ethereumjs), before anything is timed.
@@ -110,9 +121,12 @@ const hotKeys = []
 let analytics
 let gas
 let analyticsMatch = false
+let protocolAnalytics
+let protocolMatch = false
 const txCounts = {}
+const asJson = (value) => JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? String(v) : v))
 try {
-  for (const design of ['kit', 'naive']) {
+  for (const design of ['kit', 'naive', 'protocol']) {
     const generatedAt = performance.now()
     const campaign = await generateCampaign({ ...size, design })
     txCounts[design] = campaign.transactions.length
@@ -143,7 +157,11 @@ try {
     if (design === 'kit') {
       analytics = analyzeCampaign(recordsFromResults(reference.results, campaign))
       gas = gasProfile(campaign, reference.results)
-      analyticsMatch = JSON.stringify(analytics, (_, v) => (typeof v === 'bigint' ? String(v) : v)) === JSON.stringify(campaign.groundTruth, (_, v) => (typeof v === 'bigint' ? String(v) : v))
+      analyticsMatch = asJson(analytics) === asJson(campaign.groundTruth)
+    }
+    if (design === 'protocol') {
+      protocolAnalytics = analyzeProtocolCampaign(reference.results, campaign.protocol)
+      protocolMatch = asJson(protocolAnalytics) === asJson(campaign.protocol.truth)
     }
   }
 } finally {
@@ -151,7 +169,10 @@ try {
   for (const pool of pools) await pool.close()
 }
 
-console.log(`\nReferral campaign: seed ${size.seed}, ${size.users} users, ${size.blocks} blocks after deployment; ${txCounts.kit} transactions (kit),\n${txCounts.naive} (naive); state-merkle, one run each:`)
+console.log(
+  `\nReferral campaign: seed ${size.seed}, ${size.users} users, ${size.blocks} blocks after deployment; ${txCounts.kit} transactions (kit),\n` +
+    `${txCounts.naive} (naive), ${txCounts.protocol} (protocol); state-merkle, one run each:`,
+)
 const times = (ratio) => `${ratio.toFixed(2)}x`
 console.log(
   formatTable(
@@ -197,6 +218,10 @@ console.log(
   `Gas (kit design, medians): sign-up ${gas.medians['sign-up']}, conversion ${gas.medians.conversion}, repeat purchase ${gas.medians['repeat-purchase']}, ` +
     `code registration ${gas.medians['register-code']}, claim ${gas.claim.base} + ${gas.claim.perReferee} per referee (fit over ${gas.claim.claims} claims)`,
 )
+const p = protocolAnalytics.summary
+console.log(`Analytics (protocol design: the registry's and vault's events, fraud from revert data) ${protocolMatch ? 'equal' : 'DO NOT equal'} the generator's ground truth:`)
+console.log(`  sign-ups ${p.signUps}, qualified referees ${p.qualified}, rewarded mints ${p.actions.rewarded} (${eth(p.actions.value)}), accrued ${eth(p.actions.accrued)}, claimed ${eth(p.claims.paid)}, badges ${p.badges}`)
+console.log(`  top referrers: ${p.referrers.slice(0, 3).map((r, i) => `#${i + 1} ${r.referrer.slice(0, 10)}… tier ${r.tier}, ${eth(r.accrued)}`).join(', ')}`)
 for (const design of hotKeys) {
   console.log(`Hot keys, ${design.design} design (ideal speedup ${design.idealSpeedup2.toFixed(2)}x on 2 lanes, ${design.idealSpeedup16.toFixed(2)}x on 16):`)
   for (const key of design.keys.slice(0, 5)) console.log(`  ${String(key.edges).padStart(6)} edges  ${key.label}`)
@@ -204,6 +229,6 @@ for (const design of hotKeys) {
 const reportPath = resolve(values.report)
 writeFileSync(reportPath, await renderCampaignReport({ title: `Referral campaign, seed ${size.seed}`, runs, analytics, hotKeys, gas }))
 console.log(`HTML report: ${reportPath}`)
-const ok = analyticsMatch && runs.every((run) => run.rootsMatch)
+const ok = analyticsMatch && protocolMatch && runs.every((run) => run.rootsMatch)
 console.log(ok ? 'Every scheduler produced the same state roots as sequential execution and @ethereumjs/vm.' : 'MISMATCH: see the table above.')
 process.exitCode = ok ? 0 : 1

@@ -117,13 +117,15 @@ export function leaderboardChart(analytics: CampaignAnalytics): TopLevelSpec {
   }
 }
 
-/** One design's hot keys on its own scale: the two designs differ by orders of magnitude. */
+const DESIGN_COLORS: Record<ReportHotKeys['design'], string> = { kit: '#1971c2', naive: '#e8590c', protocol: '#2f9e44' }
+
+/** One design's hot keys on its own scale: the designs differ by orders of magnitude. */
 export function hotKeysChart(design: ReportHotKeys): TopLevelSpec {
   return {
     title: `Hot keys of the ${design.design} design (dependency edges through each key)`,
     width: WIDE - 420,
     data: { values: design.keys.map((key) => ({ key: key.label, edges: key.edges })) },
-    mark: { type: 'bar', color: design.design === 'kit' ? '#1971c2' : '#e8590c' },
+    mark: { type: 'bar', color: DESIGN_COLORS[design.design] },
     encoding: {
       y: { field: 'key', type: 'nominal', sort: null, title: null },
       x: { field: 'edges', type: 'quantitative', title: 'dependency edges over the campaign' },
