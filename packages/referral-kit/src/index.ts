@@ -7,7 +7,8 @@ export { referralMintAbi, referralMintBytecode } from './generated/referralMint.
 export { referralKitEventsAndErrorsAbi, type ReferralBadgesAbi, type ReferralRegistryAbi, type ReferralRewardsAbi } from './kit/abi.js'
 export { decodeReferralKitError, decodeReferralKitLog, type ReferralKitEvent } from './kit/decode.js'
 export { deployReferralBadgesData, deployReferralRegistryData, deployReferralRewardsData, NO_REWARDS_SEASON } from './kit/deployData.js'
-export { deployReferralKit, referralKitContracts, ReferralKitTransactionError, type DeployReferralKitOptions, type ReferralKitContracts, type ReferralKitWallet } from './kit/viemClient.js'
+export { ExecutorChain, deployReferralKitOnExecutor, type ExecutorChainCall, type ExecutorChainReceipt } from './kit/executorChain.js'
+export { deployReferralKit, runKitDeployment, type KitDeploymentDriver, referralKitContracts, ReferralKitTransactionError, type DeployReferralKitOptions, type ReferralKitContracts, type ReferralKitWallet } from './kit/viemClient.js'
 export {
   readReferralKitEvents,
   referralKitEventsFromResults,

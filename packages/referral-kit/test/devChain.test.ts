@@ -6,10 +6,8 @@ import { describe, expect, it } from 'vitest'
 import {
   codeFor,
   decodeReferralKitError,
-  deployReferralBadgesData,
   deployReferralKit,
-  deployReferralRegistryData,
-  deployReferralRewardsData,
+  deployReferralKitOnExecutor,
   readReferralKitEvents,
   referralBadgesAbi,
   referralKitContracts,
@@ -119,14 +117,17 @@ async function runOnExecutor(addresses: ReferralKitAddresses) {
     return sent
   }
   const call = (abi: Abi, functionName: string, args: readonly unknown[]) => encodeFunctionData({ abi, functionName, args })
+  // The same deployment steps as the client's, so the contracts land at the same addresses.
+  const deployed = await deployReferralKitOnExecutor(chain.chain, bytesToHex(r.owner.privateKey) as Hex, {
+    registry: { config: registryConfig(r), tiers: KIT_TIERS },
+    rewards: { config: rewardsConfig },
+    badgesUri: BADGES_URI,
+    reporters: [r.reporter.address],
+    funding: FUNDING,
+    onStep: (_, receipt) => blocks.push(receipt.block),
+  })
+  expect(deployed).toEqual(addresses)
   const { registry, rewards, badges } = addresses
-  expect((await send(r.owner, undefined, deployReferralRegistryData(registryConfig(r), KIT_TIERS))).createdAddress).toBe(registry.toLowerCase())
-  expect((await send(r.owner, undefined, deployReferralRewardsData(registry, rewardsConfig))).createdAddress).toBe(rewards.toLowerCase())
-  await send(r.owner, registry, call(referralRegistryAbi, 'setQualifier', [rewards, true]))
-  expect((await send(r.owner, undefined, deployReferralBadgesData(registry, BADGES_URI))).createdAddress).toBe(badges!.toLowerCase())
-  await send(r.owner, registry, call(referralRegistryAbi, 'setBadges', [badges]))
-  await send(r.owner, rewards, call(referralRewardsAbi, 'setReporter', [r.reporter.address, true]))
-  await send(r.owner, rewards, call(referralRewardsAbi, 'fund', [FUNDING]), FUNDING)
 
   for (const referrer of [r.alice, r.bob]) await send(referrer, registry, call(referralRegistryAbi, 'registerCode', [SALT]))
   let nonce = 0n

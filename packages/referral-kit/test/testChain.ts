@@ -1,11 +1,9 @@
-import { createBlock } from '@ethereumjs/block'
-import { createFeeMarket1559Tx } from '@ethereumjs/tx'
-import { bytesToHex, createAddressFromString } from '@ethereumjs/util'
+import { bytesToHex } from '@ethereumjs/util'
 import { createExecutor, createSequentialScheduler, type AddressHex, type BlockResult, type Executor, type Hex, type TxOutcome } from '@parallel-evm/core'
-import { BASE_FEE_PER_GAS, FORK_BLOCK_POSITION, generatedAccount, generatedCommon, GenesisBuilder, transactionsRootOf, type GeneratedAccount } from '@parallel-evm/fixtures'
+import { generatedAccount, GenesisBuilder, type GeneratedAccount } from '@parallel-evm/fixtures'
 import { createMemoryState } from '@parallel-evm/state-memory'
 import { decodeEventLog, decodeFunctionResult, encodeDeployData, encodeFunctionData, type Abi } from 'viem'
-import { decodeReferralError, decodeReferralLog, type ReferralEvent } from '../src/index.js'
+import { decodeReferralError, decodeReferralLog, ExecutorChain, type ReferralEvent } from '../src/index.js'
 import { viewProbeAbi, viewProbeBytecode } from './generated/viewProbe.js'
 
 export interface Call {
@@ -35,17 +33,14 @@ export interface CallResult {
 
 /**
  * A chain for contract tests on our real executor (ethereumjs EVM, sequential scheduler, memory
- * state): one transaction per block, 12 seconds apart unless the test moves time on.
+ * state), the kit's `ExecutorChain` with named accounts, error decoding and view reads: one
+ * transaction per block, 12 seconds apart unless the test moves time on.
  */
 export class TestChain {
-  readonly common = generatedCommon('cancun')
-  private number = FORK_BLOCK_POSITION.cancun.number
-  timestamp = FORK_BLOCK_POSITION.cancun.timestamp
-  private readonly nonces = new Map<AddressHex, bigint>()
   private probe: AddressHex | undefined
 
   private constructor(
-    readonly executor: Executor,
+    readonly chain: ExecutorChain,
     readonly accounts: GeneratedAccount[],
     private readonly reader: GeneratedAccount,
     private readonly decodeError: ErrorDecoder,
@@ -57,7 +52,19 @@ export class TestChain {
     const genesis = new GenesisBuilder()
     for (const account of accounts) genesis.add(account.address, { balance: 1_000n * 10n ** 18n })
     const executor = createExecutor({ scheduler: createSequentialScheduler(), state: await createMemoryState({ genesis: genesis.build() }) })
-    return new TestChain(executor, accounts.slice(0, accountCount), accounts[accountCount]!, decodeError)
+    return new TestChain(new ExecutorChain(executor), accounts.slice(0, accountCount), accounts[accountCount]!, decodeError)
+  }
+
+  get executor(): Executor {
+    return this.chain.executor
+  }
+
+  get timestamp(): bigint {
+    return this.chain.timestamp
+  }
+
+  set timestamp(timestamp: bigint) {
+    this.chain.timestamp = timestamp
   }
 
   /**
@@ -78,45 +85,18 @@ export class TestChain {
   }
 
   balanceOf(address: AddressHex): bigint {
-    return this.executor.state.getAccount(address)?.balance ?? 0n
+    return this.chain.balanceOf(address)
   }
 
   advance(seconds: bigint): void {
-    this.timestamp += seconds
+    this.chain.advance(seconds)
   }
 
   async send(from: GeneratedAccount, call: Call): Promise<CallResult> {
-    const nonce = this.nonces.get(from.address) ?? 0n
-    const tx = createFeeMarket1559Tx(
-      { nonce, gasLimit: call.gasLimit ?? 5_000_000n, maxPriorityFeePerGas: 0n, maxFeePerGas: BASE_FEE_PER_GAS, to: call.to, value: call.value ?? 0n, data: call.data },
-      { common: this.common },
-    ).sign(from.privateKey)
-    this.number += 1n
-    this.timestamp += call.seconds ?? 12n
-    const block = createBlock(
-      {
-        header: {
-          number: this.number,
-          timestamp: this.timestamp,
-          coinbase: createAddressFromString('0x000000000000000000000000000000000000c0de'),
-          gasLimit: 30_000_000n,
-          baseFeePerGas: BASE_FEE_PER_GAS,
-          excessBlobGas: 0n,
-          transactionsTrie: transactionsRootOf([tx]),
-          blobGasUsed: 0n,
-          parentBeaconBlockRoot: new Uint8Array(32),
-        },
-        transactions: [tx],
-        withdrawals: [],
-      },
-      { common: this.common },
-    )
-    const result = await this.executor.executeBlock({ block: { format: 'rlp', rlp: block.serialize() }, senders: [from.address] })
-    this.nonces.set(from.address, nonce + 1n)
-    const outcome = result.outcomes[0]!
+    const { block, outcome } = await this.chain.send(bytesToHex(from.privateKey) as Hex, call)
     const decoded = outcome.revertData === undefined ? undefined : this.decodeError(outcome.revertData)
     return {
-      block: result,
+      block,
       outcome,
       status: outcome.status,
       gasUsed: outcome.gasUsed,

@@ -50,7 +50,7 @@ export class ReferralKitTransactionError extends Error {
  * them: the vault may qualify referees, the registry awards badges, the reporters may report, the
  * vault is funded. Each call is simulated first, so a revert surfaces as viem's decoded custom
  * error before anything is sent. Works against any EIP-1193 provider (viem's `custom` transport),
- * an RPC URL, or a dev chain.
+ * an RPC URL, or a dev chain. `deployReferralKitOnExecutor` does the same on our executor.
  */
 export async function deployReferralKit(wallet: ReferralKitWallet, options: DeployReferralKitOptions): Promise<ReferralKitAddresses> {
   const client = wallet.extend(publicActions)
@@ -60,16 +60,28 @@ export async function deployReferralKit(wallet: ReferralKitWallet, options: Depl
     options.onStep?.(step, hash)
     return receipt
   }
-  const deploy = async (step: string, abi: Abi, bytecode: Hex, args: readonly unknown[]): Promise<Hex> => {
-    const receipt = await confirm(step, await client.deployContract({ abi, bytecode, args }))
-    if (receipt.contractAddress == null) throw new ReferralKitTransactionError(step, receipt.transactionHash)
-    return getAddress(receipt.contractAddress)
-  }
-  const write = async (step: string, address: Hex, abi: Abi, functionName: string, args: readonly unknown[], value?: bigint) => {
-    const { request } = await client.simulateContract({ address, abi, functionName, args, account: wallet.account, ...(value === undefined ? {} : { value }) })
-    await confirm(step, await client.writeContract(request))
-  }
+  return runKitDeployment(options, {
+    deploy: async (step, abi, bytecode, args) => {
+      const receipt = await confirm(step, await client.deployContract({ abi, bytecode, args }))
+      if (receipt.contractAddress == null) throw new ReferralKitTransactionError(step, receipt.transactionHash)
+      return getAddress(receipt.contractAddress)
+    },
+    write: async (step, address, abi, functionName, args, value) => {
+      const { request } = await client.simulateContract({ address, abi, functionName, args, account: wallet.account, ...(value === undefined ? {} : { value }) })
+      await confirm(step, await client.writeContract(request))
+    },
+  })
+}
 
+/** How a deployment reaches a chain: a contract creation, and a call. Both throw when the transaction fails. */
+export interface KitDeploymentDriver {
+  deploy(step: string, abi: Abi, bytecode: Hex, args: readonly unknown[]): Promise<Hex>
+  write(step: string, address: Hex, abi: Abi, functionName: string, args: readonly unknown[], value?: bigint): Promise<void>
+}
+
+/** The kit's deployment, step by step, in one order on every chain (so the addresses match across chains for the same deployer). */
+export async function runKitDeployment(options: Omit<DeployReferralKitOptions, 'onStep'>, driver: KitDeploymentDriver): Promise<ReferralKitAddresses> {
+  const { deploy, write } = driver
   const registry = await deploy('deploy ReferralRegistry', referralRegistryAbi, referralRegistryBytecode, [options.registry.config, options.registry.tiers])
   const asset = options.rewards.asset ?? ETH_REWARDS
   const rewards = await deploy('deploy ReferralRewards', referralRewardsAbi, referralRewardsBytecode, [
