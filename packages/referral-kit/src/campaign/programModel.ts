@@ -1,5 +1,6 @@
 import type { AddressHex, Hex } from '@parallel-evm/core'
 import type { ProgramConfig, Season, Tier } from '../client.js'
+import { SignUpBook } from './signUpBook.js'
 
 const BPS = 10_000n
 
@@ -57,20 +58,23 @@ const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
  * ground truth it yields is an independent oracle for them.
  */
 export class ProgramModel implements CampaignModel {
-  readonly codeOwner = new Map<Hex, AddressHex>()
-  readonly referralOf = new Map<AddressHex, ModelReferral>()
   readonly rewardOf = new Map<AddressHex, ModelReward>()
   readonly qualifiedOf = new Map<AddressHex, number>()
-  private readonly signUpsInEpoch = new Map<string, number>()
   private readonly paidInEpoch = new Map<string, bigint>()
-  private readonly attestationUsed = new Set<bigint>()
+  private readonly signUps: SignUpBook<ModelReferral>
 
   constructor(
     readonly start: bigint,
     readonly config: ProgramConfig,
     readonly tiers: readonly Tier[],
     readonly season: Season,
-  ) {}
+  ) {
+    this.signUps = new SignUpBook(config, (now) => this.epochAt(now))
+  }
+
+  get referralOf(): ReadonlyMap<AddressHex, ModelReferral> {
+    return this.signUps.referralOf
+  }
 
   get minPurchase(): bigint {
     return this.config.minPurchase
@@ -81,33 +85,12 @@ export class ProgramModel implements CampaignModel {
   }
 
   registerCode(owner: AddressHex, code: Hex): ModelOutcome {
-    if (this.codeOwner.has(code)) return fail('CodeTaken')
-    this.codeOwner.set(code, owner)
-    return ok(undefined)
+    return this.signUps.registerCode(owner, code)
   }
 
   signUp(sender: AddressHex, request: SignUpRequest, now: bigint): ModelOutcome<{ referrer: AddressHex; epoch: number }> {
     if (now >= this.config.programEnd) return fail('ProgramEnded')
-    if (now > request.deadline) return fail('AttestationExpired')
-    if (this.attestationUsed.has(request.nonce)) return fail('AttestationReplayed')
-    if (!request.signedByVerifier || request.attestedReferee !== sender) return fail('InvalidAttestation')
-    const referrer = this.codeOwner.get(request.code)
-    if (referrer === undefined) return fail('UnknownCode')
-    if (referrer === sender) return fail('SelfReferral')
-    if (this.referralOf.has(sender)) return fail('AlreadySignedUp')
-    let ancestor = this.referralOf.get(referrer)?.referrer
-    for (let depth = 0; depth < this.config.maxCycleDepth && ancestor !== undefined; depth++) {
-      if (ancestor === sender) return fail('ReferralCycle')
-      ancestor = this.referralOf.get(ancestor)?.referrer
-    }
-    const epoch = this.epochAt(now)
-    const capKey = `${referrer}:${epoch}`
-    const signUps = (this.signUpsInEpoch.get(capKey) ?? 0) + 1
-    if (signUps > this.config.signUpCapPerEpoch) return fail('ReferrerCapReached')
-    this.signUpsInEpoch.set(capKey, signUps)
-    this.attestationUsed.add(request.nonce)
-    this.referralOf.set(sender, { referrer, signedUpAt: now, convertedAt: 0n })
-    return ok({ referrer, epoch })
+    return this.signUps.signUp(sender, request, now, (referrer) => ({ referrer, signedUpAt: now, convertedAt: 0n }))
   }
 
   purchase(

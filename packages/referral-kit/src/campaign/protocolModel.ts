@@ -1,8 +1,9 @@
 import type { AddressHex, Hex } from '@parallel-evm/core'
 import { getAddress } from 'viem'
-import type { ReferralKitReferrer, ReferralKitSummary } from '../kit/kitAnalytics.js'
+import { emptyReferralKitSummary, type ReferralKitReferrer, type ReferralKitSummary } from '../kit/kitAnalytics.js'
 import type { RegistryConfig, RegistryTier, RewardsConfig, RewardsSeason } from '../kit/types.js'
 import type { CampaignModel, ModelOutcome, SignUpRequest } from './programModel.js'
+import { SignUpBook } from './signUpBook.js'
 
 const BPS = 10_000n
 const BUCKETS = 32n
@@ -41,32 +42,25 @@ const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
  * independently of the analytics, the tallies their events must add up to (`truth()`).
  */
 export class ProtocolModel implements CampaignModel {
-  readonly codeOwner = new Map<Hex, AddressHex>()
-  readonly referralOf = new Map<AddressHex, { referrer: AddressHex; qualified: boolean }>()
+  private readonly signUps: SignUpBook<{ referrer: AddressHex; qualified: boolean }>
   private readonly qualifiedOf = new Map<AddressHex, number>()
-  private readonly signUpsInEpoch = new Map<string, number>()
-  private readonly attestationUsed = new Set<bigint>()
   private readonly accrualOf = new Map<AddressHex, Accrual>()
   private readonly paidInEpoch = new Map<string, bigint>()
   private readonly buckets = Array.from({ length: Number(BUCKETS) }, () => ({ funded: 0n, owed: 0n }))
   private readonly badges = new Set<string>()
-  private readonly tally: ReferralKitSummary = {
-    codes: 0,
-    signUps: 0,
-    attestationsUsed: 0,
-    qualified: 0,
-    actions: { rewarded: 0, value: 0n, accrued: 0n, seasonal: 0, unfunded: 0n },
-    claims: { count: 0, paid: 0n },
-    vault: { funded: 0n, withdrawn: 0n },
-    badges: 0,
-    referrers: [],
-  }
+  private readonly tally: ReferralKitSummary = emptyReferralKitSummary()
   private readonly referrerTally = new Map<AddressHex, ReferralKitReferrer>()
 
   constructor(
     readonly start: bigint,
     readonly settings: ProtocolSettings,
-  ) {}
+  ) {
+    this.signUps = new SignUpBook(settings.registry, (now) => this.epochAt(now))
+  }
+
+  get referralOf(): ReadonlyMap<AddressHex, { referrer: AddressHex; qualified: boolean }> {
+    return this.signUps.referralOf
+  }
 
   get minPurchase(): bigint {
     return this.settings.unitPrice
@@ -84,36 +78,18 @@ export class ProtocolModel implements CampaignModel {
   }
 
   registerCode(owner: AddressHex, code: Hex): ModelOutcome {
-    if (this.codeOwner.has(code)) return fail('CodeTaken')
-    this.codeOwner.set(code, owner)
-    this.tally.codes += 1
-    return ok(undefined)
+    const registered = this.signUps.registerCode(owner, code)
+    if (registered.ok) this.tally.codes += 1
+    return registered
   }
 
   signUp(sender: AddressHex, request: SignUpRequest, now: bigint): ModelOutcome<{ referrer: AddressHex; epoch: number }> {
-    if (now > request.deadline) return fail('AttestationExpired')
-    if (this.attestationUsed.has(request.nonce)) return fail('AttestationReplayed')
-    if (!request.signedByVerifier || request.attestedReferee !== sender) return fail('InvalidAttestation')
-    const referrer = this.codeOwner.get(request.code)
-    if (referrer === undefined) return fail('UnknownCode')
-    if (referrer === sender) return fail('SelfReferral')
-    if (this.referralOf.has(sender)) return fail('AlreadySignedUp')
-    let ancestor = this.referralOf.get(referrer)?.referrer
-    for (let depth = 0; depth < this.settings.registry.maxCycleDepth && ancestor !== undefined; depth++) {
-      if (ancestor === sender) return fail('ReferralCycle')
-      ancestor = this.referralOf.get(ancestor)?.referrer
-    }
-    const epoch = this.epochAt(now)
-    const capKey = `${referrer}:${epoch}`
-    const signUps = (this.signUpsInEpoch.get(capKey) ?? 0) + 1
-    if (signUps > this.settings.registry.signUpCapPerEpoch) return fail('ReferrerCapReached')
-    this.signUpsInEpoch.set(capKey, signUps)
-    this.attestationUsed.add(request.nonce)
-    this.referralOf.set(sender, { referrer, qualified: false })
+    const bound = this.signUps.signUp(sender, request, now, (referrer) => ({ referrer, qualified: false }))
+    if (!bound.ok) return bound
     this.tally.attestationsUsed += 1
     this.tally.signUps += 1
-    this.referrerEntry(referrer).signUps += 1
-    return ok({ referrer, epoch })
+    this.referrerEntry(bound.value.referrer).signUps += 1
+    return bound
   }
 
   /**

@@ -77,12 +77,9 @@ export interface ReferralKitSummary {
   referrers: ReferralKitReferrer[]
 }
 
-/**
- * Sums a kit's events. Failed transactions leave no logs, so what the contracts refused (fraud
- * attempts, capped sign-ups) is not here: count those from receipts and revert data.
- */
-export function summarizeReferralKit(records: readonly ReferralKitEventRecord[]): ReferralKitSummary {
-  const summary: ReferralKitSummary = {
+/** A summary of no events. */
+export function emptyReferralKitSummary(): ReferralKitSummary {
+  return {
     codes: 0,
     signUps: 0,
     attestationsUsed: 0,
@@ -93,6 +90,14 @@ export function summarizeReferralKit(records: readonly ReferralKitEventRecord[])
     badges: 0,
     referrers: [],
   }
+}
+
+/**
+ * Sums a kit's events. Failed transactions leave no logs, so what the contracts refused (fraud
+ * attempts, capped sign-ups) is not here: count those from receipts and revert data.
+ */
+export function summarizeReferralKit(records: readonly ReferralKitEventRecord[]): ReferralKitSummary {
+  const summary = emptyReferralKitSummary()
   const referrers = new Map<Hex, ReferralKitReferrer>()
   const referrer = (address: Hex) => {
     const key = getAddress(address)
