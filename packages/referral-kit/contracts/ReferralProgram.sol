@@ -3,8 +3,7 @@ pragma solidity 0.8.37;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReferralSignUps} from "./ReferralSignUps.sol";
 
 /// @title ReferralProgram
 /// @notice On-chain referral program: codes, one-time sign-ups with fraud checks, tiered rewards
@@ -27,7 +26,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///   the window ends.
 /// - No front-running by the owner: tier and season changes take effect at the next epoch, and the
 ///   tier table holds at most `MAX_TIERS` entries (it is scanned on every conversion).
-contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
+contract ReferralProgram is Ownable2Step, ReferralSignUps, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- types
 
     /// @notice A reward tier: referrers with at least `minQualified` converted referees earn `rewardWei` per conversion.
@@ -41,13 +40,6 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
         uint64 start;
         uint64 end;
         uint32 bonusBps;
-    }
-
-    /// @notice What the program knows of one referee: one storage slot.
-    struct Referral {
-        address referrer;
-        uint48 signedUpAt;
-        uint48 convertedAt;
     }
 
     /// @notice The reward one referee's conversion earned its referrer: one storage slot.
@@ -73,18 +65,6 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- errors
 
-    error CodeTaken(bytes32 code);
-    error UnknownCode(bytes32 code);
-    error NotCodeOwner(bytes32 code, address caller);
-    error NoPendingCodeTransfer(bytes32 code, address caller);
-    error SelfReferral(address referee);
-    error ReferralCycle(address referee, address referrer);
-    error AlreadySignedUp(address referee, address referrer);
-    error AttestationRequired();
-    error AttestationExpired(uint256 deadline, uint256 nowTimestamp);
-    error AttestationReplayed(uint256 nonce);
-    error InvalidAttestation(address signer);
-    error ReferrerCapReached(address referrer, uint256 epoch, uint256 cap);
     error ProgramEnded(uint256 programEnd);
     error NotSignedUp(address account);
     error PurchaseTooSmall(uint256 value, uint256 minimum);
@@ -106,10 +86,6 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- events
 
-    event CodeRegistered(bytes32 indexed code, address indexed owner);
-    event CodeTransferProposed(bytes32 indexed code, address indexed from, address indexed to);
-    event CodeTransferred(bytes32 indexed code, address indexed from, address indexed to);
-    event SignedUp(address indexed referee, address indexed referrer, bytes32 indexed code, uint256 epoch);
     event Purchased(address indexed buyer, address indexed referrer, uint256 amount, bool conversion);
     event RewardAccrued(
         address indexed referrer,
@@ -125,14 +101,10 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
     event TiersSet(address indexed by, uint256 count, uint256 fromEpoch);
     /// @notice A new season, in force from epoch `fromEpoch` (the next epoch; 0 at deployment).
     event SeasonSet(address indexed by, uint64 start, uint64 end, uint32 bonusBps, uint256 fromEpoch);
-    /// @notice The verifier's attestation `nonce` was spent on `referee`'s sign-up.
-    event AttestationUsed(uint256 indexed nonce, address indexed referee);
     event Withdrawn(address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- constants
 
-    bytes32 public constant SIGN_UP_TYPEHASH =
-        keccak256("SignUp(address referee,bytes32 code,uint256 deadline,uint256 nonce)");
     uint256 private constant BPS = 10_000;
     uint256 private constant MAX_CLAIM_WINDOW = 3650 days;
     /// @notice The largest seasonal multiplier: 5x.
@@ -142,17 +114,11 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- state
 
-    uint256 public immutable start;
-    address public immutable verifier;
-    uint64 public immutable epochLength;
     uint64 public immutable vestingDelay;
-    uint8 public immutable maxCycleDepth;
-    uint32 public immutable signUpCapPerEpoch;
     uint128 public immutable payoutCapPerEpoch;
     uint128 public immutable minPurchase;
     uint64 public immutable programEnd;
     uint64 public immutable claimWindow;
-    bool public immutable requireAttestation;
 
     /// @dev The tiers and season in force, and the ones scheduled to replace them from epoch
     /// `*From` (0: nothing scheduled; a change is never scheduled for epoch 0).
@@ -163,21 +129,25 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
     Season private scheduledSeason;
     uint256 private scheduledSeasonFrom;
 
-    mapping(bytes32 code => address) public codeOwner;
-    mapping(bytes32 code => address) public pendingCodeOwner;
-    mapping(address referee => Referral) public referralOf;
     mapping(address referee => Reward) public rewardOf;
     mapping(address referrer => uint32) public qualifiedOf;
-    mapping(address referrer => mapping(uint256 epoch => uint256)) public signUpsInEpoch;
     mapping(address referrer => mapping(uint256 epoch => uint256)) public paidInEpoch;
-    mapping(uint256 nonce => bool) public attestationUsed;
 
     // ---------------------------------------------------------------- set-up
 
     constructor(Config memory config, Tier[] memory initialTiers, Season memory initialSeason)
         payable
         Ownable(msg.sender)
-        EIP712("ReferralProgram", "1")
+        ReferralSignUps(
+            "ReferralProgram",
+            SignUpRules({
+                verifier: config.verifier,
+                epochLength: config.epochLength,
+                maxCycleDepth: config.maxCycleDepth,
+                signUpCapPerEpoch: config.signUpCapPerEpoch,
+                requireAttestation: config.requireAttestation
+            })
+        )
     {
         // Every reward vests within the claim window that follows the program's end (see withdraw).
         if (
@@ -187,17 +157,11 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
         ) {
             revert InvalidConfig();
         }
-        start = block.timestamp;
-        verifier = config.verifier;
-        epochLength = config.epochLength;
         vestingDelay = config.vestingDelay;
-        maxCycleDepth = config.maxCycleDepth;
-        signUpCapPerEpoch = config.signUpCapPerEpoch;
         payoutCapPerEpoch = config.payoutCapPerEpoch;
         minPurchase = config.minPurchase;
         programEnd = config.programEnd;
         claimWindow = config.claimWindow;
-        requireAttestation = config.requireAttestation;
         _checkTiers(initialTiers);
         _checkSeason(initialSeason);
         _checkBound(_largestReward(initialTiers), initialSeason.bonusBps);
@@ -250,86 +214,11 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
         emit Withdrawn(to, amount);
     }
 
-    // ---------------------------------------------------------------- codes
-
-    /// @notice Registers the code derived from the caller and `salt`. A code a front-runner copies
-    /// from the mempool derives to a different code under the front-runner's address.
-    function registerCode(bytes32 salt) external returns (bytes32 code) {
-        code = codeFor(msg.sender, salt);
-        if (codeOwner[code] != address(0)) revert CodeTaken(code);
-        codeOwner[code] = msg.sender;
-        emit CodeRegistered(code, msg.sender);
-    }
-
-    /// @notice First step of a code transfer; the recipient must accept.
-    function proposeCodeTransfer(bytes32 code, address to) external {
-        if (codeOwner[code] != msg.sender) revert NotCodeOwner(code, msg.sender);
-        pendingCodeOwner[code] = to;
-        emit CodeTransferProposed(code, msg.sender, to);
-    }
-
-    function acceptCodeTransfer(bytes32 code) external {
-        if (pendingCodeOwner[code] != msg.sender) revert NoPendingCodeTransfer(code, msg.sender);
-        address from = codeOwner[code];
-        codeOwner[code] = msg.sender;
-        delete pendingCodeOwner[code];
-        emit CodeTransferred(code, from, msg.sender);
-    }
-
-    function codeFor(address owner_, bytes32 salt) public pure returns (bytes32) {
-        return keccak256(abi.encode(owner_, salt));
-    }
-
     // ---------------------------------------------------------------- sign-ups
 
-    /// @notice Binds the caller to the owner of `code`, once and for good: for programs deployed
-    /// without `requireAttestation`.
-    function signUp(bytes32 code) external {
+    /// @dev Sign-ups close with the program.
+    function _beforeSignUp() internal view override {
         if (block.timestamp >= programEnd) revert ProgramEnded(programEnd);
-        if (requireAttestation) revert AttestationRequired();
-        _bind(code);
-    }
-
-    /// @notice `signUp` on the verifier's EIP-712 attestation that the caller passed the off-chain
-    /// identity check: the fraud check that ties a sign-up to a person. Each nonce works once.
-    function signUpWithAttestation(bytes32 code, uint256 deadline, uint256 nonce, uint8 v, bytes32 r, bytes32 s) external {
-        if (block.timestamp >= programEnd) revert ProgramEnded(programEnd);
-        if (block.timestamp > deadline) revert AttestationExpired(deadline, block.timestamp);
-        if (attestationUsed[nonce]) revert AttestationReplayed(nonce);
-        // tryRecover refuses a high s (the malleable twin of a valid signature) and a v other than 27 or 28.
-        (address signer, ECDSA.RecoverError failure,) = ECDSA.tryRecover(_signUpDigest(msg.sender, code, deadline, nonce), v, r, s);
-        if (failure != ECDSA.RecoverError.NoError || signer != verifier) revert InvalidAttestation(signer);
-        attestationUsed[nonce] = true;
-        emit AttestationUsed(nonce, msg.sender);
-        _bind(code);
-    }
-
-    function _bind(bytes32 code) private {
-        address referrer = codeOwner[code];
-        if (referrer == address(0)) revert UnknownCode(code);
-        if (referrer == msg.sender) revert SelfReferral(msg.sender);
-        Referral storage referral = referralOf[msg.sender];
-        if (referral.referrer != address(0)) revert AlreadySignedUp(msg.sender, referral.referrer);
-        _rejectCycle(msg.sender, referrer);
-
-        uint256 epoch = currentEpoch();
-        uint256 signUps = signUpsInEpoch[referrer][epoch] + 1;
-        if (signUps > signUpCapPerEpoch) revert ReferrerCapReached(referrer, epoch, signUpCapPerEpoch);
-        signUpsInEpoch[referrer][epoch] = signUps;
-
-        referral.referrer = referrer;
-        referral.signedUpAt = uint48(block.timestamp);
-        emit SignedUp(msg.sender, referrer, code, epoch);
-    }
-
-    /// @dev Walks up to `maxCycleDepth` referrers above `referrer`; meeting `referee` means the new
-    /// link would close a loop (A refers B refers A) that farms rewards in a circle.
-    function _rejectCycle(address referee, address referrer) private view {
-        address ancestor = referralOf[referrer].referrer;
-        for (uint256 depth = 0; depth < maxCycleDepth && ancestor != address(0); ++depth) {
-            if (ancestor == referee) revert ReferralCycle(referee, referrer);
-            ancestor = referralOf[ancestor].referrer;
-        }
     }
 
     // ---------------------------------------------------------------- purchases and rewards
@@ -340,13 +229,13 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
         Referral storage referral = referralOf[msg.sender];
         address referrer = referral.referrer;
         if (referrer == address(0)) revert NotSignedUp(msg.sender);
-        bool conversion = referral.convertedAt == 0;
+        bool conversion = referral.qualifiedAt == 0;
         if (conversion && block.timestamp >= programEnd) revert ProgramEnded(programEnd);
         if (conversion && msg.value < minPurchase) revert PurchaseTooSmall(msg.value, minPurchase);
         emit Purchased(msg.sender, referrer, msg.value, conversion);
         if (!conversion) return;
 
-        referral.convertedAt = uint48(block.timestamp);
+        referral.qualifiedAt = uint48(block.timestamp);
         uint32 qualified = qualifiedOf[referrer] + 1;
         qualifiedOf[referrer] = qualified;
         uint256 epoch = currentEpoch();
@@ -390,10 +279,6 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- views
 
-    function currentEpoch() public view returns (uint256) {
-        return (block.timestamp - start) / epochLength;
-    }
-
     /// @notice The number of tiers in force now.
     function tierCount() external view returns (uint256) {
         return _tiersAt(currentEpoch()).length;
@@ -414,11 +299,6 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
         uint256 epoch = currentEpoch();
         if (scheduledTiersFrom > epoch) (nextTiers, tiersFrom) = (scheduledTiers, scheduledTiersFrom);
         if (scheduledSeasonFrom > epoch) (nextSeason, seasonFrom) = (scheduledSeason, scheduledSeasonFrom);
-    }
-
-    /// @notice The EIP-712 digest the verifier signs for a sign-up.
-    function signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) external view returns (bytes32) {
-        return _signUpDigest(referee, code, deadline, nonce);
     }
 
     // ---------------------------------------------------------------- internals
@@ -490,11 +370,6 @@ contract ReferralProgram is Ownable2Step, EIP712, ReentrancyGuardTransient {
 
     function _max(uint256 a, uint256 b) private pure returns (uint256) {
         return a > b ? a : b;
-    }
-
-    function _signUpDigest(address referee, bytes32 code, uint256 deadline, uint256 nonce) private view returns (bytes32) {
-        // EIP712 rebuilds the domain when the chain id differs from deployment's: attestations never cross a fork.
-        return _hashTypedDataV4(keccak256(abi.encode(SIGN_UP_TYPEHASH, referee, code, deadline, nonce)));
     }
 
     function _send(address payable to, uint256 amount) private {
