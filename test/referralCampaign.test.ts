@@ -97,6 +97,7 @@ describe('referral campaign on the executor', () => {
     expect(analyzeProtocolCampaign(results, campaign.protocol!)).toEqual(truth)
     expect(truth.summary.actions.rewarded).toBeGreaterThan(300)
     expect(truth.summary.badges).toBeGreaterThan(5)
+    expect(truth.summary.actions.unfunded, 'the busiest buckets run short').toBeGreaterThan(0n)
     expect(Object.values(truth.fraudBlocked).every((count) => count > 0)).toBe(true)
   })
 

@@ -54,7 +54,7 @@ const addresses = await deployReferralKit(owner, {
       { minQualified: 2, rewardBps: 2_000, discountBps: 1_000 },
     ],
   },
-  rewards: { config: { epochLength: week, vestingDelay: 86_400n, programEnd: now + 52n * week, payoutCapPerEpoch: parseEther('1'), minQualifyingValue: parseEther('0.001') } },
+  rewards: { config: { epochLength: week, vestingDelay: 86_400n, programEnd: now + 52n * week, claimWindow: 4n * week, payoutCapPerEpoch: parseEther('1'), minQualifyingValue: parseEther('0.001') } },
   badgesUri: 'https://badges.example/{id}.json',
   funding: parseEther('5'),
 })

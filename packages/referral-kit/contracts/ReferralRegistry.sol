@@ -21,6 +21,7 @@ contract ReferralRegistry is IReferralRegistry, Ownable2Step, ReferralSignUps {
     error NotSignedUp(address account);
     error InvalidConfig();
     error InvalidTiers();
+    error NotAContract(address account);
     /// @notice Renouncing would freeze the tier table and the qualifier list for good.
     error OwnershipCannotBeRenounced();
 
@@ -64,8 +65,10 @@ contract ReferralRegistry is IReferralRegistry, Ownable2Step, ReferralSignUps {
         emit QualifierSet(qualifier, allowed);
     }
 
-    /// @notice Where badges are awarded from now on (zero turns badges off).
+    /// @notice Where badges are awarded from now on (zero turns badges off). It must be a contract:
+    /// a call to an address without code reverts before `try` can catch it.
     function setBadges(IReferralBadges newBadges) external onlyOwner {
+        if (address(newBadges) != address(0) && address(newBadges).code.length == 0) revert NotAContract(address(newBadges));
         badges = newBadges;
         emit BadgesSet(address(newBadges));
     }

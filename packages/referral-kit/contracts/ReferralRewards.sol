@@ -29,6 +29,9 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
         uint64 epochLength;
         uint64 vestingDelay;
         uint64 programEnd;
+        /// @notice Claims stay open until `programEnd + claimWindow` (at least `vestingDelay + epochLength`);
+        /// then the owner may take back what was never claimed.
+        uint64 claimWindow;
         uint128 payoutCapPerEpoch;
         /// @notice Smaller actions earn nothing and do not qualify a referee (no dust farming).
         uint128 minQualifyingValue;
@@ -41,12 +44,14 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
         uint32 bonusBps;
     }
 
-    /// @notice One referee's rewards for its referrer: one storage slot. `locked` vests at
-    /// `unlockAt`, `vestingDelay` after the latest accrual; what vested before moves to `vested`.
+    /// @notice One referee's rewards for its referrer: one storage slot. Rewards vest in batches:
+    /// a batch opens with a reward, unlocks `vestingDelay` later (`unlockAt`), and takes every reward
+    /// accrued until then; so each reward vests within `vestingDelay` of its accrual, and steady
+    /// trading never postpones a batch. An unlocked batch counts as vested.
     struct Accrual {
-        uint96 vested;
-        uint96 locked;
-        uint64 unlockAt;
+        uint112 vested;
+        uint112 locked;
+        uint32 unlockAt;
     }
 
     /// @notice One bucket of the funds: what it holds and what it owes (owed <= funded, always).
@@ -62,6 +67,7 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
     error TransferFailed(address to, uint256 amount);
     error WrongFunding(uint256 sent, uint256 expected);
     error SurplusTooSmall(uint256 requested, uint256 available);
+    error ClaimWindowClosed(uint256 closedAt);
     error InvalidConfig();
     error InvalidSeason(uint64 start, uint64 end, uint32 bonusBps);
     /// @notice Renouncing would strand the surplus only the owner can withdraw.
@@ -101,6 +107,7 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
     uint64 public immutable epochLength;
     uint64 public immutable vestingDelay;
     uint64 public immutable programEnd;
+    uint64 public immutable claimWindow;
     uint128 public immutable payoutCapPerEpoch;
     uint128 public immutable minQualifyingValue;
 
@@ -116,7 +123,7 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
     constructor(IReferralRegistry registry_, IERC20 asset_, Config memory config, Season memory initialSeason) Ownable(msg.sender) {
         if (
             address(registry_) == address(0) || config.epochLength == 0 || config.payoutCapPerEpoch == 0
-                || config.programEnd <= block.timestamp
+                || config.programEnd <= block.timestamp || uint256(config.vestingDelay) + config.epochLength > config.claimWindow
         ) revert InvalidConfig();
         _checkSeason(initialSeason);
         registry = registry_;
@@ -125,6 +132,7 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
         epochLength = config.epochLength;
         vestingDelay = config.vestingDelay;
         programEnd = config.programEnd;
+        claimWindow = config.claimWindow;
         payoutCapPerEpoch = config.payoutCapPerEpoch;
         minQualifyingValue = config.minQualifyingValue;
         season = initialSeason;
@@ -149,13 +157,16 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice Sends `amount` of the unowed funds to `to`, taken from the buckets in order. What is
-    /// owed stays, so a withdrawal never races a referrer's claim.
+    /// owed stays while claims are open, so a withdrawal never races a referrer's claim; once the
+    /// claim window has closed, what was never claimed may go too.
     function withdraw(address to, uint256 amount) external onlyOwner nonReentrant {
+        bool claimsClosed = block.timestamp >= uint256(programEnd) + claimWindow;
         uint256 left = amount;
         for (uint256 i = 0; i < BUCKETS && left > 0; ++i) {
             Bucket storage bucket = buckets[i];
-            uint256 take = _min(bucket.funded - bucket.owed, left);
+            uint256 take = _min(claimsClosed ? bucket.funded : bucket.funded - bucket.owed, left);
             bucket.funded -= uint128(take);
+            if (bucket.owed > bucket.funded) bucket.owed = bucket.funded;
             left -= take;
         }
         if (left > 0) revert SurplusTooSmall(amount, amount - left);
@@ -205,13 +216,15 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
     /// @notice Reports that `user` did something worth `value` (in the reward asset's units). If
     /// `user` has a referrer and the action is at least `minQualifyingValue`, the referee qualifies
     /// (first time only) and the referrer accrues its tier's rate, with the seasonal bonus in season.
-    /// Returns the reward accrued (0 when none). Reverts only for a caller that is not a reporter.
+    /// Returns the reward accrued (0 when none). Reverts only for a caller that is not a reporter (and
+    /// for a reward above 2^112, which no token's supply reaches).
     function recordAction(address user, uint256 value) external returns (uint256 reward) {
         if (!isReporter[msg.sender]) revert NotReporter(msg.sender);
         if (block.timestamp >= programEnd || value < minQualifyingValue) return 0;
         (address referrer, uint256 tier, uint256 rewardBps) = registry.rewardTermsOf(user);
         if (referrer == address(0)) return 0;
-        registry.recordQualified(user);
+        // A registry that stopped accepting this vault (`setQualifier`) must not break the reporter's action.
+        try registry.recordQualified(user) returns (bool) {} catch {}
 
         reward = (value * rewardBps) / BPS;
         Season storage inForce = _seasonAt(currentEpoch());
@@ -230,35 +243,43 @@ contract ReferralRewards is Ownable2Step, ReentrancyGuardTransient {
         Accrual storage accrual = accrualOf[user];
         if (accrual.unlockAt <= block.timestamp) {
             accrual.vested += accrual.locked;
-            accrual.locked = 0;
+            accrual.locked = SafeCast.toUint112(reward);
+            accrual.unlockAt = SafeCast.toUint32(block.timestamp + vestingDelay);
+        } else {
+            accrual.locked += SafeCast.toUint112(reward);
         }
-        accrual.locked += SafeCast.toUint96(reward);
-        uint64 unlockAt = uint64(block.timestamp) + vestingDelay;
-        accrual.unlockAt = unlockAt;
-        emit RewardAccrued(referrer, user, msg.sender, value, reward, tier, unlockAt, seasonal);
+        emit RewardAccrued(referrer, user, msg.sender, value, reward, tier, accrual.unlockAt, seasonal);
     }
 
-    /// @notice Pays the caller the vested rewards of the listed referees (pull payment), within its
-    /// payout cap for this epoch. Each reward is zeroed before the transfer, under a re-entrancy lock.
+    /// @notice Pays the caller the vested rewards of the listed referees (pull payment), in list
+    /// order, up to what its payout cap leaves in this epoch: a reward the cap cuts stays vested for
+    /// the next epoch. Each amount is deducted before the transfer, under a re-entrancy lock.
     function claim(address[] calldata referees) external nonReentrant returns (uint256 total) {
+        uint256 closesAt = uint256(programEnd) + claimWindow;
+        if (block.timestamp >= closesAt) revert ClaimWindowClosed(closesAt);
+        uint256 epoch = currentEpoch();
+        uint256 paid = paidInEpoch[msg.sender][epoch];
+        uint256 room = payoutCapPerEpoch - paid;
+        uint256 vestedTotal;
         for (uint256 i = 0; i < referees.length; ++i) {
             address referee = referees[i];
             if (registry.referrerOf(referee) != msg.sender) revert NotYourReferee(referee, msg.sender);
             Accrual storage accrual = accrualOf[referee];
-            uint256 amount = accrual.vested;
-            accrual.vested = 0;
-            if (accrual.unlockAt <= block.timestamp) {
-                amount += accrual.locked;
+            if (accrual.unlockAt <= block.timestamp && accrual.locked != 0) {
+                accrual.vested += accrual.locked;
                 accrual.locked = 0;
             }
+            uint256 amount = _min(accrual.vested, room - total);
+            vestedTotal += accrual.vested;
             if (amount == 0) continue;
+            accrual.vested -= uint112(amount);
             total += amount;
             emit RewardClaimed(msg.sender, referee, amount);
         }
-        if (total == 0) revert NothingToClaim(msg.sender);
-        uint256 epoch = currentEpoch();
-        uint256 paid = paidInEpoch[msg.sender][epoch];
-        if (paid + total > payoutCapPerEpoch) revert PayoutCapExceeded(msg.sender, epoch, total, payoutCapPerEpoch - paid);
+        if (total == 0) {
+            if (vestedTotal == 0) revert NothingToClaim(msg.sender);
+            revert PayoutCapExceeded(msg.sender, epoch, vestedTotal, room);
+        }
         paidInEpoch[msg.sender][epoch] = paid + total;
         // A referee's referrer never changes, so every reward claimed here was owed by this bucket.
         Bucket storage bucket = buckets[bucketOf(msg.sender)];

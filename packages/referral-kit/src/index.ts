@@ -3,12 +3,12 @@ export { SOLC_VERSION, EVM_VERSION } from './generated/compiler.js'
 export { referralRegistryAbi, referralRegistryBytecode, referralRegistryRuntimeBytecode } from './generated/referralRegistry.js'
 export { referralRewardsAbi, referralRewardsBytecode, referralRewardsRuntimeBytecode } from './generated/referralRewards.js'
 export { referralBadgesAbi, referralBadgesBytecode, referralBadgesRuntimeBytecode } from './generated/referralBadges.js'
-export { referralMintAbi, referralMintBytecode } from './generated/referralMint.js'
+export { referralMintAbi, referralMintBytecode, referralMintRuntimeBytecode } from './generated/referralMint.js'
 export { referralKitEventsAndErrorsAbi, type ReferralBadgesAbi, type ReferralRegistryAbi, type ReferralRewardsAbi } from './kit/abi.js'
 export { decodeReferralKitError, decodeReferralKitLog, type ReferralKitEvent } from './kit/decode.js'
 export { deployReferralBadgesData, deployReferralRegistryData, deployReferralRewardsData, NO_REWARDS_SEASON } from './kit/deployData.js'
 export { ExecutorChain, deployReferralKitOnExecutor, type ExecutorChainCall, type ExecutorChainReceipt } from './kit/executorChain.js'
-export { deployReferralKit, runKitDeployment, type KitDeploymentDriver, referralKitContracts, ReferralKitTransactionError, type DeployReferralKitOptions, type ReferralKitContracts, type ReferralKitWallet } from './kit/viemClient.js'
+export { deployReferralKit, referralKitContracts, ReferralKitTransactionError, type DeployReferralKitOptions, type ReferralKitContracts, type ReferralKitWallet } from './kit/viemClient.js'
 export {
   readReferralKitEvents,
   referralKitEventsFromResults,

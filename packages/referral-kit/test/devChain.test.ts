@@ -60,7 +60,7 @@ function roles(accounts: readonly GeneratedAccount[]): Roles {
 }
 
 const registryConfig = (r: Roles): RegistryConfig => ({ verifier: r.verifier.address, epochLength: WEEK, maxCycleDepth: 4, signUpCapPerEpoch: 100, requireAttestation: true })
-const rewardsConfig: RewardsConfig = { epochLength: WEEK, vestingDelay: WEEK, programEnd: FAR_FUTURE, payoutCapPerEpoch: ETHER, minQualifyingValue: 10n * FINNEY }
+const rewardsConfig: RewardsConfig = { epochLength: WEEK, vestingDelay: WEEK, programEnd: FAR_FUTURE, claimWindow: 4n * WEEK, payoutCapPerEpoch: ETHER, minQualifyingValue: 10n * FINNEY }
 
 async function attestation(r: Roles, user: GeneratedAccount, code: Hex, nonce: bigint, registry: Hex) {
   const signed = await signRegistryAttestation(bytesToHex(r.verifier.privateKey) as Hex, { referee: user.address, code, deadline: FAR_FUTURE, nonce }, { chainId: 1, registry })
@@ -124,7 +124,7 @@ async function runOnExecutor(addresses: ReferralKitAddresses) {
     badgesUri: BADGES_URI,
     reporters: [r.reporter.address],
     funding: FUNDING,
-    onStep: (_, receipt) => blocks.push(receipt.block),
+    onReceipt: (_, receipt) => blocks.push(receipt.block),
   })
   expect(deployed).toEqual(addresses)
   const { registry, rewards, badges } = addresses

@@ -13,7 +13,7 @@ describe('ExecutorChain and deployReferralKitOnExecutor', () => {
     const steps: string[] = []
     const options = {
       registry: { config: { verifier: verifier.address, epochLength: WEEK, maxCycleDepth: 4, signUpCapPerEpoch: 10, requireAttestation: true }, tiers: KIT_TIERS },
-      rewards: { config: { epochLength: WEEK, vestingDelay: WEEK, programEnd: test.timestamp + 10n * WEEK, payoutCapPerEpoch: FINNEY, minQualifyingValue: 0n } },
+      rewards: { config: { epochLength: WEEK, vestingDelay: WEEK, programEnd: test.timestamp + 10n * WEEK, claimWindow: 4n * WEEK, payoutCapPerEpoch: FINNEY, minQualifyingValue: 0n } },
       badgesUri: 'https://badges.example/{id}.json',
       funding: 5n * FINNEY,
     }

@@ -108,6 +108,7 @@ export async function deployKit(options: KitOptions = {}): Promise<KitFixture> {
     epochLength: WEEK,
     vestingDelay: WEEK,
     programEnd: chain.timestamp + 20n * WEEK,
+    claimWindow: 4n * WEEK,
     payoutCapPerEpoch: 1n * ETHER,
     minQualifyingValue: 10n * FINNEY,
     ...options.rewards,

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@ethereumjs/util'
 import type { Hex } from '@parallel-evm/core'
-import { encodeFunctionData, getAddress, type Abi } from 'viem'
+import { encodeFunctionData, getAddress, hashTypedData, type Abi } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { codeFor, deployReferralRegistryData, signRegistryAttestation, type RegistryTier } from '../src/index.js'
 import { DAY, deployKit, eventNames, KIT_TIERS, referralBadgesAbi, referralRegistryAbi, WEEK } from './kitFixture.js'
@@ -54,8 +54,16 @@ describe('ReferralRegistry', () => {
     const signature = await signRegistryAttestation(bytesToHex(fx.verifier.privateKey) as Hex, attestation, { chainId: 1, registry: fx.registry })
     const stolen = await fx.registryCall(dave, 'signUpWithAttestation', [fx.aliceCode, attestation.deadline, attestation.nonce, signature.v, signature.r, signature.s])
     expect(stolen.error).toBe('InvalidAttestation')
+    // The contract's digest is the EIP-712 hash viem signs (domain ReferralRegistry, version 1, chain 1).
     const digest = await fx.read<Hex>(fx.registry, referralRegistryAbi, 'signUpDigest', [carol.address, fx.aliceCode, attestation.deadline, 78n])
-    expect(digest).toMatch(/^0x[0-9a-f]{64}$/)
+    expect(digest).toBe(
+      hashTypedData({
+        domain: { name: 'ReferralRegistry', version: '1', chainId: 1, verifyingContract: fx.registry },
+        types: { SignUp: [{ name: 'referee', type: 'address' }, { name: 'code', type: 'bytes32' }, { name: 'deadline', type: 'uint256' }, { name: 'nonce', type: 'uint256' }] },
+        primaryType: 'SignUp',
+        message: attestation,
+      }),
+    )
 
     const open = await deployKit({ registry: { requireAttestation: false } })
     expect((await open.registryCall(open.users[0]!, 'signUp', [open.aliceCode])).status).toBe(1)
@@ -144,9 +152,15 @@ describe('ReferralRegistry', () => {
     expect(set.kitEvents[0]).toMatchObject({ eventName: 'TiersSet', args: { count: 1n, fromEpoch: 1n } })
     expect(await fx.read(fx.registry, referralRegistryAbi, 'tierCount')).toBe(3n)
     expect(await fx.read(fx.registry, referralRegistryAbi, 'scheduled')).toEqual([flat, 1n])
+    const [referee] = fx.users as [(typeof fx.users)[0]]
+    await fx.signUp(referee, fx.aliceCode)
+    expect(await fx.read(fx.registry, referralRegistryAbi, 'discountOf', [referee.address])).toBe(0n)
     fx.chain.advance(WEEK)
     expect(await fx.read(fx.registry, referralRegistryAbi, 'tierCount')).toBe(1n)
     expect(await fx.read(fx.registry, referralRegistryAbi, 'tierAt', [0n])).toEqual(flat[0])
+    // The new table drives what protocols read: the discount and the reward rate.
+    expect(await fx.read(fx.registry, referralRegistryAbi, 'discountOf', [referee.address])).toBe(2_000n)
+    expect(await fx.read(fx.registry, referralRegistryAbi, 'rewardTermsOf', [referee.address])).toEqual([getAddress(fx.alice.address), 0n, 4_000n])
     expect(await fx.read(fx.registry, referralRegistryAbi, 'scheduled')).toEqual([[], 0n])
     // A second change moves the first into place and schedules itself.
     expect((await fx.registryCall(fx.owner, 'setTiers', [KIT_TIERS])).status).toBe(1)

@@ -4,7 +4,7 @@ import { encodeDeployData, encodeFunctionData, getAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { codeFor, deployReferralRewardsData, type RewardsSeason } from '../src/index.js'
 import { contractReferrerAbi, contractReferrerBytecode } from './generated/contractReferrer.js'
-import { deployKit, ETHER, eventNames, FINNEY, referralBadgesAbi, referralRegistryAbi, referralRewardsAbi, testTokenAbi, UNIT_PRICE, WEEK, type KitFixture } from './kitFixture.js'
+import { DAY, deployKit, ETHER, eventNames, FINNEY, referralBadgesAbi, referralRegistryAbi, referralRewardsAbi, testTokenAbi, UNIT_PRICE, WEEK, type KitFixture } from './kitFixture.js'
 
 type Account = KitFixture['users'][number]
 const users = (fx: KitFixture, count: number): Account[] => fx.users.slice(0, count)
@@ -48,7 +48,7 @@ describe('ReferralRewards', () => {
     expect(eventNames(await fx.buy(a))).toEqual([])
   })
 
-  it('behavior: rewards vest before they are claimed, are paid once and only to the referrer; a later accrual locks only itself', async () => {
+  it('behavior: rewards vest before they are claimed, are paid once and only to the referrer; a reward after the batch unlocked opens a new batch', async () => {
     const fx = await deployKit()
     const [a, b] = users(fx, 2) as [Account, Account]
     await fx.signUp(a, fx.aliceCode)
@@ -69,7 +69,22 @@ describe('ReferralRewards', () => {
     expect((await claim(fx, fx.alice, [a])).kitEvents[0]).toMatchObject({ eventName: 'RewardClaimed', args: { amount: 5n * FINNEY } })
   })
 
-  it('behavior: payouts per referrer per epoch are capped, and the cap resets the next epoch', async () => {
+  it('behavior: rewards that vest together join one batch: steady trading never postpones the unlock', async () => {
+    const fx = await deployKit()
+    const [a] = users(fx, 1) as [Account]
+    await fx.signUp(a, fx.aliceCode)
+    await fx.rewardsCall(fx.reporter, 'recordAction', [a.address, 100n * FINNEY])
+    const unlockAt = fx.chain.timestamp + WEEK
+    for (const _ of [1, 2, 3]) {
+      fx.chain.advance(2n * DAY)
+      await fx.rewardsCall(fx.reporter, 'recordAction', [a.address, 100n * FINNEY])
+    }
+    expect(await fx.read(fx.rewards, referralRewardsAbi, 'claimableOf', [a.address])).toEqual([0n, 40n * FINNEY, unlockAt])
+    fx.chain.timestamp = unlockAt
+    expect((await claim(fx, fx.alice, [a])).kitEvents[0]).toMatchObject({ eventName: 'RewardClaimed', args: { amount: 40n * FINNEY } })
+  })
+
+  it('behavior: payouts per referrer per epoch are capped: a claim pays up to the cap, the rest stays vested for the next epoch', async () => {
     const fx = await deployKit({ rewards: { payoutCapPerEpoch: 15n * FINNEY } })
     const [a, b] = users(fx, 2) as [Account, Account]
     for (const user of [a, b]) {
@@ -77,14 +92,53 @@ describe('ReferralRewards', () => {
       await fx.rewardsCall(fx.reporter, 'recordAction', [user.address, 100n * FINNEY])
     }
     fx.chain.advance(WEEK)
-    const capped = await claim(fx, fx.alice, [a, b])
+    const partly = await claim(fx, fx.alice, [a, b])
+    expect(partly.kitEvents.filter((event) => event.eventName === 'RewardClaimed').map((event) => (event.args as { amount: bigint }).amount)).toEqual([10n * FINNEY, 5n * FINNEY])
+    const capped = await claim(fx, fx.alice, [b])
     expect(capped.error).toBe('PayoutCapExceeded')
-    expect(capped.errorArgs).toEqual([getAddress(fx.alice.address), 1n, 20n * FINNEY, 15n * FINNEY])
-    expect((await claim(fx, fx.alice, [a])).status).toBe(1)
-    expect((await claim(fx, fx.alice, [b])).error).toBe('PayoutCapExceeded')
+    expect(capped.errorArgs).toEqual([getAddress(fx.alice.address), 1n, 5n * FINNEY, 0n])
     fx.chain.advance(WEEK)
-    expect((await claim(fx, fx.alice, [b])).status).toBe(1)
-    expect(await fx.read(fx.rewards, referralRewardsAbi, 'paidInEpoch', [fx.alice.address, 1n])).toBe(10n * FINNEY)
+    expect((await claim(fx, fx.alice, [b])).kitEvents[0]).toMatchObject({ eventName: 'RewardClaimed', args: { amount: 5n * FINNEY } })
+    expect(await fx.read(fx.rewards, referralRewardsAbi, 'paidInEpoch', [fx.alice.address, 1n])).toBe(15n * FINNEY)
+    expect(await fx.read(fx.rewards, referralRewardsAbi, 'paidInEpoch', [fx.alice.address, 2n])).toBe(5n * FINNEY)
+    // A reward larger than a whole epoch's cap is paid over several epochs, never stuck.
+    await fx.rewardsCall(fx.reporter, 'recordAction', [a.address, 200n * FINNEY]) // tier 1 now: 40 finney
+    fx.chain.advance(WEEK)
+    for (const expected of [15n, 15n, 10n]) {
+      expect((await claim(fx, fx.alice, [a])).kitEvents[0]).toMatchObject({ args: { amount: expected * FINNEY } })
+      fx.chain.advance(WEEK)
+    }
+    expect((await claim(fx, fx.alice, [a])).error).toBe('NothingToClaim')
+  })
+
+  it('behavior: claims close at programEnd + claimWindow, and then the owner may take back what was never claimed', async () => {
+    const fx = await deployKit({ funding: 32n * FINNEY })
+    const [a] = users(fx, 1) as [Account]
+    await fx.signUp(a, fx.aliceCode)
+    await fx.rewardsCall(fx.reporter, 'recordAction', [a.address, 10n * FINNEY])
+    expect((await fx.rewardsCall(fx.owner, 'withdraw', [fx.owner.address, 32n * FINNEY])).error).toBe('SurplusTooSmall')
+    fx.chain.timestamp = fx.rewardsConfig.programEnd + fx.rewardsConfig.claimWindow
+    const closed = await claim(fx, fx.alice, [a])
+    expect(closed.error).toBe('ClaimWindowClosed')
+    expect(eventNames(await fx.rewardsCall(fx.owner, 'withdraw', [fx.owner.address, 32n * FINNEY]))).toEqual(['Withdrawn'])
+    expect(await totals(fx)).toEqual([0n, 0n, 0n])
+  })
+
+  it('behavior: a registry that stops accepting the vault, or a referrer that cannot hold a badge, never reverts the protocol\'s action', async () => {
+    const fx = await deployKit()
+    const [a, b, c] = users(fx, 3) as [Account, Account, Account]
+    for (const user of [a, b, c]) await fx.signUp(user, fx.aliceCode)
+    await fx.registryCall(fx.owner, 'setQualifier', [fx.rewards, false])
+    const unqualified = await fx.buy(a)
+    expect(unqualified.status).toBe(1)
+    expect(eventNames(unqualified)).toEqual(['RewardAccrued'])
+    expect(await fx.read(fx.registry, referralRegistryAbi, 'qualifiedOf', [fx.alice.address])).toBe(0)
+    await fx.registryCall(fx.owner, 'setQualifier', [fx.rewards, true])
+    // Badges must be a contract: a call to an address without code would revert before try.
+    const noCode = await fx.registryCall(fx.owner, 'setBadges', [fx.bob.address])
+    expect(noCode.error).toBe('NotAContract')
+    for (const user of [b, c]) expect((await fx.buy(user)).status).toBe(1)
+    expect(await fx.read(fx.registry, referralRegistryAbi, 'tierOf', [fx.alice.address])).toBe(1n)
   })
 
   it('behavior: what is owed never exceeds what is funded, per bucket; a short bucket pays what it holds and says so', async () => {
@@ -173,7 +227,7 @@ describe('ReferralRewards', () => {
     }
     expect((await fx.rewardsCall(fx.owner, 'renounceOwnership')).error).toBe('OwnershipCannotBeRenounced')
     const base = fx.rewardsConfig
-    for (const change of [{ epochLength: 0n }, { payoutCapPerEpoch: 0n }, { programEnd: fx.chain.timestamp }]) {
+    for (const change of [{ epochLength: 0n }, { payoutCapPerEpoch: 0n }, { programEnd: fx.chain.timestamp }, { claimWindow: 2n * WEEK - 1n }]) {
       const deployed = await fx.chain.send(fx.owner, { data: deployReferralRewardsData(fx.registry, { ...base, ...change }) })
       expect(deployed.error).toBe('InvalidConfig')
     }
@@ -209,5 +263,18 @@ describe('ReferralRewards', () => {
     expect(await fx.read(reentering, contractReferrerAbi, 'reentryFailed')).toBe(true)
     expect(before - fx.chain.balanceOf(fx.rewards)).toBe(10n * FINNEY)
     expect(fx.chain.balanceOf(reentering)).toBe(10n * FINNEY)
+  })
+
+  it('behavior: a contract referrer without an ERC-1155 receiver still gets its badge, and its referees\' trades go through', async () => {
+    const fx = await deployKit()
+    const deployed = await fx.chain.send(fx.bob, { data: encodeDeployData({ abi: contractReferrerAbi, bytecode: contractReferrerBytecode, args: [fx.registry, fx.rewards, 0] }) })
+    const referrer = deployed.createdAddress!
+    const salt = bytesToHex(new Uint8Array(32).fill(9)) as Hex
+    await fx.call(fx.bob, referrer, encodeFunctionData({ abi: contractReferrerAbi, functionName: 'registerCode', args: [salt] }))
+    for (const user of users(fx, 2)) {
+      await fx.signUp(user, codeFor(referrer, salt))
+      expect((await fx.buy(user)).status).toBe(1)
+    }
+    expect(await fx.read(fx.badges, referralBadgesAbi, 'balanceOf', [referrer, 1n])).toBe(1n)
   })
 })

@@ -167,7 +167,7 @@ const PROTOCOL_DEPLOY_GAS = 6_000_000n
  * The protocol design's contracts and settings, on the kit design's terms: the example mint's item
  * costs the kit's `minPurchase`, the rewards vault pays 10% to 20% of each mint by tier (with a fee
  * discount for the referees of the higher tiers), under the same epochs, vesting, payout cap,
- * season and end. The admin's first four creations are the registry, vault, badges and mint.
+ * season, end and claim window, from a 4 ETH budget. The admin's first four creations are the registry, vault, badges and mint.
  */
 function protocolCampaign(verifier: AddressHex, config: ProgramConfig, season: Season, created: (nonce: number) => AddressHex): { addresses: ProtocolAddresses; settings: ProtocolSettings } {
   const addresses: ProtocolAddresses = { registry: created(0), rewards: created(1), badges: created(2), mint: created(3) }
@@ -178,10 +178,11 @@ function protocolCampaign(verifier: AddressHex, config: ProgramConfig, season: S
       { minQualified: 5, rewardBps: 1_500, discountBps: 300 },
       { minQualified: 15, rewardBps: 2_000, discountBps: 500 },
     ],
-    rewards: { epochLength: config.epochLength, vestingDelay: config.vestingDelay, programEnd: config.programEnd, payoutCapPerEpoch: config.payoutCapPerEpoch, minQualifyingValue: config.minPurchase / 2n },
+    rewards: { epochLength: config.epochLength, vestingDelay: config.vestingDelay, programEnd: config.programEnd, claimWindow: config.claimWindow, payoutCapPerEpoch: config.payoutCapPerEpoch, minQualifyingValue: config.minPurchase / 2n },
     season,
     unitPrice: config.minPurchase,
-    funding: 100n * ETHER,
+    // A sponsor's budget that the busiest referrers' buckets outgrow: their late rewards fall short.
+    funding: 4n * ETHER,
   }
   return { addresses, settings }
 }

@@ -119,13 +119,15 @@ export class ProtocolModel implements CampaignModel {
     }
     if (reward === 0n) return ok(minted)
     bucket.owed += reward
+    // Batches: an open batch takes the reward as it is; an unlocked one counts as vested and a new one opens.
     const accrual = this.accrualOf.get(buyer) ?? { vested: 0n, locked: 0n, unlockAt: 0n }
     if (accrual.unlockAt <= now) {
       accrual.vested += accrual.locked
-      accrual.locked = 0n
+      accrual.locked = reward
+      accrual.unlockAt = now + rewards.vestingDelay
+    } else {
+      accrual.locked += reward
     }
-    accrual.locked += reward
-    accrual.unlockAt = now + rewards.vestingDelay
     this.accrualOf.set(buyer, accrual)
 
     const entry = this.referrerEntry(referrer)
@@ -138,26 +140,35 @@ export class ProtocolModel implements CampaignModel {
     return ok({ ...minted, reward })
   }
 
+  /** Pays vested rewards in list order up to what the epoch's cap leaves; a cut reward stays vested. */
   claim(referrer: AddressHex, referees: readonly AddressHex[], now: bigint): ModelOutcome<{ paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] }> {
-    const paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] = []
-    const claimedHere = new Set<AddressHex>()
-    for (const referee of referees) {
-      if (this.referralOf.get(referee)?.referrer !== referrer) return fail('NotYourReferee')
-      const amount = claimedHere.has(referee) ? 0n : this.claimableAt(referee, now)
-      claimedHere.add(referee)
-      if (amount > 0n) paid.push({ referee, amount, accruedAt: now })
-    }
-    const total = paid.reduce((sum, item) => sum + item.amount, 0n)
-    if (total === 0n) return fail('NothingToClaim')
-    const key = `${referrer}:${this.epochAt(now)}`
+    const { rewards } = this.settings
+    if (now >= rewards.programEnd + rewards.claimWindow) return fail('ClaimWindowClosed')
+    if (referees.some((referee) => this.referralOf.get(referee)?.referrer !== referrer)) return fail('NotYourReferee')
+    const key = `${referrer}:${this.payoutEpochAt(now)}`
     const before = this.paidInEpoch.get(key) ?? 0n
-    if (before + total > this.settings.rewards.payoutCapPerEpoch) return fail('PayoutCapExceeded')
-    this.paidInEpoch.set(key, before + total)
-    for (const { referee } of paid) {
-      const accrual = this.accrualOf.get(referee)!
-      accrual.vested = 0n
-      if (accrual.unlockAt <= now) accrual.locked = 0n
+    const room = rewards.payoutCapPerEpoch - before
+    // Work on copies: a reverted claim changes nothing.
+    const accruals = new Map(referees.map((referee) => [referee, { ...(this.accrualOf.get(referee) ?? { vested: 0n, locked: 0n, unlockAt: 0n }) }]))
+    const paid: { referee: AddressHex; amount: bigint; accruedAt: bigint }[] = []
+    let total = 0n
+    let vestedTotal = 0n
+    for (const referee of referees) {
+      const accrual = accruals.get(referee)!
+      if (accrual.unlockAt <= now && accrual.locked !== 0n) {
+        accrual.vested += accrual.locked
+        accrual.locked = 0n
+      }
+      const amount = accrual.vested < room - total ? accrual.vested : room - total
+      vestedTotal += accrual.vested
+      if (amount === 0n) continue
+      accrual.vested -= amount
+      total += amount
+      paid.push({ referee, amount, accruedAt: now })
     }
+    if (total === 0n) return fail(vestedTotal === 0n ? 'NothingToClaim' : 'PayoutCapExceeded')
+    this.paidInEpoch.set(key, before + total)
+    for (const [referee, accrual] of accruals) if (this.accrualOf.has(referee)) this.accrualOf.set(referee, accrual)
     const bucket = this.buckets[Number(BigInt(referrer) % BUCKETS)]!
     bucket.owed -= total
     bucket.funded -= total
@@ -179,7 +190,12 @@ export class ProtocolModel implements CampaignModel {
   }
 
   payoutRemaining(referrer: AddressHex, now: bigint): bigint {
-    return this.settings.rewards.payoutCapPerEpoch - (this.paidInEpoch.get(`${referrer}:${this.epochAt(now)}`) ?? 0n)
+    return this.settings.rewards.payoutCapPerEpoch - (this.paidInEpoch.get(`${referrer}:${this.payoutEpochAt(now)}`) ?? 0n)
+  }
+
+  /** The vault's epoch (its own length; it is deployed in the registry's block, so from the same start). */
+  private payoutEpochAt(now: bigint): number {
+    return Number((now - this.start) / this.settings.rewards.epochLength)
   }
 
   /** What the kit's events must add up to, in `summarizeReferralKit`'s shape. */

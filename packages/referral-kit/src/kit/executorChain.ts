@@ -102,11 +102,16 @@ export class ExecutorChain {
  * `deployReferralKit` on our executor: the same contracts, wiring and funding in the same order, each
  * a block of `chain` sent by `ownerKey`. A failed step throws `ReferralKitTransactionError` naming it.
  */
-export async function deployReferralKitOnExecutor(chain: ExecutorChain, ownerKey: Hex, options: Omit<DeployReferralKitOptions, 'onStep'> & { onStep?: (step: string, receipt: ExecutorChainReceipt) => void }): Promise<ReferralKitAddresses> {
+export async function deployReferralKitOnExecutor(
+  chain: ExecutorChain,
+  ownerKey: Hex,
+  options: DeployReferralKitOptions & { /** Each step's whole receipt, block result included. */ onReceipt?: (step: string, receipt: ExecutorChainReceipt) => void },
+): Promise<ReferralKitAddresses> {
   const send = async (step: string, call: ExecutorChainCall) => {
     const receipt = await chain.send(ownerKey, call)
     if (receipt.status !== 1) throw new ReferralKitTransactionError(step, receipt.outcome.txHash)
-    options.onStep?.(step, receipt)
+    options.onStep?.(step, receipt.outcome.txHash)
+    options.onReceipt?.(step, receipt)
     return receipt
   }
   return runKitDeployment(options, {

@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 
-/** The registry's settings fixed at deployment (the Solidity `ReferralRegistry.Config`). */
+/** The registry's sign-up settings fixed at deployment (the Solidity `ReferralSignUps.SignUpRules`). */
 export interface RegistryConfig {
   /** Signs sign-up attestations; zero when `requireAttestation` is false and no attestations are used. */
   verifier: Hex
@@ -22,6 +22,8 @@ export interface RewardsConfig {
   epochLength: bigint
   vestingDelay: bigint
   programEnd: bigint
+  /** Claims stay open until `programEnd + claimWindow` (at least `vestingDelay + epochLength`); then the owner may take back what was never claimed. */
+  claimWindow: bigint
   payoutCapPerEpoch: bigint
   /** Smaller reported actions earn nothing and do not qualify a referee. */
   minQualifyingValue: bigint
