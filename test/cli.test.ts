@@ -263,15 +263,13 @@ describe('pevm referral', () => {
 
   it('behavior: a protocol-design campaign (the example mint and the kit\'s registry and vault) reads back equal to its ground truth, on the optimistic scheduler too', async () => {
     const protocol = scratchDir('pevm-referral-protocol')
-    const generated = await pevm('referral', 'generate', protocol, '--users', '120', '--blocks', '5', '--seed', '3', '--design', 'protocol', '--json')
+    const generated = await pevm('referral', 'generate', protocol, '--users', '80', '--blocks', '4', '--seed', '3', '--design', 'protocol', '--json')
     expect(generated.code, generated.stderr).toBe(0)
-    const [human, optimistic] = await Promise.all([pevm('referral', 'analytics', protocol), pevm('referral', 'analytics', protocol, '--json', '--scheduler', 'optimistic', '--workers', '2')])
-    expect(human.stdout).toContain("OK: equal to the generator's ground truth")
-    expect(human.stdout).toContain('top referrers')
+    const optimistic = await pevm('referral', 'analytics', protocol, '--scheduler', 'optimistic', '--workers', '2')
     expect(optimistic.code, optimistic.stderr).toBe(0)
-    const report = JSON.parse(optimistic.stdout)
-    expect(report.matchesGroundTruth).toBe(true)
-    expect(report.analytics.summary.signUps).toBeGreaterThan(0)
+    expect(optimistic.stdout).toContain("OK: equal to the generator's ground truth")
+    expect(optimistic.stdout).toMatch(/codes \d+, sign-ups [1-9]\d*/)
+    expect(optimistic.stdout).toContain('top referrers')
   })
 
   it('behavior: an unknown design or subcommand is a usage error', async () => {

@@ -14,11 +14,12 @@ import { fullMatrix } from './mainnetBlocks.js'
 import { adversarialAccessSets } from './shardedPredictions.js'
 import { adversarialHints } from './staticHints.js'
 
-// npm test: a campaign of over 1,000 transactions (CI time); test:full: the demo's default size.
-const size = fullMatrix ? {} : { users: 600, blocks: 14 }
+// npm test: a campaign of over 1,000 transactions (CI time; the protocol design, whose transactions
+// cost about 3x the kit's, over 700); test:full: the demo's default size.
+const sizeOf = (design: ProgramDesign) => (fullMatrix ? {} : design === 'protocol' ? { users: 400, blocks: 12 } : { users: 600, blocks: 14 })
 const campaigns = new Map<ProgramDesign, Promise<Campaign>>()
 const campaignOf = (design: ProgramDesign) => {
-  if (!campaigns.has(design)) campaigns.set(design, generateCampaign({ seed: 1, design, ...size }))
+  if (!campaigns.has(design)) campaigns.set(design, generateCampaign({ seed: 1, design, ...sizeOf(design) }))
   return campaigns.get(design)!
 }
 const sequentialRuns = new Map<ProgramDesign, Promise<BlockResult[]>>()
@@ -87,7 +88,7 @@ describe('referral campaign on the executor', () => {
 
   it('behavior: on the protocol design (the example mint reporting to the registry and vault) every transaction ends as the model predicts, and the analytics equal its ground truth', async () => {
     const [campaign, results] = await Promise.all([campaignOf('protocol'), sequentialOf('protocol')])
-    expect(campaign.transactions.length).toBeGreaterThanOrEqual(1000)
+    expect(campaign.transactions.length).toBeGreaterThanOrEqual(fullMatrix ? 2000 : 700)
     for (const tx of campaign.transactions) {
       const outcome = results[tx.block]!.outcomes[tx.index]!
       const error = outcome.revertData === undefined ? undefined : decodeReferralKitError(outcome.revertData)?.errorName
@@ -95,7 +96,7 @@ describe('referral campaign on the executor', () => {
     }
     const truth = campaign.protocol!.truth
     expect(analyzeProtocolCampaign(results, campaign.protocol!)).toEqual(truth)
-    expect(truth.summary.actions.rewarded).toBeGreaterThan(300)
+    expect(truth.summary.actions.rewarded).toBeGreaterThan(150)
     expect(truth.summary.badges).toBeGreaterThan(5)
     expect(truth.summary.actions.unfunded, 'the busiest buckets run short').toBeGreaterThan(0n)
     expect(Object.values(truth.fraudBlocked).every((count) => count > 0)).toBe(true)

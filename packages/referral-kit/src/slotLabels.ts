@@ -55,16 +55,24 @@ export function programSlotLabeller(campaign: Pick<Campaign, 'design' | 'program
   return (address, slot) => labelsOf.get(address)?.get(BigInt(slot))
 }
 
-function label(layout: StorageLayout, typeId: string, slot: bigint, name: string, accounts: AddressHex[], labels: Map<bigint, string>): void {
+/**
+ * Labels one variable's slots. A mapping keyed by address inside another (ERC-1155 operator
+ * approvals: accounts squared) is left as its base: the campaign never writes one, and expanding it
+ * would hash every pair of accounts.
+ */
+function label(layout: StorageLayout, typeId: string, slot: bigint, name: string, accounts: AddressHex[], labels: Map<bigint, string>, underAddressKey = false): void {
   const type = layout.types[typeId]!
   if (type.encoding === 'mapping') {
+    const byAddress = type.key === 't_address'
     const keys: [Uint8Array, string][] =
-      type.key === 't_address'
+      byAddress && !underAddressKey
         ? accounts.map((a) => [setLengthLeft(hexToBytes(a), 32), `${a.slice(0, 6)}…${a.slice(-4)}`])
         : type.key === 't_uint256'
           ? Array.from({ length: EPOCHS }, (_, e) => [setLengthLeft(bigIntToBytes(BigInt(e)), 32), String(e)])
           : []
-    for (const [key, text] of keys) label(layout, type.value!, bytesToBigInt(keccak256(concatBytes(key, setLengthLeft(bigIntToBytes(slot), 32)))), `${name}[${text}]`, accounts, labels)
+    for (const [key, text] of keys) {
+      label(layout, type.value!, bytesToBigInt(keccak256(concatBytes(key, setLengthLeft(bigIntToBytes(slot), 32)))), `${name}[${text}]`, accounts, labels, underAddressKey || byAddress)
+    }
     if (keys.length === 0) labels.set(slot, `${name} (mapping base)`)
     return
   }
