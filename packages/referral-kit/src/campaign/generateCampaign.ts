@@ -45,7 +45,7 @@ export async function generateCampaign(options: CampaignOptions): Promise<Campai
   const program = created(0)
   const { config, tiers, season } = programSettings(actors.verifier.address, start, blocks, daysPerBlock)
   const programModel = new ProgramModel(start, config, tiers, season)
-  const protocol = design === 'protocol' ? protocolCampaign(actors.verifier.address, config, season, created) : undefined
+  const protocol = design === 'protocol' ? protocolCampaign(actors.verifier.address, config, season, created, settings.users) : undefined
   const protocolModel = protocol === undefined ? undefined : new ProtocolModel(start, protocol.settings)
   const model: CampaignModel = protocolModel ?? programModel
   const book = new GroundTruthBook((timestamp) => programModel.epochAt(timestamp))
@@ -167,9 +167,9 @@ const PROTOCOL_DEPLOY_GAS = 6_000_000n
  * The protocol design's contracts and settings, on the kit design's terms: the example mint's item
  * costs the kit's `minPurchase`, the rewards vault pays 10% to 20% of each mint by tier (with a fee
  * discount for the referees of the higher tiers), under the same epochs, vesting, payout cap,
- * season, end and claim window, from a 4 ETH budget. The admin's first four creations are the registry, vault, badges and mint.
+ * season, end and claim window, from a budget of 10 finney per invited user. The admin's first four creations are the registry, vault, badges and mint.
  */
-function protocolCampaign(verifier: AddressHex, config: ProgramConfig, season: Season, created: (nonce: number) => AddressHex): { addresses: ProtocolAddresses; settings: ProtocolSettings } {
+function protocolCampaign(verifier: AddressHex, config: ProgramConfig, season: Season, created: (nonce: number) => AddressHex, users: number): { addresses: ProtocolAddresses; settings: ProtocolSettings } {
   const addresses: ProtocolAddresses = { registry: created(0), rewards: created(1), badges: created(2), mint: created(3) }
   const settings: ProtocolSettings = {
     registry: { verifier: verifier as Hex, epochLength: config.epochLength, maxCycleDepth: config.maxCycleDepth, signUpCapPerEpoch: config.signUpCapPerEpoch, requireAttestation: true },
@@ -181,8 +181,9 @@ function protocolCampaign(verifier: AddressHex, config: ProgramConfig, season: S
     rewards: { epochLength: config.epochLength, vestingDelay: config.vestingDelay, programEnd: config.programEnd, claimWindow: config.claimWindow, payoutCapPerEpoch: config.payoutCapPerEpoch, minQualifyingValue: config.minPurchase / 2n },
     season,
     unitPrice: config.minPurchase,
-    // A sponsor's budget that the busiest referrers' buckets outgrow: their late rewards fall short.
-    funding: 4n * ETHER,
+    // A sponsor's budget of 10 finney per invited user: the busiest referrers' buckets outgrow it
+    // and their late rewards fall short, the others' never do.
+    funding: BigInt(users) * 10n * FINNEY,
   }
   return { addresses, settings }
 }
