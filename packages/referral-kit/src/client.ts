@@ -1,5 +1,4 @@
 import {
-  decodeErrorResult,
   decodeEventLog,
   encodeAbiParameters,
   encodeDeployData,
@@ -11,7 +10,7 @@ import {
   type Hex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { hexLog, type ReferralLogInput } from './logInput.js'
+import { decodeCustomError, hexLog, type ReferralLogInput } from './logInput.js'
 import { referralProgramAbi, referralProgramBytecode } from './generated/referralProgram.js'
 
 export type ReferralProgramAbi = typeof referralProgramAbi
@@ -145,11 +144,5 @@ export function decodeReferralLog(log: ReferralLogInput, options: { program?: He
 
 /** The custom error in a failed call's revert data (e.g. `ReferrerCapReached`), or undefined. */
 export function decodeReferralError(revertData: Hex): { errorName: string; args: readonly unknown[] } | undefined {
-  if (revertData.length < 10) return undefined
-  try {
-    const decoded = decodeErrorResult({ abi: referralProgramAbi, data: revertData })
-    return { errorName: decoded.errorName, args: decoded.args ?? [] }
-  } catch {
-    return undefined
-  }
+  return decodeCustomError(referralProgramAbi, revertData)
 }

@@ -1,4 +1,4 @@
-import { bytesToHex, type Hex } from 'viem'
+import { bytesToHex, decodeErrorResult, type Abi, type Hex } from 'viem'
 
 /**
  * A log in either form the kit meets: as JSON-RPC and viem's `getLogs` give it (hex fields), or as
@@ -12,4 +12,15 @@ export type ReferralLogInput =
 export function hexLog(log: ReferralLogInput): { address: Hex | undefined; topics: readonly Hex[]; data: Hex } {
   if ('topics' in log) return { address: log.address, topics: log.topics, data: log.data }
   return { address: bytesToHex(log[0]), topics: log[1].map((topic) => bytesToHex(topic)), data: bytesToHex(log[2]) }
+}
+
+/** The custom error of `abi` in a failed call's revert data, or undefined for anything else. */
+export function decodeCustomError(abi: Abi, revertData: Hex): { errorName: string; args: readonly unknown[] } | undefined {
+  if (revertData.length < 10) return undefined
+  try {
+    const decoded = decodeErrorResult({ abi, data: revertData })
+    return { errorName: decoded.errorName, args: decoded.args ?? [] }
+  } catch {
+    return undefined
+  }
 }

@@ -1,5 +1,5 @@
-import { decodeErrorResult, decodeEventLog, type ContractEventName, type DecodeEventLogReturnType, type Hex } from 'viem'
-import { hexLog, type ReferralLogInput } from '../logInput.js'
+import { decodeEventLog, type ContractEventName, type DecodeEventLogReturnType, type Hex } from 'viem'
+import { decodeCustomError, hexLog, type ReferralLogInput } from '../logInput.js'
 import { referralKitEventsAndErrorsAbi } from './abi.js'
 
 type KitEventsAbi = typeof referralKitEventsAndErrorsAbi
@@ -25,11 +25,5 @@ export function decodeReferralKitLog(log: ReferralLogInput, options: { contracts
 
 /** The kit contracts' custom error in a failed call's revert data (e.g. `ReferrerCapReached`), or undefined. */
 export function decodeReferralKitError(revertData: Hex): { errorName: string; args: readonly unknown[] } | undefined {
-  if (revertData.length < 10) return undefined
-  try {
-    const decoded = decodeErrorResult({ abi: referralKitEventsAndErrorsAbi, data: revertData })
-    return { errorName: decoded.errorName, args: decoded.args ?? [] }
-  } catch {
-    return undefined
-  }
+  return decodeCustomError(referralKitEventsAndErrorsAbi, revertData)
 }
